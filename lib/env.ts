@@ -1,0 +1,196 @@
+// The only reader of process.env for the console (the sandbox has its own, see sandbox/config.ts).
+// Every variable is validated here; a bad one stops start-up with one line naming it.
+// Two modes: "live" when BASIQ_API_KEY is set (real Basiq, every secret must come from the environment)
+// and "sandbox" when it is unset (local simulator, demo accounts, development secrets generated into DATA_DIR).
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expectation: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${expectation}`);
+    this.name = "ConfigError";
+  }
+}
+
+const base64Key32 = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)",
+  });
+
+/** `<keyId>:<base64 32 bytes>`; the key id is stored with every ciphertext so keys can rotate. */
+const encryptionKeySpec = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,16}:.+$/, {
+    message: "must look like <keyId>:<base64 32 bytes>, e.g. k1:$(openssl rand -base64 32)",
+  })
+  .refine((v) => base64Key32.safeParse(v.slice(v.indexOf(":") + 1)).success, {
+    message: "must look like <keyId>:<base64 32 bytes> (the key part is not 32 bytes of base64)",
+  });
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATA_DIR: z.string().trim().min(1).default(".data"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, { message: "must be a postgres:// or postgresql:// URL" })
+      .optional(),
+  ),
+  BASIQ_API_KEY: optionalString,
+  BASIQ_API_URL: optionalString.pipe(z.url({ message: "must be an http(s) URL" }).optional()),
+  SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  SANDBOX_API_KEY: z.string().min(1).default("sandbox-key"),
+  AUTH_SECRET: optionalString.pipe(
+    z.string().min(32, { message: "must be at least 32 characters (openssl rand -base64 33)" }).optional(),
+  ),
+  ENCRYPTION_KEY: optionalString.pipe(encryptionKeySpec.optional()),
+  ENCRYPTION_PREVIOUS_KEYS: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => v.split(",").every((k) => encryptionKeySpec.safeParse(k).success), {
+        message: "must be a comma-separated list of <keyId>:<base64 32 bytes>",
+      })
+      .optional(),
+  ),
+  BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
+  DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(24 * 60),
+  CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
+});
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Env {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  basiq: { mode: "live" | "sandbox"; apiUrl: string; apiKey: string };
+  sandboxPort: number;
+  authSecret: string;
+  encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
+  demoPassword: string;
+  logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
+  sweepIntervalMinutes: number;
+  connectorRefreshMinutes: number;
+  connectorCacheSeconds: number;
+}
+
+function parseKeySpec(spec: string): EncryptionKey {
+  const i = spec.indexOf(":");
+  return { id: spec.slice(0, i), key: Buffer.from(spec.slice(i + 1).trim(), "base64") };
+}
+
+interface DevSecrets {
+  authSecret: string;
+  encryptionKey: string;
+  blindIndexKey: string;
+}
+
+/** Sandbox mode only: secrets generated once and kept in the git-ignored data folder. */
+function loadDevSecrets(dataDir: string): DevSecrets {
+  const file = path.join(dataDir, "dev-secrets.json");
+  if (existsSync(file)) {
+    const parsed = z
+      .object({ authSecret: z.string(), encryptionKey: encryptionKeySpec, blindIndexKey: base64Key32 })
+      .safeParse(JSON.parse(readFileSync(file, "utf8")));
+    if (parsed.success) return parsed.data;
+    throw new ConfigError("DATA_DIR", `holds an unreadable ${file}; delete it to generate new development secrets`);
+  }
+  const secrets: DevSecrets = {
+    authSecret: randomBytes(33).toString("base64"),
+    encryptionKey: `dev1:${randomBytes(32).toString("base64")}`,
+    blindIndexKey: randomBytes(32).toString("base64"),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+  return secrets;
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = rawSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const raw = parsed.data;
+  const live = raw.BASIQ_API_KEY !== undefined;
+  const dataDir = path.resolve(raw.DATA_DIR);
+
+  let authSecret = raw.AUTH_SECRET;
+  let encryptionKey = raw.ENCRYPTION_KEY;
+  let blindIndexKey = raw.BLIND_INDEX_KEY;
+  if (live) {
+    // Real Basiq means real end-user data: no generated secrets, ever.
+    if (!authSecret) throw new ConfigError("AUTH_SECRET", "is required when BASIQ_API_KEY is set");
+    if (!encryptionKey) throw new ConfigError("ENCRYPTION_KEY", "is required when BASIQ_API_KEY is set");
+    if (!blindIndexKey) throw new ConfigError("BLIND_INDEX_KEY", "is required when BASIQ_API_KEY is set");
+  } else if (!authSecret || !encryptionKey || !blindIndexKey) {
+    const dev = loadDevSecrets(dataDir);
+    authSecret ??= dev.authSecret;
+    encryptionKey ??= dev.encryptionKey;
+    blindIndexKey ??= dev.blindIndexKey;
+  }
+
+  const current = parseKeySpec(encryptionKey);
+  const previous = (raw.ENCRYPTION_PREVIOUS_KEYS?.split(",") ?? []).map(parseKeySpec);
+  if (previous.some((k) => k.id === current.id)) {
+    throw new ConfigError("ENCRYPTION_PREVIOUS_KEYS", `must not reuse the current key id "${current.id}"`);
+  }
+
+  return {
+    nodeEnv: raw.NODE_ENV,
+    port: raw.PORT,
+    dataDir,
+    databaseUrl: raw.DATABASE_URL,
+    basiq: live
+      ? { mode: "live", apiUrl: raw.BASIQ_API_URL ?? "https://au-api.basiq.io", apiKey: raw.BASIQ_API_KEY! }
+      : {
+          mode: "sandbox",
+          apiUrl: raw.BASIQ_API_URL ?? `http://127.0.0.1:${raw.SANDBOX_PORT}`,
+          apiKey: raw.SANDBOX_API_KEY,
+        },
+    sandboxPort: raw.SANDBOX_PORT,
+    authSecret,
+    encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
+    demoPassword: raw.DEMO_PASSWORD,
+    logLevel: raw.LOG_LEVEL,
+    sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
+    connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
+    connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process, read once. */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+/** Tests only: forget the cached configuration so the next env() re-reads process.env. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
