@@ -1,0 +1,69 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+
+import { SidebarNav } from "@/components/layout/sidebar-nav";
+import { navItems } from "@/components/layout/nav-items";
+import { Badge } from "@/components/ui/badge";
+import { can } from "@/lib/auth/policy";
+import { getCurrentStaff } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+
+import { signOutAction } from "./sign-out-action";
+
+// The signed-in shell. It reads the caller for display only: every page checks its own permission
+// (layouts do not re-run on client navigation, so they cannot guard anything).
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const current = await getCurrentStaff();
+  if (!current) redirect("/login");
+  const items = navItems.filter((item) => can(current.role, item.permission)).map(({ href, label }) => ({ href, label }));
+  const sandbox = env().basiq.mode === "sandbox";
+  return (
+    <div className="min-h-screen md:flex">
+      <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r">
+        <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
+          <Link href="/" className="text-base font-semibold text-slate-900">
+            Basiq console
+          </Link>
+          {sandbox ? (
+            <Badge tone="warn" className="md:mt-1">
+              Sandbox
+            </Badge>
+          ) : null}
+        </div>
+        <div className="px-2 pb-2 md:pb-0">
+          <SidebarNav items={items} />
+        </div>
+        <div className="hidden border-t border-slate-200 px-4 py-3 text-sm md:absolute md:bottom-0 md:block md:w-56">
+          <AccountBox name={current.name} email={current.email} role={current.role} />
+        </div>
+      </aside>
+      <div className="min-w-0 flex-1">
+        <div className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
+          <AccountBox name={current.name} email={current.email} role={current.role} compact />
+        </div>
+        <main className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
+      </div>
+    </div>
+  );
+}
+
+function AccountBox({ name, email, role, compact }: { name: string; email: string; role: string; compact?: boolean }) {
+  return (
+    <div className={compact ? "flex items-center gap-3" : "space-y-2"}>
+      <div className="min-w-0">
+        <p className="truncate font-medium text-slate-900" data-testid="current-staff-name">
+          {name}
+        </p>
+        {!compact ? <p className="truncate text-xs text-slate-500">{email}</p> : null}
+      </div>
+      <Badge tone="info">
+        <span data-testid="current-staff-role">{role}</span>
+      </Badge>
+      <form action={signOutAction}>
+        <button type="submit" className="text-sm text-slate-600 underline-offset-2 hover:underline">
+          Sign out
+        </button>
+      </form>
+    </div>
+  );
+}

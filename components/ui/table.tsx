@@ -1,0 +1,36 @@
+import { cn } from "@/lib/utils";
+
+// Plain, accessible table primitives. Tables scroll horizontally inside their own box on narrow screens.
+export function Table({ children, className }: { children: React.ReactNode; className?: string }) {
+  return (
+    <div className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}>
+      <table className="w-full border-collapse text-left text-sm">{children}</table>
+    </div>
+  );
+}
+
+export function Th({ children, className }: { children?: React.ReactNode; className?: string }) {
+  return (
+    <th scope="col" className={cn("whitespace-nowrap border-b border-slate-200 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600", className)}>
+      {children}
+    </th>
+  );
+}
+
+export function Td({ children, className, colSpan }: { children?: React.ReactNode; className?: string; colSpan?: number }) {
+  return (
+    <td colSpan={colSpan} className={cn("border-b border-slate-100 px-3 py-2 align-top", className)}>
+      {children}
+    </td>
+  );
+}
+
+export function EmptyRow({ colSpan, children }: { colSpan: number; children: React.ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={colSpan} className="px-3 py-10 text-center text-sm text-slate-600">
+        {children}
+      </td>
+    </tr>
+  );
+}

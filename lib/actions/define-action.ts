@@ -1,0 +1,55 @@
+import "server-only";
+
+// The one way to write a server action (STYLE.md §5): parse the input with zod, check the permission from the
+// database, run, and return an ActionResult. Server actions are public POST endpoints: nothing here trusts the
+// client. Unknown errors are logged and turned into a generic message: no stack trace reaches the browser.
+import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
+
+import type { Permission } from "@/lib/auth/policy";
+import { requirePermission, type CurrentStaff } from "@/lib/auth/session";
+import { BasiqError } from "@/lib/basiq/errors";
+import { ForbiddenError, NotFoundError, UnauthenticatedError, UserFacingError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+import type { ActionResult } from "./result";
+
+export function toActionError(e: unknown, actionName: string): ActionResult<never> {
+  unstable_rethrow(e);
+  if (e instanceof UnauthenticatedError) return { ok: false, message: "Your session has ended. Sign in again." };
+  if (e instanceof ForbiddenError) return { ok: false, message: e.message };
+  if (e instanceof NotFoundError || e instanceof UserFacingError) return { ok: false, message: e.message };
+  if (e instanceof BasiqError) {
+    return {
+      ok: false,
+      message: `Basiq could not complete the request (${e.code ?? e.status ?? "no answer"}). Reference: ${e.correlationId ?? "none"}.`,
+    };
+  }
+  log.error({ action: actionName, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, "action failed");
+  return { ok: false, message: "Something went wrong. Try again, or contact an administrator if it keeps happening." };
+}
+
+export function defineAction<S extends z.ZodType, T>(options: {
+  name: string;
+  permission: Permission;
+  input: S;
+  run: (input: z.infer<S>, caller: CurrentStaff) => Promise<ActionResult<T>>;
+}): (input: unknown) => Promise<ActionResult<T>> {
+  return async (raw: unknown) => {
+    try {
+      const caller = await requirePermission(options.permission);
+      const source = raw instanceof FormData ? Object.fromEntries(raw) : raw;
+      const parsed = options.input.safeParse(source);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          message: "Some fields are not valid.",
+          fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
+        };
+      }
+      return await options.run(parsed.data, caller);
+    } catch (e) {
+      return toActionError(e, options.name);
+    }
+  };
+}

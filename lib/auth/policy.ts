@@ -1,0 +1,42 @@
+// THE permission policy (SECURITY.md AZ-1): one table, role × permission. Every page, server action, route
+// handler and data-access function asks `can` (through lib/auth/session.ts); the README mirrors this table and
+// lib/auth/policy.test.ts checks every cell.
+export const roles = ["staff", "support", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+const everyone: readonly Role[] = roles;
+const supportAndAdmin: readonly Role[] = ["support", "admin"];
+const adminOnly: readonly Role[] = ["admin"];
+
+export const policy = {
+  "overview.read": everyone,
+  "users.read": everyone,
+  "connections.read": everyone,
+  "connectors.read": everyone,
+  "pii.reveal": supportAndAdmin,
+  "users.sync": supportAndAdmin,
+  "users.import": supportAndAdmin,
+  "jobs.read": supportAndAdmin,
+  "jobs.export": supportAndAdmin,
+  "accounts.details": supportAndAdmin,
+  "connectors.refresh": supportAndAdmin,
+  "connections.refresh": supportAndAdmin,
+  "connections.purge": adminOnly,
+  "sweep.run": adminOnly,
+  "integration.health": adminOnly,
+  "audit.read": adminOnly,
+  "staff.manage": adminOnly,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof policy;
+export const permissionList = Object.keys(policy) as Permission[];
+
+/** Fail closed: an unknown role or permission is a "no". */
+export function can(role: unknown, permission: Permission): boolean {
+  const allowed: readonly Role[] | undefined = policy[permission];
+  return Array.isArray(allowed) && typeof role === "string" && allowed.includes(role as Role);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (roles as readonly string[]).includes(value);
+}

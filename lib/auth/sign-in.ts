@@ -1,0 +1,65 @@
+import "server-only";
+
+// Credentials sign-in, independent of next-auth so it can be tested directly. Every outcome is audited; every
+// failure answers the same way whether or not the account exists (SECURITY.md AUTH-2).
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+
+import { recordAudit } from "@/lib/audit";
+import type { RequestMeta } from "@/lib/audit/request-meta";
+import { getDb } from "@/lib/db";
+import { staff } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+
+import { verifyPassword } from "./password";
+import { clearAccountFailures, isThrottled, recordFailure } from "./throttle";
+
+export const signInSchema = z.object({
+  email: z.string().trim().toLowerCase().max(254).email(),
+  password: z.string().min(1).max(1024),
+});
+
+export type SignInResult =
+  | { ok: true; staffId: string }
+  | { ok: false; reason: "invalid" | "throttled" };
+
+export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<SignInResult> {
+  const parsed = signInSchema.safeParse(input);
+  if (!parsed.success) {
+    await verifyPassword("", null); // same time as a real attempt
+    return { ok: false, reason: "invalid" };
+  }
+  const { email, password } = parsed.data;
+  const actor = { id: null, email, role: null };
+
+  if (await isThrottled(email, meta.ip)) {
+    await recordAudit({ actor, action: "auth.sign_in", outcome: "denied", details: { reason: "throttled" }, meta });
+    return { ok: false, reason: "throttled" };
+  }
+
+  const db = await getDb();
+  const [row] = await db.select().from(staff).where(eq(staff.email, email)).limit(1);
+  const passwordOk = await verifyPassword(password, row?.passwordHash);
+
+  let failure: string | null = null;
+  if (!row || !passwordOk) failure = "bad-credentials";
+  else if (row.status !== "active") failure = "disabled";
+  else if (row.isDemo && env().basiq.mode === "live") failure = "demo-account-in-live-mode";
+
+  if (failure || !row) {
+    await recordFailure(email, meta.ip);
+    await recordAudit({
+      actor: row ? { id: row.id, email, role: row.role } : actor,
+      action: "auth.sign_in",
+      outcome: "failure",
+      details: { reason: failure },
+      meta,
+    });
+    return { ok: false, reason: "invalid" };
+  }
+
+  await clearAccountFailures(email);
+  await db.update(staff).set({ lastSignInAt: new Date() }).where(eq(staff.id, row.id));
+  await recordAudit({ actor: { id: row.id, email, role: row.role }, action: "auth.sign_in", outcome: "success", meta });
+  return { ok: true, staffId: row.id };
+}

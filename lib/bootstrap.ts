@@ -1,0 +1,44 @@
+import "server-only";
+
+// Start-up work run by scripts/start.ts before the web server starts: migrations, and in sandbox mode the demo
+// accounts and a directory seeded from the sandbox's users (standing in for the partner's own records).
+import { count } from "drizzle-orm";
+
+import { basiq } from "@/lib/basiq";
+import { openDatabase } from "@/lib/db/client";
+import { migratePglite, migratePostgres } from "@/lib/db/migrate";
+import { basiqUsers } from "@/lib/db/schema";
+import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
+import type { Env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { ensureDemoAccounts } from "@/lib/staff/accounts";
+import path from "node:path";
+
+export async function prepareDatabase(e: Env, options: { seed: boolean }): Promise<void> {
+  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
+  try {
+    if (opened.kind === "pglite") await migratePglite(opened.db);
+    if (!options.seed || e.basiq.mode !== "sandbox") return;
+    await ensureDemoAccounts(opened.db, e.demoPassword);
+    const [row] = await opened.db.select({ n: count() }).from(basiqUsers);
+    if ((row?.n ?? 0) > 0) return;
+    const ids = await sandboxUserIds(e.basiq.apiUrl);
+    const started = Date.now();
+    let added = 0;
+    await forEachLimited(ids, 8, async (id) => {
+      if ((await syncDirectoryUser(opened.db, basiq(), id, "seed")) !== "not-found") added++;
+    });
+    log.info({ users: added, ms: Date.now() - started }, "directory seeded from the sandbox");
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The sandbox's list of its users (a control endpoint: real Basiq has no list-users endpoint). */
+async function sandboxUserIds(apiUrl: string, max = 2000): Promise<string[]> {
+  const res = await fetch(new URL(`/__sandbox/users?offset=0&limit=${max}`, apiUrl), { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`The sandbox did not list its users (HTTP ${res.status}).`);
+  const body = (await res.json()) as { ids?: unknown };
+  return Array.isArray(body.ids) ? body.ids.filter((v): v is string => typeof v === "string") : [];
+}

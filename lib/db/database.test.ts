@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createTestDatabase, type TestDatabase } from "@/test/db";
+
+import { auditEvents } from "./schema";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe(`database (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () => {
+  it("applies the migrations", async () => {
+    const rows = await t.db.execute<{ table_name: string }>(
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
+    const names = (rows as unknown as { rows?: { table_name: string }[] }).rows ?? (rows as unknown as { table_name: string }[]);
+    expect(names.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(["staff", "audit_events", "basiq_users", "basiq_user_name_words", "sign_in_throttle"]),
+    );
+  });
+
+  it("keeps audit events append-only: UPDATE, DELETE and TRUNCATE are refused", async () => {
+    await t.db.insert(auditEvents).values({ action: "test.event", outcome: "success" });
+    await expect(t.db.execute(sql`update audit_events set outcome = 'failure'`)).rejects.toThrow();
+    await expect(t.db.execute(sql`delete from audit_events`)).rejects.toThrow();
+    await expect(t.db.execute(sql`truncate audit_events`)).rejects.toThrow();
+    const rows = await t.db.select().from(auditEvents);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.outcome).toBe("success");
+  });
+});

@@ -1,0 +1,97 @@
+import "server-only";
+
+// Writing one Basiq user into the directory: personal fields encrypted, blind indexes for search, a summary of
+// connection states for the list page. Name words are replaced in the same transaction, so a row is never
+// half-written.
+import { eq, sql } from "drizzle-orm";
+
+import { encrypt, indexOf, nameWords, normaliseEmail, normaliseMobile } from "@/lib/crypto";
+import type { Database } from "@/lib/db";
+import {
+  basiqUserNameWords,
+  basiqUsers,
+  connectionStatusRank,
+  type ConnectionSummary,
+  type WorstConnectionStatus,
+} from "@/lib/db/schema";
+
+export interface DirectoryUserInput {
+  id: string;
+  email?: string | null;
+  mobile?: string | null;
+  firstName?: string | null;
+  middleName?: string | null;
+  lastName?: string | null;
+  businessName?: string | null;
+  /** null when the connections could not be fetched: the previous summary is kept. */
+  connections: ConnectionSummary[] | null;
+}
+
+export interface StoredName {
+  firstName: string | null;
+  middleName: string | null;
+  lastName: string | null;
+  businessName: string | null;
+}
+
+export function worstStatus(connections: ConnectionSummary[]): WorstConnectionStatus {
+  let worst = 0;
+  for (const c of connections) {
+    const rank = connectionStatusRank.indexOf(c.status as WorstConnectionStatus);
+    worst = Math.max(worst, rank < 0 ? connectionStatusRank.indexOf("pending") : rank);
+  }
+  return connectionStatusRank[worst]!;
+}
+
+const field = (rowId: string, column: string) => ({ table: "basiq_users", column, rowId });
+
+export async function recordDirectoryUser(
+  db: Database,
+  input: DirectoryUserInput,
+  source: "sync" | "import" | "event" | "seed",
+): Promise<"added" | "updated"> {
+  const email = input.email ? normaliseEmail(input.email) ?? input.email.trim() : null;
+  const mobile = input.mobile ? normaliseMobile(input.mobile) ?? input.mobile.trim() : null;
+  const name: StoredName = {
+    firstName: input.firstName?.trim() || null,
+    middleName: input.middleName?.trim() || null,
+    lastName: input.lastName?.trim() || null,
+    businessName: input.businessName?.trim() || null,
+  };
+  const hasName = Object.values(name).some(Boolean);
+  const words = nameWords(name.firstName, name.middleName, name.lastName, name.businessName);
+
+  const values = {
+    emailEnc: email ? encrypt(email, field(input.id, "email")) : null,
+    emailIdx: email ? indexOf("email", email) : null,
+    mobileEnc: mobile ? encrypt(mobile, field(input.id, "mobile")) : null,
+    mobileIdx: mobile ? indexOf("mobile", mobile) : null,
+    nameEnc: hasName ? encrypt(JSON.stringify(name), field(input.id, "name")) : null,
+    lastSyncedAt: new Date(),
+    deletedAt: null,
+    ...(input.connections
+      ? {
+          connections: input.connections,
+          connectionCount: input.connections.length,
+          worstConnectionStatus: worstStatus(input.connections),
+          institutionIds: [...new Set(input.connections.map((c) => c.institutionId).filter((v): v is string => !!v))],
+        }
+      : {}),
+  };
+
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(basiqUsers)
+      .values({ id: input.id, source, ...values })
+      .onConflictDoUpdate({ target: basiqUsers.id, set: values })
+      .returning({ inserted: sql<boolean>`(xmax = 0)` });
+    await tx.delete(basiqUserNameWords).where(eq(basiqUserNameWords.userId, input.id));
+    if (words.length > 0) {
+      await tx
+        .insert(basiqUserNameWords)
+        .values(words.map((w) => ({ userId: input.id, wordIdx: indexOf("name", w) })))
+        .onConflictDoNothing();
+    }
+    return row?.inserted ? "added" : "updated";
+  });
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, loadEnv } from "./env";
+
+const key = (b: number) => Buffer.alloc(32, b).toString("base64");
+const liveBase = {
+  BASIQ_API_KEY: "live-key",
+  AUTH_SECRET: "x".repeat(40),
+  ENCRYPTION_KEY: `k1:${key(1)}`,
+  BLIND_INDEX_KEY: key(2),
+};
+
+function errorOf(source: Record<string, string>): ConfigError {
+  try {
+    loadEnv(source);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadEnv", () => {
+  it("names the variable of a malformed DATABASE_URL in one line", () => {
+    const e = errorOf({ ...liveBase, DATABASE_URL: "mysql://nope" });
+    expect(e.variable).toBe("DATABASE_URL");
+    expect(e.message).toMatch(/^Invalid configuration: DATABASE_URL .*postgres/);
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("names a malformed encryption key and never echoes its value", () => {
+    const e = errorOf({ ...liveBase, ENCRYPTION_KEY: "k1:c2hvcnQ=" });
+    expect(e.variable).toBe("ENCRYPTION_KEY");
+    expect(e.message).not.toContain("c2hvcnQ=");
+    expect(errorOf({ ...liveBase, BLIND_INDEX_KEY: "not base64!!" }).variable).toBe("BLIND_INDEX_KEY");
+  });
+
+  it("requires every secret in live mode instead of generating one", () => {
+    for (const name of ["AUTH_SECRET", "ENCRYPTION_KEY", "BLIND_INDEX_KEY"] as const) {
+      const source: Record<string, string> = { ...liveBase };
+      delete source[name];
+      expect(errorOf(source).variable).toBe(name);
+    }
+  });
+
+  it("uses real Basiq in live mode and the local sandbox otherwise", () => {
+    const live = loadEnv(liveBase);
+    expect(live.basiq).toEqual({ mode: "live", apiUrl: "https://au-api.basiq.io", apiKey: "live-key" });
+    const dir = mkdtempSync(path.join(tmpdir(), "env-test-"));
+    const sandbox = loadEnv({ DATA_DIR: dir, SANDBOX_PORT: "4999" });
+    expect(sandbox.basiq).toEqual({ mode: "sandbox", apiUrl: "http://127.0.0.1:4999", apiKey: "sandbox-key" });
+  });
+
+  it("generates development secrets once in sandbox mode and reuses them", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "env-test-"));
+    const a = loadEnv({ DATA_DIR: dir });
+    const b = loadEnv({ DATA_DIR: dir });
+    expect(a.authSecret).toBe(b.authSecret);
+    expect(a.encryption.current.key.equals(b.encryption.current.key)).toBe(true);
+    expect(a.encryption.current.key).toHaveLength(32);
+    expect(JSON.parse(readFileSync(path.join(dir, "dev-secrets.json"), "utf8"))).toHaveProperty("encryptionKey");
+  });
+
+  it("parses the previous keys for rotation and refuses a reused key id", () => {
+    const e = loadEnv({ ...liveBase, ENCRYPTION_PREVIOUS_KEYS: `k0:${key(3)},old:${key(4)}` });
+    expect(e.encryption.previous.map((k) => k.id)).toEqual(["k0", "old"]);
+    expect(errorOf({ ...liveBase, ENCRYPTION_PREVIOUS_KEYS: `k1:${key(3)}` }).variable).toBe("ENCRYPTION_PREVIOUS_KEYS");
+  });
+});

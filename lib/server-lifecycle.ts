@@ -1,0 +1,27 @@
+import "server-only";
+
+// Process lifecycle of the web server: validate configuration, close the database cleanly on SIGINT/SIGTERM
+// (an embedded PGlite directory left open can hang the next start). scripts/start.ts sets
+// NEXT_MANUAL_SIG_HANDLE so Next leaves the signals to us.
+import { closeDatabase } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+
+let started = false;
+
+export async function startServerLifecycle(): Promise<void> {
+  if (started) return;
+  started = true;
+  env(); // fail fast on bad configuration
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, "shutting down");
+    try {
+      await closeDatabase();
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e) }, "database close failed");
+    }
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -1,0 +1,49 @@
+import "server-only";
+
+// Creating staff accounts (CLI, seeding; the staff page later). Passwords are hashed here, never stored in clear.
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+
+import { hashPassword } from "@/lib/auth/password";
+import { roles } from "@/lib/auth/policy";
+import type { Database } from "@/lib/db";
+import { staff } from "@/lib/db/schema";
+
+import { demoAccounts } from "./demo";
+
+export const newStaffSchema = z.object({
+  email: z.string().trim().toLowerCase().max(254).email({ message: "must be an e-mail address" }),
+  name: z.string().trim().min(1).max(120),
+  role: z.enum(roles),
+  password: z.string().min(12, { message: "must be at least 12 characters" }).max(1024),
+});
+
+export type NewStaff = z.infer<typeof newStaffSchema>;
+
+export async function createStaff(db: Database, input: NewStaff): Promise<{ id: string }> {
+  const data = newStaffSchema.parse(input);
+  const [row] = await db
+    .insert(staff)
+    .values({ email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) })
+    .onConflictDoNothing({ target: staff.email })
+    .returning({ id: staff.id });
+  if (!row) throw new Error(`A staff account with the e-mail ${data.email} already exists.`);
+  return row;
+}
+
+/**
+ * Sandbox mode only: the three demo accounts, with the current DEMO_PASSWORD. Their role and status are left
+ * alone when they exist (an admin may have changed them). They are flagged is_demo and refused in live mode.
+ */
+export async function ensureDemoAccounts(db: Database, password: string): Promise<void> {
+  for (const account of demoAccounts) {
+    await db
+      .insert(staff)
+      .values({ ...account, passwordHash: await hashPassword(password), isDemo: true })
+      .onConflictDoUpdate({
+        target: staff.email,
+        set: { passwordHash: sql`excluded.password_hash`, isDemo: true },
+        setWhere: sql`${staff.isDemo} = true`,
+      });
+  }
+}

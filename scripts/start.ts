@@ -1,0 +1,103 @@
+// `npm start` (and `npm run dev` with --dev): one command from a fresh clone to a working console.
+// 1. validate configuration (a bad variable stops here with one line naming it);
+// 2. build if the build is missing or older than the sources (start only);
+// 3. start the local Basiq sandbox when BASIQ_API_KEY is unset;
+// 4. migrate the database and, in sandbox mode, seed demo accounts and the directory;
+// 5. run `next start` (or `next dev`) and pass SIGINT/SIGTERM on, so the embedded database closes cleanly.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+import { prepareDatabase } from "@/lib/bootstrap";
+import { ConfigError, loadEnv, type Env } from "@/lib/env";
+import { startSandbox, type Sandbox } from "@/sandbox/server";
+import { sandboxOptionsFromEnv } from "@/sandbox/config";
+
+const dev = process.argv.includes("--dev");
+const root = process.cwd();
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded(): void {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const sources = ["app", "components", "lib", "public"].filter((d) => existsSync(path.join(root, d)));
+  const configFiles = ["next.config.ts", "package-lock.json", "postcss.config.mjs"].filter((f) => existsSync(f));
+  const newestSource = Math.max(
+    ...sources.map((d) => newestMtime(path.join(root, d))),
+    ...configFiles.map((f) => statSync(f).mtimeMs),
+  );
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSource) return;
+  console.log("Building the console (next build)…");
+  const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: process.env });
+  if (result.status !== 0) fail("next build failed (see above).");
+}
+
+async function startOrReuseSandbox(e: Env): Promise<Sandbox | null> {
+  if (e.basiq.mode !== "sandbox") return null;
+  try {
+    const res = await fetch(new URL("/__sandbox/stats", e.basiq.apiUrl), { signal: AbortSignal.timeout(1000) });
+    if (res.ok) {
+      console.log(`Using the Basiq sandbox already running at ${e.basiq.apiUrl}`);
+      return null;
+    }
+  } catch {
+    // nothing there: start one
+  }
+  const sandbox = await startSandbox({ ...sandboxOptionsFromEnv(), port: e.sandboxPort, apiKey: e.basiq.apiKey });
+  console.log(`Basiq sandbox listening on ${sandbox.url}`);
+  return sandbox;
+}
+
+async function main(): Promise<void> {
+  let e: Env;
+  try {
+    e = loadEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  if (!dev) buildIfNeeded();
+  const sandbox = await startOrReuseSandbox(e);
+  try {
+    await prepareDatabase(e, { seed: true });
+  } catch (err) {
+    await sandbox?.close();
+    const message = err instanceof Error ? err.message : String(err);
+    fail(e.databaseUrl ? `DATABASE_URL: cannot prepare the database (${message})` : `embedded database: ${message}`);
+  }
+
+  const child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(e.port)], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1", BASIQ_API_URL: e.basiq.apiUrl },
+  });
+  console.log(`Console on http://localhost:${e.port} (${e.basiq.mode} mode, ${e.databaseUrl ? "PostgreSQL" : "embedded PGlite"})`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill(signal);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  child.on("exit", async (code, signal) => {
+    await sandbox?.close();
+    process.exit(code ?? (signal ? 0 : 1));
+  });
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
