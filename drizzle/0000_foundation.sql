@@ -33,6 +33,7 @@ CREATE TABLE "basiq_users" (
 	"connection_count" integer DEFAULT 0 NOT NULL,
 	"worst_connection_status" text DEFAULT 'none' NOT NULL,
 	"institution_ids" text[] DEFAULT '{}'::text[] NOT NULL,
+	"connection_statuses" text[] DEFAULT '{}'::text[] NOT NULL,
 	"connections" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"source" text NOT NULL,
 	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -76,5 +77,6 @@ CREATE INDEX "basiq_users_id_prefix_idx" ON "basiq_users" USING btree ("id" text
 CREATE INDEX "basiq_users_email_idx" ON "basiq_users" USING btree ("email_idx");--> statement-breakpoint
 CREATE INDEX "basiq_users_mobile_idx" ON "basiq_users" USING btree ("mobile_idx");--> statement-breakpoint
 CREATE INDEX "basiq_users_status_idx" ON "basiq_users" USING btree ("worst_connection_status","id");--> statement-breakpoint
+CREATE INDEX "basiq_users_connection_statuses_idx" ON "basiq_users" USING gin ("connection_statuses");--> statement-breakpoint
 CREATE INDEX "basiq_users_institutions_idx" ON "basiq_users" USING gin ("institution_ids");--> statement-breakpoint
 CREATE INDEX "basiq_users_synced_idx" ON "basiq_users" USING btree ("last_synced_at" DESC NULLS LAST,"id");

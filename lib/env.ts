@@ -128,7 +128,7 @@ function loadDevSecrets(dataDir: string): DevSecrets {
   return secrets;
 }
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = rawSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

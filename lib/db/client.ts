@@ -90,3 +90,9 @@ export async function closeDatabase(): Promise<void> {
   globalForDb.basiqConsoleDb = undefined;
   if (open) await (await open).close();
 }
+
+/** Rows of a raw `db.execute` result: postgres.js returns an array, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
+import { rowsOf } from "./client";
 import { auditEvents } from "./schema";
 
 let t: TestDatabase;
@@ -18,7 +19,7 @@ describe(`database (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () 
     const rows = await t.db.execute<{ table_name: string }>(
       sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
     );
-    const names = (rows as unknown as { rows?: { table_name: string }[] }).rows ?? (rows as unknown as { table_name: string }[]);
+    const names = rowsOf<{ table_name: string }>(rows);
     expect(names.map((r) => r.table_name)).toEqual(
       expect.arrayContaining(["staff", "audit_events", "basiq_users", "basiq_user_name_words", "sign_in_throttle"]),
     );

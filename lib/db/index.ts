@@ -1,4 +1,4 @@
 import "server-only";
 
-export { getDb, databaseKind, closeDatabase, type Database } from "./client";
+export { getDb, databaseKind, closeDatabase, rowsOf, type Database } from "./client";
 export * as schema from "./schema";

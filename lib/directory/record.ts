@@ -75,6 +75,7 @@ export async function recordDirectoryUser(
           connectionCount: input.connections.length,
           worstConnectionStatus: worstStatus(input.connections),
           institutionIds: [...new Set(input.connections.map((c) => c.institutionId).filter((v): v is string => !!v))],
+          connectionStatuses: [...new Set(input.connections.map((c) => c.status))],
         }
       : {}),
   };

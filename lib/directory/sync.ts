@@ -28,7 +28,7 @@ export async function syncDirectoryUser(
   });
   if (!user) return "not-found";
   const summaries: ConnectionSummary[] | null = connections
-    ? (connections.data ?? []).map((c) => ({
+    ? connections.map((c) => ({
         id: c.id,
         status: c.status ?? "pending",
         method: c.method ?? null,

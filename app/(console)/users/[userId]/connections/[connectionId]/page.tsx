@@ -1,0 +1,167 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { ConnectionStatusBadge } from "@/components/users/status-badge";
+import { guardPage } from "@/lib/auth/guard";
+import { getConnectionDetail } from "@/lib/dal/connections";
+import { NotFoundError } from "@/lib/errors";
+import { formatDateTime, formatRelative } from "@/lib/utils";
+
+export const metadata: Metadata = { title: "Connection" };
+
+export default async function ConnectionPage(props: { params: Promise<{ userId: string; connectionId: string }> }) {
+  const { userId, connectionId } = await props.params;
+  await guardPage("connections.read", `/users/${encodeURIComponent(userId)}/connections/${encodeURIComponent(connectionId)}`);
+  const c = await getConnectionDetail(userId, connectionId).catch((e: unknown) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  const f = c.freshness;
+  return (
+    <>
+      <nav className="mb-2 flex gap-3 text-sm">
+        <Link href="/users" className="text-sky-700 hover:underline">
+          Users
+        </Link>
+        <span aria-hidden>/</span>
+        <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-700 hover:underline">
+          User
+        </Link>
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex items-center gap-3">
+            {c.connector?.name ?? c.institutionId} <ConnectionStatusBadge status={c.status} />
+          </span>
+        }
+        description={
+          <span className="font-mono text-xs">
+            connection {c.id} · {c.method === "openbanking" ? "open banking" : c.method}
+          </span>
+        }
+      />
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card>
+          <CardTitle>Status</CardTitle>
+          <p className="text-sm" data-testid="status-explained">
+            {c.statusExplained}
+          </p>
+          <dl className="mt-3 space-y-1 text-sm">
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Created</dt>
+              <dd>{formatDateTime(c.createdDate)}</dd>
+            </div>
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Last used</dt>
+              <dd>{formatDateTime(c.lastUsed)}</dd>
+            </div>
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Consent expires</dt>
+              <dd>{formatDateTime(c.expiryDate)}</dd>
+            </div>
+          </dl>
+        </Card>
+        <Card>
+          <CardTitle>Data freshness</CardTitle>
+          {f ? (
+            <div className="space-y-2 text-sm" data-testid="freshness">
+              <p>
+                {f.staleness === "fresh" ? (
+                  <Badge tone="good">fresh</Badge>
+                ) : f.staleness === "stale" ? (
+                  <Badge tone="bad">stale: last success {f.hoursSinceSuccess} h ago</Badge>
+                ) : f.staleness === "never" ? (
+                  <Badge tone="bad">no successful retrieval on record</Badge>
+                ) : (
+                  <Badge>no jobs on record</Badge>
+                )}
+              </p>
+              <dl className="space-y-1">
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Last successful retrieval</dt>
+                  <dd>{f.lastSuccessAt ? `${formatDateTime(f.lastSuccessAt)} (${formatRelative(f.lastSuccessAt)})` : "—"}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Last attempt</dt>
+                  <dd>
+                    {f.lastAttemptAt ? `${formatDateTime(f.lastAttemptAt)} · ${f.lastAttemptOutcome}` : "—"}
+                  </dd>
+                </div>
+              </dl>
+              {c.status === "active" && f.staleness !== "fresh" ? (
+                <p className="text-xs text-amber-800">
+                  The status says active but the data is not fresh: check the job history before telling the user all is well.
+                </p>
+              ) : null}
+            </div>
+          ) : (
+            <p className="text-sm text-slate-600">{c.freshnessProblem}</p>
+          )}
+        </Card>
+        <Card>
+          <CardTitle>Connector</CardTitle>
+          {c.connector ? (
+            <div className="space-y-1 text-sm">
+              <p>
+                {c.connector.name ?? c.connector.id} <span className="font-mono text-xs text-slate-500">{c.connector.id}</span>
+              </p>
+              <p className="flex items-center gap-2">
+                <ConnectorStatusBadge status={c.connector.status} />
+                {c.connector.stage ? <Badge>{c.connector.stage}</Badge> : null}
+              </p>
+              {c.connector.status !== "operational" ? (
+                <p className="text-xs text-amber-800">
+                  The bank&apos;s connector is not fully operational: failures now are likely on the bank&apos;s side. Do not ask the user
+                  for new credentials; wait and retry later.
+                </p>
+              ) : null}
+            </div>
+          ) : (
+            <p className="text-sm text-slate-600">{c.connectorProblem}</p>
+          )}
+        </Card>
+      </div>
+
+      <h2 className="mb-2 mt-6 text-sm font-semibold text-slate-700">Accounts</h2>
+      <Table>
+        <thead>
+          <tr>
+            <Th>Account</Th>
+            <Th>Number</Th>
+            <Th>Product</Th>
+            <Th>Status</Th>
+            {c.showBalances ? <Th>Balance</Th> : null}
+            <Th>Updated</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {!c.accounts || c.accounts.length === 0 ? (
+            <EmptyRow colSpan={c.showBalances ? 6 : 5}>
+              No accounts from this connection (never retrieved, or purged).
+            </EmptyRow>
+          ) : (
+            c.accounts.map((a) => (
+              <tr key={a.id}>
+                <Td>{a.name}</Td>
+                <Td className="font-mono text-xs">{a.maskedNumber}</Td>
+                <Td>{a.product ?? "—"}</Td>
+                <Td>{a.status}</Td>
+                {c.showBalances ? (
+                  <Td className="whitespace-nowrap">{a.balance !== null ? `${a.balance} ${a.currency ?? ""}` : "—"}</Td>
+                ) : null}
+                <Td className="whitespace-nowrap">{formatDateTime(a.lastUpdated)}</Td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </Table>
+      {!c.showBalances ? <p className="mt-2 text-xs text-slate-500">Balances are visible to support and admin roles.</p> : null}
+    </>
+  );
+}

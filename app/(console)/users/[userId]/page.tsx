@@ -1,0 +1,132 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { Alert } from "@/components/ui/alert";
+import { Card, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { RevealValue } from "@/components/users/reveal-value";
+import { ConnectionStatusBadge } from "@/components/users/status-badge";
+import { guardPage } from "@/lib/auth/guard";
+import { getUserDetail } from "@/lib/dal/users";
+import { NotFoundError } from "@/lib/errors";
+import { formatDateTime, formatRelative } from "@/lib/utils";
+
+import { revealUserFieldAction } from "../actions";
+import { RefreshUserButton } from "./refresh-user-button";
+
+export const metadata: Metadata = { title: "User" };
+
+export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
+  const { userId } = await props.params;
+  await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
+  const user = await getUserDetail(userId).catch((e: unknown) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  const connections = user.connections ?? user.storedConnections.map((c) => ({ ...c, method: c.method ?? "", institutionId: c.institutionId ?? "", createdDate: null, lastUsed: null }));
+  const href = (connectionId: string) => `/users/${encodeURIComponent(user.id)}/connections/${encodeURIComponent(connectionId)}`;
+  return (
+    <>
+      <nav className="mb-2 text-sm">
+        <Link href="/users" className="text-sky-700 hover:underline">
+          ← Users
+        </Link>
+      </nav>
+      <PageHeader
+        title={user.name ?? "(no name)"}
+        description={<span className="font-mono text-xs">{user.id}</span>}
+        actions={<RefreshUserButton />}
+      />
+      {user.basiqProblem ? (
+        <Alert tone="warn" title="Basiq unavailable: showing the directory copy" className="mb-4">
+          {user.basiqProblem.message} Connections below are as of the last sync ({formatDateTime(user.lastSyncedAt)}).
+          {user.basiqProblem.correlationId ? (
+            <>
+              {" "}
+              Basiq reference: <code>{user.basiqProblem.correlationId}</code>.
+            </>
+          ) : null}
+        </Alert>
+      ) : null}
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card>
+          <CardTitle>Profile</CardTitle>
+          <dl className="space-y-2 text-sm">
+            <div>
+              <dt className="text-xs text-slate-500">E-mail</dt>
+              <dd>
+                <RevealValue
+                  masked={user.maskedEmail}
+                  canReveal={user.canReveal}
+                  label="e-mail"
+                  reveal={revealUserFieldAction.bind(null, { userId: user.id, field: "email" })}
+                />
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Mobile</dt>
+              <dd>
+                <RevealValue
+                  masked={user.maskedMobile}
+                  canReveal={user.canReveal}
+                  label="mobile"
+                  reveal={revealUserFieldAction.bind(null, { userId: user.id, field: "mobile" })}
+                />
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">In the directory since</dt>
+              <dd>{formatDateTime(user.firstSeenAt)}</dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Last synced from Basiq</dt>
+              <dd data-testid="last-synced">
+                {formatDateTime(user.lastSyncedAt)} ({formatRelative(user.lastSyncedAt)})
+              </dd>
+            </div>
+          </dl>
+        </Card>
+        <div className="lg:col-span-2">
+          <h2 className="mb-2 text-sm font-semibold text-slate-700">
+            Connections {user.connections ? "(live from Basiq)" : "(directory copy)"}
+          </h2>
+          <Table>
+            <thead>
+              <tr>
+                <Th>Institution</Th>
+                <Th>Method</Th>
+                <Th>Status</Th>
+                <Th>Created</Th>
+                <Th>Last used</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {connections.length === 0 ? (
+                <EmptyRow colSpan={5}>This user has no connections. They connect banks through Basiq&apos;s Consent UI.</EmptyRow>
+              ) : (
+                connections.map((c) => (
+                  <tr key={c.id} className="hover:bg-slate-50">
+                    <Td>
+                      <Link href={href(c.id)} className="font-medium text-sky-800 hover:underline">
+                        {c.institutionId || "Unknown institution"}
+                      </Link>
+                      <div className="font-mono text-xs text-slate-500">{c.id}</div>
+                    </Td>
+                    <Td>{c.method === "openbanking" ? "Open banking" : c.method === "web" ? "Web" : c.method || "—"}</Td>
+                    <Td>
+                      <ConnectionStatusBadge status={c.status} />
+                    </Td>
+                    <Td className="whitespace-nowrap">{formatDateTime(c.createdDate)}</Td>
+                    <Td className="whitespace-nowrap">{formatDateTime(c.lastUsed)}</Td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </Table>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+// The server under test: builds the console with a sentinel BASIQ_API_KEY in the build environment (so the e2e
+// suite can prove no secret reaches a browser bundle), then starts it exactly as `npm start` does, on its own
+// ports, with a fresh embedded database or, when DATABASE_URL is set (CI), a fresh PostgreSQL database.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import postgres from "postgres";
+
+import { e2eStateDir, sentinelFile } from "./paths";
+
+async function freshDatabaseUrl(serverUrl: string): Promise<string> {
+  const name = `e2e_${Date.now()}_${randomBytes(3).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  mkdirSync(e2eStateDir, { recursive: true });
+
+  if (!process.env.E2E_SKIP_BUILD) {
+    const sentinel = `sentinel-${randomBytes(12).toString("hex")}`;
+    writeFileSync(sentinelFile, sentinel);
+    const build = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, BASIQ_API_KEY: sentinel, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: process.env.E2E_PORT ?? "3100",
+    SANDBOX_PORT: process.env.E2E_SANDBOX_PORT ?? "4110",
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "basiq-console-e2e-")),
+    NEXT_TELEMETRY_DISABLED: "1",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
+  delete env.BASIQ_API_KEY;
+  delete env.BASIQ_API_URL;
+  if (process.env.DATABASE_URL) env.DATABASE_URL = await freshDatabaseUrl(process.env.DATABASE_URL);
+
+  const child = spawn(
+    path.join(root, "node_modules/.bin/tsx"),
+    ["--conditions=react-server", "scripts/start.ts"],
+    { stdio: "inherit", env: { ...env, E2E_SKIP_BUILD: "1" } },
+  );
+  // start.ts would rebuild if sources look newer than the build; the build above is fresh, so it won't.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code) => process.exit(code ?? 0));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

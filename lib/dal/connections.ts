@@ -1,0 +1,134 @@
+import "server-only";
+
+// One connection, live from Basiq: its status explained, its connector's health, its accounts (names and masked
+// numbers; balances only for roles allowed account details) and how fresh its data really is.
+import { requirePermission } from "@/lib/auth/session";
+import { can } from "@/lib/auth/policy";
+import { basiq } from "@/lib/basiq";
+import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { NotFoundError } from "@/lib/errors";
+import { freshness, type Freshness } from "@/lib/jobs/outcome";
+import { log } from "@/lib/log";
+
+import { basiqUserIdSchema, connectionIdSchema } from "./ids";
+
+export const connectionStatusExplained: Record<string, string> = {
+  active: "Working: Basiq can fetch data through this connection.",
+  pending: "Being set up or refreshed: a job is still running, or the user has not finished connecting.",
+  invalid:
+    "Broken: the bank refused the stored credentials or consent (for example a changed password). The user must reconnect through Basiq's Consent UI.",
+  "pre-init": "Created but never used: the user started connecting and did not finish.",
+};
+
+export interface AccountSummaryDTO {
+  id: string;
+  name: string;
+  maskedNumber: string;
+  product: string | null;
+  status: string;
+  balance: string | null;
+  currency: string | null;
+  lastUpdated: string | null;
+}
+
+export interface ConnectorStatusDTO {
+  id: string;
+  method: string;
+  name: string | null;
+  status: string;
+  stage: string | null;
+}
+
+export interface ConnectionDetailDTO {
+  userId: string;
+  id: string;
+  status: string;
+  statusExplained: string;
+  method: string;
+  institutionId: string;
+  createdDate: string | null;
+  lastUsed: string | null;
+  expiryDate: string | null;
+  accounts: AccountSummaryDTO[] | null;
+  showBalances: boolean;
+  connector: ConnectorStatusDTO | null;
+  connectorProblem: string | null;
+  freshness: Freshness | null;
+  freshnessProblem: string | null;
+}
+
+export function maskAccountNumber(accountNo: string): string {
+  const digits = accountNo.replace(/\s/g, "");
+  return digits.length <= 4 ? "••••" : `••••${digits.slice(-4)}`;
+}
+
+export async function getConnectionDetail(rawUserId: string, rawConnectionId: string): Promise<ConnectionDetailDTO> {
+  const caller = await requirePermission("connections.read");
+  const userId = basiqUserIdSchema.safeParse(rawUserId);
+  const connectionId = connectionIdSchema.safeParse(rawConnectionId);
+  if (!userId.success || !connectionId.success) throw new NotFoundError("That connection");
+  const ctx = { userId: userId.data, connectionId: connectionId.data };
+  const client = basiq();
+
+  // Basiq answers 404 for a connection of another user: the connection must belong to the user in the URL.
+  const [connectionResult, jobsResult] = await Promise.allSettled([
+    client.getConnection(userId.data, connectionId.data, ctx),
+    client.listUserJobs(userId.data, { ...ctx, connectionId: connectionId.data, maxPages: 3 }),
+  ]);
+  if (connectionResult.status === "rejected") {
+    const e = connectionResult.reason;
+    if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) throw new NotFoundError("That connection");
+    throw e;
+  }
+  const connection = connectionResult.value;
+  if (connection.links.user && !connection.links.user.includes(`/users/${userId.data}`)) {
+    throw new NotFoundError("That connection");
+  }
+
+  let connector: ConnectorStatusDTO | null = null;
+  let connectorProblem: string | null = null;
+  try {
+    const method = connection.method === "openbanking" || connection.method === "web" ? connection.method : "web";
+    const c = await client.getConnector(connection.institution.id, method, ctx);
+    connector = {
+      id: c.id,
+      method: c.method,
+      name: (c.institution as { name?: string }).name ?? null,
+      status: c.status,
+      stage: c.stage ?? null,
+    };
+  } catch (e) {
+    connectorProblem = isBasiqError(e) ? "Connector status unavailable from Basiq right now." : "Connector status unavailable.";
+    log.warn({ ...ctx, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "connector status fetch failed");
+  }
+
+  const showBalances = can(caller.role, "accounts.details");
+  const status = connection.status ?? "pending";
+  return {
+    userId: userId.data,
+    id: connection.id,
+    status,
+    statusExplained: connectionStatusExplained[status] ?? "Basiq reports a status this console does not know.",
+    method: connection.method,
+    institutionId: connection.institution.id,
+    createdDate: connection.createdDate ?? null,
+    lastUsed: connection.lastUsed ?? null,
+    expiryDate: connection.expiryDate ?? null,
+    accounts:
+      connection.accounts?.data.map((a) => ({
+        id: a.id,
+        name: a.name,
+        maskedNumber: maskAccountNumber(a.accountNo),
+        product: a.class?.product ?? null,
+        status: a.status,
+        balance: showBalances ? a.balance : null,
+        currency: showBalances ? a.currency : null,
+        lastUpdated: a.lastUpdated ?? null,
+      })) ?? null,
+    showBalances,
+    connector,
+    connectorProblem,
+    freshness: jobsResult.status === "fulfilled" ? freshness(jobsResult.value.jobs) : null,
+    freshnessProblem: jobsResult.status === "rejected" ? "Job history unavailable from Basiq right now." : null,
+  };
+}

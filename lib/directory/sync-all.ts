@@ -1,0 +1,101 @@
+import "server-only";
+
+// Re-syncing every user in the directory from Basiq (GET /users/{id} + connections), in id order with a keyset
+// cursor so a run can be watched and a crash loses nothing already written. One run at a time per process.
+import { and, asc, gt, isNull } from "drizzle-orm";
+
+import type { BasiqClient } from "@/lib/basiq/client";
+import type { Database } from "@/lib/db";
+import { basiqUsers } from "@/lib/db/schema";
+import { log } from "@/lib/log";
+
+import { forEachLimited, syncDirectoryUser } from "./sync";
+
+export interface SyncProgress {
+  running: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+  checked: number;
+  total: number;
+  updated: number;
+  notFound: number;
+  failed: number;
+}
+
+const BATCH = 200;
+
+export async function syncAllUsers(
+  db: Database,
+  client: BasiqClient,
+  onProgress: (p: Omit<SyncProgress, "running" | "startedAt" | "finishedAt">) => void = () => {},
+): Promise<Omit<SyncProgress, "running" | "startedAt" | "finishedAt">> {
+  const live = isNull(basiqUsers.deletedAt);
+  const total = await db.$count(basiqUsers, live);
+  const p = { checked: 0, total, updated: 0, notFound: 0, failed: 0 };
+  let after = "";
+  for (;;) {
+    const batch = await db
+      .select({ id: basiqUsers.id })
+      .from(basiqUsers)
+      .where(and(live, gt(basiqUsers.id, after)))
+      .orderBy(asc(basiqUsers.id))
+      .limit(BATCH);
+    if (batch.length === 0) break;
+    after = batch.at(-1)!.id;
+    await forEachLimited(batch, 8, async ({ id }) => {
+      try {
+        const outcome = await syncDirectoryUser(db, client, id, "sync");
+        if (outcome === "not-found") p.notFound++;
+        else p.updated++;
+      } catch (e) {
+        p.failed++;
+        log.warn({ userId: id, correlationId: (e as { correlationId?: string }).correlationId }, "directory sync failed for a user");
+      }
+      p.checked++;
+    });
+    onProgress({ ...p });
+  }
+  return p;
+}
+
+const globalForSync = globalThis as unknown as { directorySync?: SyncProgress };
+
+export function directorySyncProgress(): SyncProgress {
+  return (
+    globalForSync.directorySync ?? {
+      running: false,
+      startedAt: null,
+      finishedAt: null,
+      checked: 0,
+      total: 0,
+      updated: 0,
+      notFound: 0,
+      failed: 0,
+    }
+  );
+}
+
+/** Starts a background sync unless one is running; returns its progress either way. */
+export function startDirectorySync(db: Database, client: BasiqClient): SyncProgress {
+  const current = directorySyncProgress();
+  if (current.running) return current;
+  const state: SyncProgress = {
+    running: true,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    checked: 0,
+    total: 0,
+    updated: 0,
+    notFound: 0,
+    failed: 0,
+  };
+  globalForSync.directorySync = state;
+  void syncAllUsers(db, client, (p) => Object.assign(state, p))
+    .then((p) => Object.assign(state, p))
+    .catch((e: unknown) => log.error({ err: (e as Error).message }, "directory sync stopped"))
+    .finally(() => {
+      state.running = false;
+      state.finishedAt = new Date().toISOString();
+    });
+  return state;
+}
