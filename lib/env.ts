@@ -71,9 +71,6 @@ const rawSchema = z.object({
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(24 * 60),
-  CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
-  CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
 });
 
 export interface EncryptionKey {
@@ -92,9 +89,6 @@ export interface Env {
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
   logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
-  sweepIntervalMinutes: number;
-  connectorRefreshMinutes: number;
-  connectorCacheSeconds: number;
 }
 
 function parseKeySpec(spec: string): EncryptionKey {
@@ -176,9 +170,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,
     logLevel: raw.LOG_LEVEL,
-    sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
-    connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
-    connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
   };
 }
 

@@ -1,0 +1,316 @@
+import "server-only";
+
+import type { Logger } from "pino";
+import type { z } from "zod";
+
+import { log } from "../log";
+import { BasiqInputError, BasiqSchemaError } from "./errors";
+import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
+import { Limiter } from "./limiter";
+import { RouteMetricsRecorder, type RouteMetrics } from "./metrics";
+import { assertMatches, assertSafeId, resolveRoute, type ResolvedRoute } from "./routes";
+import {
+  type BasiqEvent,
+  type BasiqUser,
+  type Connection,
+  type ConnectionSummary,
+  connectionListSchema,
+  connectionSchema,
+  type Connector,
+  CONNECTOR_ID_PATTERN,
+  CONNECTOR_METHODS,
+  connectorListSchema,
+  connectorSchema,
+  type ConnectorMethod,
+  eventListSchema,
+  type Job,
+  type JobDetail,
+  jobDetailSchema,
+  jobListSchema,
+  jobReferenceSchema,
+  userSchema,
+} from "./schemas";
+import type { TokenMetrics } from "./token-cache";
+
+export type { CallContext } from "./http";
+
+export interface BasiqClientOptions {
+  /** e.g. https://au-api.basiq.io, or the local sandbox. */
+  baseUrl: string;
+  /** As issued by Basiq (already base64): sent as `Authorization: Basic <apiKey>` on POST /token only. */
+  apiKey: string;
+  /** Basiq calls in flight at once; the rest wait in a FIFO queue. */
+  maxConcurrency?: number;
+  /** Per attempt, from the moment a concurrency slot is taken. */
+  timeoutMs?: number;
+  /** Retries of idempotent calls after a network error, timeout, 408, 429 or 5xx. */
+  retries?: number;
+  tokenRefreshAgeMs?: number;
+  tokenBlockingWindowMs?: number;
+  /** A Retry-After longer than this is not waited out: the call fails with retryAfterSeconds set. */
+  maxRetryAfterMs?: number;
+  /** Safety cap when following `links.next`. */
+  maxPages?: number;
+  fetch?: typeof globalThis.fetch;
+  now?: () => number;
+  sleep?: Sleep;
+  random?: () => number;
+  logger?: Logger;
+}
+
+export interface BasiqMetrics {
+  tokenAgeSeconds: number | null;
+  tokenExpiresInSeconds: number | null;
+  tokenRequests: TokenMetrics["tokenRequests"];
+  callersServed: number;
+  callersServedPerTokenRequest: number | null;
+  unauthorizedRetries: number;
+  byRoute: Record<string, RouteMetrics>;
+  inFlight: number;
+  queued: number;
+}
+
+export interface RefreshStarted {
+  jobId: string;
+  /** `links.self` of the job, as Basiq returned it. */
+  jobLink: string;
+}
+
+export interface UserJobs {
+  jobs: Job[];
+  /** True when the page cap stopped us before the last page. */
+  truncated: boolean;
+}
+
+export interface EventPage {
+  events: BasiqEvent[];
+  /** Pass back as `next` for the following page; undefined on the last page. */
+  next: string | undefined;
+}
+
+export interface BasiqClient {
+  getUser(userId: string, context?: CallContext): Promise<BasiqUser>;
+  listConnections(userId: string, context?: CallContext): Promise<ConnectionSummary[]>;
+  getConnection(userId: string, connectionId: string, context?: CallContext): Promise<Connection>;
+  /** Starts a refresh job (202). Not retried on network errors: see BasiqOutcomeUnknownError. */
+  refreshConnection(userId: string, connectionId: string, context?: CallContext): Promise<RefreshStarted>;
+  /** Removes the data fetched through the connection (204). Irreversible; never retried blindly. */
+  purgeConnection(userId: string, connectionId: string, context?: CallContext): Promise<void>;
+  deleteConnection(userId: string, connectionId: string, context?: CallContext): Promise<void>;
+  /** All pages of a user's jobs, optionally only one connection's (`filter=connection.id.eq('<id>')`). */
+  listUserJobs(
+    userId: string,
+    options?: CallContext & { connectionId?: string; maxPages?: number },
+  ): Promise<UserJobs>;
+  getJob(jobId: string, context?: CallContext): Promise<JobDetail>;
+  listConnectors(options?: CallContext & { filter?: string }): Promise<Connector[]>;
+  getConnector(connectorId: string, method: ConnectorMethod, context?: CallContext): Promise<Connector>;
+  /** One page of events; pass the returned `next` to get the following one. */
+  listEvents(options?: CallContext & { filter?: string; next?: string }): Promise<EventPage>;
+  /** Counters for the integration-health panel: no secrets, no ids. */
+  metrics(): BasiqMetrics;
+  /** Resolves when a token can be had (the cached one, usually: no request to Basiq). For health checks. */
+  checkAccess(): Promise<void>;
+}
+
+const MAX_FILTER_LENGTH = 1_000;
+
+export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
+  const {
+    baseUrl,
+    apiKey,
+    maxConcurrency = 8,
+    timeoutMs = 10_000,
+    retries = 2,
+    tokenRefreshAgeMs = 30 * 60_000,
+    tokenBlockingWindowMs = 60_000,
+    maxRetryAfterMs = 60_000,
+    maxPages: defaultMaxPages = 20,
+    fetch = globalThis.fetch,
+    now = Date.now,
+    sleep = defaultSleep,
+    random = Math.random,
+  } = options;
+  const logger = (options.logger ?? log).child({ component: "basiq" });
+  if (!/^https?:\/\/[^/]+/.test(baseUrl))
+    throw new TypeError("createBasiqClient: baseUrl must be an http(s) URL");
+  if (!apiKey) throw new TypeError("createBasiqClient: apiKey is required");
+
+  const limiter = new Limiter(maxConcurrency);
+  const routeMetrics = new RouteMetricsRecorder();
+  const transport = new Transport({
+    baseUrl,
+    apiKey,
+    fetch,
+    now,
+    sleep,
+    random,
+    timeoutMs,
+    retries,
+    maxRetryAfterMs,
+    tokenRefreshAgeMs,
+    tokenBlockingWindowMs,
+    limiter,
+    metrics: routeMetrics,
+    logger,
+  });
+
+  const get = <T>(
+    resolved: ResolvedRoute,
+    schema: z.ZodType<T>,
+    context?: CallContext,
+    query?: CallSpec<T>["query"],
+  ) => transport.call({ resolved, schema, context, query, idempotent: true });
+
+  /**
+   * `links.next` as a URL on *our* base URL. Only its path and query are used, and the path must be the
+   * list's own, so a bad link can never send our bearer token to another host or another resource.
+   */
+  const followLink = (link: string, resolved: ResolvedRoute, from: "response" | "caller"): string => {
+    const expected = new URL(transport.url(resolved.path));
+    let target: URL | undefined;
+    try {
+      target = new URL(link, expected);
+    } catch {
+      target = undefined;
+    }
+    if (!target || target.pathname !== expected.pathname) {
+      const where = { method: resolved.method, route: resolved.route };
+      throw from === "caller"
+        ? new BasiqInputError({ ...where, parameter: "next" })
+        : new BasiqSchemaError({ ...where, path: "links.next", issue: "does not point to the same list" });
+    }
+    return `${expected.origin}${target.pathname}${target.search}`;
+  };
+
+  const checkFilter = (filter: unknown, resolved: ResolvedRoute) => {
+    if (filter === undefined) return;
+    if (typeof filter !== "string" || filter.length === 0 || filter.length > MAX_FILTER_LENGTH) {
+      throw new BasiqInputError({ method: resolved.method, route: resolved.route, parameter: "filter" });
+    }
+  };
+
+  const connectionRoute = (method: "GET" | "DELETE", userId: string, connectionId: string) =>
+    resolveRoute(method, "/users/{userId}/connections/{connectionId}", { userId, connectionId });
+
+  return {
+    getUser: async (userId, context) =>
+      get(resolveRoute("GET", "/users/{userId}", { userId }), userSchema, context),
+
+    listConnections: async (userId, context) => {
+      const resolved = resolveRoute("GET", "/users/{userId}/connections", { userId });
+      const page = await get(resolved, connectionListSchema, context);
+      return page.data ?? [];
+    },
+
+    getConnection: async (userId, connectionId, context) =>
+      get(connectionRoute("GET", userId, connectionId), connectionSchema, context),
+
+    refreshConnection: async (userId, connectionId, context) => {
+      const resolved = resolveRoute("POST", "/users/{userId}/connections/{connectionId}/refresh", {
+        userId,
+        connectionId,
+      });
+      const job = await transport.call({ resolved, schema: jobReferenceSchema, context, idempotent: false });
+      return { jobId: job.id, jobLink: job.links.self };
+    },
+
+    purgeConnection: async (userId, connectionId, context) => {
+      const resolved = resolveRoute("POST", "/users/{userId}/connections/{connectionId}/purge", {
+        userId,
+        connectionId,
+      });
+      await transport.call({ resolved, schema: null, context, idempotent: false });
+    },
+
+    deleteConnection: async (userId, connectionId, context) => {
+      const resolved = connectionRoute("DELETE", userId, connectionId);
+      await transport.call({ resolved, schema: null, context, idempotent: false });
+    },
+
+    listUserJobs: async (userId, options = {}) => {
+      const { connectionId, maxPages = defaultMaxPages, ...context } = options;
+      const resolved = resolveRoute("GET", "/users/{userId}/jobs", { userId });
+      if (connectionId !== undefined) assertSafeId(connectionId, { ...resolved, parameter: "connectionId" });
+      const filter = connectionId === undefined ? undefined : `connection.id.eq('${connectionId}')`;
+      const callContext: CallContext = { ...context, connectionId };
+
+      const jobs: Job[] = [];
+      const seen = new Set<string>();
+      let url: string | undefined;
+      for (let page = 1; ; page++) {
+        const result = await transport.call({
+          resolved,
+          schema: jobListSchema,
+          context: callContext,
+          query: { filter },
+          url,
+          idempotent: true,
+        });
+        jobs.push(...result.data);
+        const next = result.links.next;
+        if (!next) return { jobs, truncated: false };
+        url = followLink(next, resolved, "response");
+        if (seen.has(url) || page >= maxPages) {
+          // A repeating or endless `next` must not become an endless loop of Basiq calls.
+          logger.warn(
+            { route: resolved.route, userId, pages: page },
+            "Basiq job list truncated at the page cap",
+          );
+          return { jobs, truncated: true };
+        }
+        seen.add(url);
+      }
+    },
+
+    getJob: async (jobId, context) =>
+      get(resolveRoute("GET", "/jobs/{jobId}", { jobId }), jobDetailSchema, context),
+
+    listConnectors: async (options = {}) => {
+      const { filter, ...context } = options;
+      const resolved = resolveRoute("GET", "/connectors");
+      checkFilter(filter, resolved);
+      const page = await get(resolved, connectorListSchema, context, { filter });
+      return page.data;
+    },
+
+    getConnector: async (connectorId, method, context) => {
+      const template = "/connectors/{connectorId}/{method}";
+      const where = { method: "GET" as const, route: `GET ${template}` };
+      assertMatches(connectorId, CONNECTOR_ID_PATTERN, { ...where, parameter: "connectorId" });
+      assertMatches(method, CONNECTOR_METHODS, { ...where, parameter: "method" });
+      return get(resolveRoute("GET", template, { connectorId, method }), connectorSchema, context);
+    },
+
+    listEvents: async (options = {}) => {
+      const { filter, next, ...context } = options;
+      const resolved = resolveRoute("GET", "/events");
+      checkFilter(filter, resolved);
+      const url = next === undefined ? undefined : followLink(next, resolved, "caller");
+      const page = await transport.call({
+        resolved,
+        schema: eventListSchema,
+        context,
+        query: { filter },
+        url,
+        idempotent: true,
+      });
+      return { events: page.data ?? [], next: page.links?.next };
+    },
+
+    checkAccess: async () => {
+      await transport.tokens.get();
+    },
+
+    metrics: () => {
+      const token = transport.tokens.metrics();
+      return {
+        ...token,
+        unauthorizedRetries: routeMetrics.unauthorizedRetries,
+        byRoute: routeMetrics.snapshot(),
+        inFlight: limiter.inFlight,
+        queued: limiter.queued,
+      };
+    },
+  };
+}

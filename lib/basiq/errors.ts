@@ -1,0 +1,116 @@
+import "server-only";
+
+// Typed errors of the Basiq client. Messages are built only from the HTTP method, the route *template*
+// (no ids), the status and Basiq's error code: never the API key, a token, a path with ids, or a body.
+
+export type HttpMethod = "GET" | "POST" | "DELETE";
+
+export interface BasiqErrorInit {
+  method: HttpMethod;
+  /** Route template, e.g. `GET /users/{userId}/connections`: safe to log and to group metrics by. */
+  route: string;
+  status?: number;
+  code?: string;
+  title?: string;
+  /** Basiq's human-readable detail; kept on the error for support, never put in the message or logs. */
+  detail?: string;
+  correlationId?: string;
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class BasiqError extends Error {
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly title: string | undefined;
+  readonly detail: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly method: HttpMethod;
+  readonly route: string;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, init: BasiqErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = "BasiqError"; // names set explicitly: class names do not survive minification
+    this.status = init.status;
+    this.code = init.code;
+    this.title = init.title;
+    this.detail = init.detail;
+    this.correlationId = init.correlationId;
+    this.method = init.method;
+    this.route = init.route;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+}
+
+/** Basiq answered with an HTTP error status (its error body parsed leniently into code/title/detail). */
+export class BasiqApiError extends BasiqError {
+  declare readonly status: number;
+
+  constructor(init: BasiqErrorInit & { status: number }) {
+    const what = [init.status, init.code].filter((v) => v !== undefined).join(" ");
+    super(`Basiq ${init.route} failed: ${what}`, init);
+    this.name = "BasiqApiError";
+  }
+}
+
+/** The request never got an HTTP answer (connection refused, reset, DNS...). */
+export class BasiqNetworkError extends BasiqError {
+  constructor(init: BasiqErrorInit & { reason?: string }) {
+    super(`Basiq ${init.route} failed: network error${init.reason ? ` (${init.reason})` : ""}`, init);
+    this.name = "BasiqNetworkError";
+  }
+}
+
+/** No complete answer within the per-attempt timeout. */
+export class BasiqTimeoutError extends BasiqError {
+  readonly timeoutMs: number;
+
+  constructor(init: BasiqErrorInit & { timeoutMs: number }) {
+    super(`Basiq ${init.route} timed out after ${init.timeoutMs} ms`, init);
+    this.name = "BasiqTimeoutError";
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/** A response that does not match the wire contract (or is not JSON). */
+export class BasiqSchemaError extends BasiqError {
+  /** Where in the body the first mismatch is, e.g. `data.3.status` (`(body)` when it is not JSON). */
+  readonly path: string;
+
+  constructor(init: BasiqErrorInit & { path: string; issue: string }) {
+    super(`Basiq ${init.route} returned an unexpected response at ${init.path}: ${init.issue}`, {
+      ...init,
+      code: init.code ?? "schema-mismatch",
+    });
+    this.name = "BasiqSchemaError";
+    this.path = init.path;
+  }
+}
+
+/**
+ * A non-idempotent call (refresh, purge, delete) was sent but no answer came back: it may or may not have
+ * taken effect. Check the resource before trying again; the client never retries these blindly.
+ */
+export class BasiqOutcomeUnknownError extends BasiqError {
+  constructor(init: BasiqErrorInit) {
+    super(`Basiq ${init.route}: outcome unknown — check before retrying`, {
+      ...init,
+      code: init.code ?? "outcome-unknown",
+    });
+    this.name = "BasiqOutcomeUnknownError";
+  }
+}
+
+/** An argument was rejected before any request was made (empty or unsafe id, bad method...). */
+export class BasiqInputError extends BasiqError {
+  constructor(init: BasiqErrorInit & { parameter: string }) {
+    // The offending value is not echoed: it might be an email pasted into an id field.
+    super(`Basiq ${init.route}: invalid ${init.parameter}`, { ...init, code: init.code ?? "invalid-input" });
+    this.name = "BasiqInputError";
+  }
+}
+
+export function isBasiqError(e: unknown): e is BasiqError {
+  return e instanceof BasiqError;
+}

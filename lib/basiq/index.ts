@@ -1,0 +1,36 @@
+import "server-only";
+
+import { env } from "../env";
+import { type BasiqClient, createBasiqClient } from "./client";
+
+// The server-wide Basiq client: one token cache and one concurrency budget per process (the sweep shares it).
+// Kept on globalThis so a dev-server hot reload reuses it instead of building a second token cache.
+
+const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient };
+
+export function basiq(): BasiqClient {
+  if (!globalForBasiq.basiqClient) {
+    const { apiUrl, apiKey } = env().basiq;
+    globalForBasiq.basiqClient = createBasiqClient({ baseUrl: apiUrl, apiKey });
+  }
+  return globalForBasiq.basiqClient;
+}
+
+/** Tests only: forget the singleton so the next basiq() builds a fresh client from env(). */
+export function resetBasiqClientForTests(): void {
+  globalForBasiq.basiqClient = undefined;
+}
+
+export {
+  type BasiqClient,
+  type BasiqClientOptions,
+  type BasiqMetrics,
+  type CallContext,
+  createBasiqClient,
+  type EventPage,
+  type RefreshStarted,
+  type UserJobs,
+} from "./client";
+export * from "./errors";
+export type { RouteMetrics } from "./metrics";
+export * from "./schemas";

@@ -1,0 +1,40 @@
+import "server-only";
+
+// Counters for the admin "integration health" panel. Keyed by route template, so no ids and no secrets.
+
+export interface RouteMetrics {
+  /** HTTP requests sent on this route (each retry counts). */
+  calls: number;
+  status429: number;
+  status5xx: number;
+  lastRetryAfterSeconds: number | null;
+}
+
+export class RouteMetricsRecorder {
+  private readonly routes = new Map<string, RouteMetrics>();
+  unauthorizedRetries = 0;
+
+  recordAttempt(route: string): void {
+    this.entry(route).calls++;
+  }
+
+  recordStatus(route: string, status: number, retryAfterSeconds: number | undefined): void {
+    const entry = this.entry(route);
+    if (status === 429) entry.status429++;
+    if (status >= 500 && status <= 599) entry.status5xx++;
+    if (retryAfterSeconds !== undefined) entry.lastRetryAfterSeconds = retryAfterSeconds;
+  }
+
+  snapshot(): Record<string, RouteMetrics> {
+    return Object.fromEntries([...this.routes].map(([route, m]) => [route, { ...m }]));
+  }
+
+  private entry(route: string): RouteMetrics {
+    let entry = this.routes.get(route);
+    if (!entry) {
+      entry = { calls: 0, status429: 0, status5xx: 0, lastRetryAfterSeconds: null };
+      this.routes.set(route, entry);
+    }
+    return entry;
+  }
+}
