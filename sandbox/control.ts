@@ -1,0 +1,135 @@
+// Control endpoints under /__sandbox/ (no auth): counters, metrics, the list of user ids that stands in for a
+// partner's own records, fault injection and reset. Answers are plain JSON, not Basiq-shaped.
+import { z } from "zod";
+
+import { findConnector } from "./catalogue";
+import { type Dataset } from "./data";
+import { type FaultRegistry, faultInputSchema, isRouteFault } from "./faults";
+import { type SandboxState } from "./state";
+import { type TokenStore } from "./tokens";
+
+export interface Counters {
+  stats: Map<string, number>;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export interface ControlTarget {
+  dataset: Dataset;
+  state: SandboxState;
+  tokens: TokenStore;
+  faults: FaultRegistry;
+  counters: Counters;
+  now: () => number;
+}
+
+export interface ControlReply {
+  status: number;
+  body: unknown;
+}
+
+const MAX_USER_PAGE = 100_000;
+
+const usersQuerySchema = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_USER_PAGE).default(1000),
+});
+
+const badRequest = (error: string, issues?: unknown): ControlReply => ({
+  status: 400,
+  body: { ok: false, error, issues },
+});
+
+export function handleControl(
+  target: ControlTarget,
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+  body: string,
+): ControlReply {
+  const endpoint = `${method} ${pathname.replace(/\/+$/, "")}`;
+  switch (endpoint) {
+    case "GET /__sandbox/stats":
+      return { status: 200, body: Object.fromEntries(target.counters.stats) };
+    case "GET /__sandbox/metrics":
+      return {
+        status: 200,
+        body: {
+          inFlight: target.counters.inFlight,
+          maxInFlight: target.counters.maxInFlight,
+          tokensIssued: target.tokens.issued,
+          activeTokens: target.tokens.active(target.now()),
+        },
+      };
+    case "GET /__sandbox/users":
+      return listUsers(target, query);
+    case "GET /__sandbox/personas":
+      return { status: 200, body: target.dataset.personas() };
+    case "GET /__sandbox/faults":
+      return { status: 200, body: target.faults.list() };
+    case "POST /__sandbox/faults":
+      return addFault(target, body);
+    case "DELETE /__sandbox/faults": {
+      const cleared = target.faults.list().length;
+      target.faults.clear();
+      return { status: 200, body: { ok: true, cleared } };
+    }
+    case "POST /__sandbox/reset":
+      reset(target);
+      return { status: 200, body: { ok: true } };
+    default:
+      return {
+        status: 404,
+        body: {
+          ok: false,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET metrics, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
+        },
+      };
+  }
+}
+
+function listUsers(target: ControlTarget, query: URLSearchParams): ControlReply {
+  const parsed = usersQuerySchema.safeParse(Object.fromEntries(query));
+  if (!parsed.success)
+    return badRequest(
+      `offset must be >= 0 and limit 1..${MAX_USER_PAGE}`,
+      z.flattenError(parsed.error).fieldErrors,
+    );
+  const { offset, limit } = parsed.data;
+  const total = target.dataset.userCount;
+  const ids: string[] = [];
+  for (let index = offset; index < Math.min(total, offset + limit); index++)
+    ids.push(target.dataset.userId(index));
+  return { status: 200, body: { total, ids } };
+}
+
+function addFault(target: ControlTarget, body: string): ControlReply {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return badRequest('The body must be JSON, e.g. {"kind":"status","route":"GET /connectors","status":503}');
+  }
+  const parsed = faultInputSchema.safeParse(json);
+  if (!parsed.success) return badRequest("Invalid fault", parsed.error.issues);
+  const fault = parsed.data;
+  if (isRouteFault(fault)) return { status: 200, body: { ok: true, id: target.faults.add(fault) } };
+  if (fault.kind === "revoke-tokens") {
+    target.tokens.revokeAll();
+    return { status: 200, body: { ok: true, id: target.faults.newId() } };
+  }
+  if (!findConnector(fault.connectorId, fault.method)) {
+    return badRequest(`No connector ${fault.connectorId}/${fault.method}; GET /connectors lists them.`);
+  }
+  target.state.setConnectorStatus(fault.connectorId, fault.method, fault.status);
+  return { status: 200, body: { ok: true, id: target.faults.newId() } };
+}
+
+/** Forget every counter, fault, token and mutation. Requests still in flight keep counting toward inFlight. */
+function reset(target: ControlTarget): void {
+  target.counters.stats.clear();
+  target.counters.maxInFlight = target.counters.inFlight;
+  target.tokens.reset();
+  target.faults.clear();
+  target.state.reset();
+}

@@ -1,0 +1,214 @@
+// Everything the sandbox changes at run time, on top of the immutable seeded dataset: deleted and purged
+// connections, refresh jobs, connector status overrides and the events they cause. `reset()` forgets it all.
+// Views (`viewConnection`, `materialiseJob`) combine the seed with these changes at a given instant, so a
+// refresh job advances with the wall clock without any timer running.
+import {
+  requireConnector,
+  type ConnectorMethod,
+  type ConnectorSpec,
+  type ConnectorStatus,
+} from "./catalogue";
+import {
+  DAY,
+  type Dataset,
+  type SeedAccount,
+  type SeedConnection,
+  type SeedJob,
+  type SeedStep,
+  type SeedUser,
+} from "./data";
+import { type EventRecord } from "./events";
+import { LIVE_STEPS, type JobFailure } from "./failures";
+
+/** How long each step of a refresh job takes: verify-credentials → retrieve-accounts → retrieve-transactions. */
+export const REFRESH_STEP_MS = 1000;
+/** Open-banking connections: at most 20 refreshes in any 24 hours (BASIQ.md "Refresh"). */
+export const OPEN_BANKING_REFRESH_LIMIT = 20;
+export const REFRESH_WINDOW_MS = DAY;
+/** Runtime job ids use item indexes from here up, far above any seeded job's. */
+const RUNTIME_JOB_BASE = 1024;
+
+export interface RuntimeJob {
+  id: string;
+  /** Global creation order (jobs created in the same millisecond still sort). */
+  sequence: number;
+  userIndex: number;
+  connectionId: string;
+  institutionId: string;
+  method: ConnectorMethod;
+  created: number;
+  /** Set when the job fails on its first step (refreshing an invalid connection). */
+  failure: JobFailure | null;
+}
+
+export class SandboxState {
+  private readonly deleted = new Map<string, number>();
+  private readonly purged = new Map<string, number>();
+  private readonly jobsByConnection = new Map<string, RuntimeJob[]>();
+  private readonly jobsById = new Map<string, RuntimeJob>();
+  private readonly connectorStatuses = new Map<string, ConnectorStatus>();
+  private readonly runtimeEvents: EventRecord[] = [];
+  /** Never reset, so a job id is never reused within one process. */
+  private jobSequence = 0;
+
+  constructor(private readonly dataset: Dataset) {}
+
+  reset(): void {
+    this.deleted.clear();
+    this.purged.clear();
+    this.jobsByConnection.clear();
+    this.jobsById.clear();
+    this.connectorStatuses.clear();
+    this.runtimeEvents.length = 0;
+  }
+
+  isDeleted(connectionId: string): boolean {
+    return this.deleted.has(connectionId);
+  }
+
+  deleteConnection(user: SeedUser, connection: SeedConnection, now: number): void {
+    this.deleted.set(connection.id, now);
+    this.runtimeEvents.push({
+      at: Math.floor(now / 1000) * 1000,
+      type: "connection.deleted",
+      userIndex: user.index,
+      connectionIndex: connection.index,
+    });
+  }
+
+  purge(connectionId: string, now: number): void {
+    this.purged.set(connectionId, now);
+  }
+
+  /** Refreshes started through the API in the 24 hours before `now` (seeded history does not count). */
+  refreshesInWindow(connectionId: string, now: number): RuntimeJob[] {
+    return (this.jobsByConnection.get(connectionId) ?? []).filter(
+      (job) => job.created > now - REFRESH_WINDOW_MS,
+    );
+  }
+
+  startRefresh(connection: SeedConnection, now: number, failure: JobFailure | null): RuntimeJob {
+    const sequence = this.jobSequence++;
+    const job: RuntimeJob = {
+      id: this.dataset.ids.encode({
+        kind: "job",
+        user: connection.userIndex,
+        connection: connection.index,
+        item: RUNTIME_JOB_BASE + sequence,
+      }),
+      sequence,
+      userIndex: connection.userIndex,
+      connectionId: connection.id,
+      institutionId: connection.institutionId,
+      method: connection.method,
+      created: now,
+      failure,
+    };
+    const list = this.jobsByConnection.get(connection.id) ?? [];
+    list.push(job);
+    this.jobsByConnection.set(connection.id, list);
+    this.jobsById.set(job.id, job);
+    return job;
+  }
+
+  runtimeJob(id: string): RuntimeJob | undefined {
+    return this.jobsById.get(id);
+  }
+
+  runtimeJobs(connectionId: string): readonly RuntimeJob[] {
+    return this.jobsByConnection.get(connectionId) ?? [];
+  }
+
+  connectorStatus(connector: ConnectorSpec): ConnectorStatus {
+    return (
+      this.connectorStatuses.get(connectorKey(connector.institutionId, connector.method)) ?? connector.status
+    );
+  }
+
+  setConnectorStatus(institutionId: string, method: ConnectorMethod, status: ConnectorStatus): void {
+    this.connectorStatuses.set(connectorKey(institutionId, method), status);
+  }
+
+  events(): readonly EventRecord[] {
+    return this.runtimeEvents;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Views
+
+  /** The connection as the API shows it at `now`, or undefined once deleted. */
+  viewConnection(connection: SeedConnection, now: number): ConnectionView | undefined {
+    if (this.deleted.has(connection.id)) return undefined;
+    const runtime = this.runtimeJobs(connection.id);
+    const purgedAt = this.purged.get(connection.id);
+    // Purged data comes back only when a later refresh has retrieved the accounts again.
+    const restored =
+      purgedAt === undefined ||
+      runtime.some((job) => job.created >= purgedAt && stepDone(job, now, "retrieve-accounts"));
+    let lastUsed = connection.lastUsed;
+    for (const job of runtime) {
+      const finished = finishedAt(job, now);
+      if (finished !== null && job.failure === null) lastUsed = Math.max(lastUsed, finished);
+    }
+    const jobs = [...connection.jobs, ...runtime.map((job) => materialiseJob(job, now))];
+    return { connection, accounts: restored ? connection.accounts : [], lastUsed, jobs: jobs.reverse() };
+  }
+
+  /** A user's connections as the API shows them (deleted ones left out). */
+  viewConnections(user: SeedUser, now: number): ConnectionView[] {
+    const views: ConnectionView[] = [];
+    for (const connection of user.connections) {
+      const view = this.viewConnection(connection, now);
+      if (view) views.push(view);
+    }
+    return views;
+  }
+
+  /** The connector as configured plus any status override. */
+  connector(institutionId: string, method: ConnectorMethod): ConnectorSpec {
+    const spec = requireConnector(institutionId, method);
+    return { ...spec, status: this.connectorStatus(spec) };
+  }
+}
+
+export interface ConnectionView {
+  connection: SeedConnection;
+  accounts: SeedAccount[];
+  lastUsed: number;
+  /** Seeded and runtime jobs, newest first. */
+  jobs: SeedJob[];
+}
+
+const connectorKey = (institutionId: string, method: string): string => `${institutionId}/${method}`;
+
+/** The state of a refresh job at `now`: one step a second, or a failure on the first step. */
+export function materialiseJob(job: RuntimeJob, now: number): SeedJob {
+  const completed = Math.min(
+    LIVE_STEPS.length,
+    Math.max(0, Math.floor((now - job.created) / REFRESH_STEP_MS)),
+  );
+  const steps = LIVE_STEPS.map((title, i): SeedStep => {
+    if (job.failure) {
+      if (i > 0) return { title, status: "pending" };
+      return completed >= 1
+        ? { title, status: "failed", failure: job.failure }
+        : { title, status: "in-progress" };
+    }
+    if (i < completed) return { title, status: "success" };
+    if (i === completed) return { title, status: "in-progress" };
+    return { title, status: "pending" };
+  });
+  const transitions = job.failure ? Math.min(completed, 1) : completed;
+  return { id: job.id, created: job.created, updated: job.created + transitions * REFRESH_STEP_MS, steps };
+}
+
+function stepDone(job: RuntimeJob, now: number, title: SeedStep["title"]): boolean {
+  return materialiseJob(job, now).steps.some((step) => step.title === title && step.status === "success");
+}
+
+/** When the job finished (success or failure), or null while it runs. */
+function finishedAt(job: RuntimeJob, now: number): number | null {
+  const steps = job.failure ? 1 : LIVE_STEPS.length;
+  const end = job.created + steps * REFRESH_STEP_MS;
+  return now >= end ? end : null;
+}
