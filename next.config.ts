@@ -7,7 +7,8 @@ const nextConfig: NextConfig = {
   experimental: {
     authInterrupts: true, // forbidden() → app/forbidden.tsx with HTTP 403
   },
-  typedRoutes: false,
+  // `npm test` type-checks the whole repository with tsc first; the build does not repeat it.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

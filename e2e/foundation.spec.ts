@@ -90,7 +90,7 @@ test.describe("admin", () => {
 
   test("signing out ends the session", async ({ browser }) => {
     // a fresh sign-in, so the shared admin state stays valid for other tests
-    const context = await browser.newContext();
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
     const page = await context.newPage();
     await page.goto("/login");
     await page.getByLabel("E-mail").fill("admin@example.com");

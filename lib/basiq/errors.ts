@@ -19,7 +19,22 @@ export interface BasiqErrorInit {
   cause?: unknown;
 }
 
+const BRAND = Symbol.for("basiq-console.basiq-error");
+
 export class BasiqError extends Error {
+  /** The name `instanceof` compares (class names do not survive minification). */
+  static readonly brandName: string = "BasiqError";
+
+  /**
+   * Next.js may load this module more than once (RSC, SSR and route-handler bundles) while the client singleton
+   * lives on globalThis, so an error can come from "another copy" of its class. Compare by brand, not identity.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    const kinds = (value as Record<symbol, unknown>)[BRAND];
+    return Array.isArray(kinds) && kinds.includes(this.brandName);
+  }
+
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly title: string | undefined;
@@ -31,6 +46,11 @@ export class BasiqError extends Error {
 
   constructor(message: string, init: BasiqErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
+      kinds.push((c as typeof BasiqError).brandName);
+    }
+    Object.defineProperty(this, BRAND, { value: kinds, enumerable: false });
     this.name = "BasiqError"; // names set explicitly: class names do not survive minification
     this.status = init.status;
     this.code = init.code;
@@ -45,6 +65,7 @@ export class BasiqError extends Error {
 
 /** Basiq answered with an HTTP error status (its error body parsed leniently into code/title/detail). */
 export class BasiqApiError extends BasiqError {
+  static override readonly brandName: string = "BasiqApiError";
   declare readonly status: number;
 
   constructor(init: BasiqErrorInit & { status: number }) {
@@ -56,6 +77,7 @@ export class BasiqApiError extends BasiqError {
 
 /** The request never got an HTTP answer (connection refused, reset, DNS...). */
 export class BasiqNetworkError extends BasiqError {
+  static override readonly brandName: string = "BasiqNetworkError";
   constructor(init: BasiqErrorInit & { reason?: string }) {
     super(`Basiq ${init.route} failed: network error${init.reason ? ` (${init.reason})` : ""}`, init);
     this.name = "BasiqNetworkError";
@@ -64,6 +86,7 @@ export class BasiqNetworkError extends BasiqError {
 
 /** No complete answer within the per-attempt timeout. */
 export class BasiqTimeoutError extends BasiqError {
+  static override readonly brandName: string = "BasiqTimeoutError";
   readonly timeoutMs: number;
 
   constructor(init: BasiqErrorInit & { timeoutMs: number }) {
@@ -75,6 +98,7 @@ export class BasiqTimeoutError extends BasiqError {
 
 /** A response that does not match the wire contract (or is not JSON). */
 export class BasiqSchemaError extends BasiqError {
+  static override readonly brandName: string = "BasiqSchemaError";
   /** Where in the body the first mismatch is, e.g. `data.3.status` (`(body)` when it is not JSON). */
   readonly path: string;
 
@@ -93,6 +117,7 @@ export class BasiqSchemaError extends BasiqError {
  * taken effect. Check the resource before trying again; the client never retries these blindly.
  */
 export class BasiqOutcomeUnknownError extends BasiqError {
+  static override readonly brandName: string = "BasiqOutcomeUnknownError";
   constructor(init: BasiqErrorInit) {
     super(`Basiq ${init.route}: outcome unknown — check before retrying`, {
       ...init,
@@ -104,6 +129,7 @@ export class BasiqOutcomeUnknownError extends BasiqError {
 
 /** An argument was rejected before any request was made (empty or unsafe id, bad method...). */
 export class BasiqInputError extends BasiqError {
+  static override readonly brandName: string = "BasiqInputError";
   constructor(init: BasiqErrorInit & { parameter: string }) {
     // The offending value is not echoed: it might be an email pasted into an id field.
     super(`Basiq ${init.route}: invalid ${init.parameter}`, { ...init, code: init.code ?? "invalid-input" });

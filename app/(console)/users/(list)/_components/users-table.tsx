@@ -7,7 +7,7 @@ import { listUsers } from "@/lib/dal/users";
 import { listHref, type UsersSearch } from "@/lib/search-params";
 import { formatRelative } from "@/lib/utils";
 
-import { revealUserFieldAction } from "../actions";
+import { revealUserFieldAction } from "../../actions";
 
 export async function UsersTable({ search, canReveal }: { search: UsersSearch; canReveal: boolean }) {
   const result = await listUsers(search);

@@ -75,7 +75,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
-                  <Badge tone="bad">stale: last success {f.hoursSinceSuccess} h ago</Badge>
+                  <Badge tone="bad">stale: last success {formatRelative(f.lastSuccessAt)}</Badge>
                 ) : f.staleness === "never" ? (
                   <Badge tone="bad">no successful retrieval on record</Badge>
                 ) : (
