@@ -31,7 +31,7 @@ export async function syncAllUsers(
 ): Promise<Omit<SyncProgress, "running" | "startedAt" | "finishedAt">> {
   const live = isNull(basiqUsers.deletedAt);
   const total = await db.$count(basiqUsers, live);
-  const p = { checked: 0, total, updated: 0, notFound: 0, failed: 0 };
+  const p = { ...counters, total };
   let after = "";
   for (;;) {
     const batch = await db
@@ -60,35 +60,17 @@ export async function syncAllUsers(
 
 const globalForSync = globalThis as unknown as { directorySync?: SyncProgress };
 
+const counters = { checked: 0, total: 0, updated: 0, notFound: 0, failed: 0 };
+
 export function directorySyncProgress(): SyncProgress {
-  return (
-    globalForSync.directorySync ?? {
-      running: false,
-      startedAt: null,
-      finishedAt: null,
-      checked: 0,
-      total: 0,
-      updated: 0,
-      notFound: 0,
-      failed: 0,
-    }
-  );
+  return globalForSync.directorySync ?? { running: false, startedAt: null, finishedAt: null, ...counters };
 }
 
 /** Starts a background sync unless one is running; returns its progress either way. */
 export function startDirectorySync(db: Database, client: BasiqClient): SyncProgress {
   const current = directorySyncProgress();
   if (current.running) return current;
-  const state: SyncProgress = {
-    running: true,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    checked: 0,
-    total: 0,
-    updated: 0,
-    notFound: 0,
-    failed: 0,
-  };
+  const state: SyncProgress = { running: true, startedAt: new Date().toISOString(), finishedAt: null, ...counters };
   globalForSync.directorySync = state;
   void syncAllUsers(db, client, (p) => Object.assign(state, p))
     .then((p) => Object.assign(state, p))
