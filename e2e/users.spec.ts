@@ -173,3 +173,17 @@ test.describe("Basiq unavailable", () => {
     }
   });
 });
+
+test.describe("phone width", () => {
+  test.use({ storageState: storageStateOf("support"), viewport: { width: 390, height: 844 } });
+
+  test("pages do not scroll sideways (tables scroll inside their own box)", async ({ page }) => {
+    const user = await sandboxUser(0);
+    for (const url of ["/", "/users", `/users/${user.id}`, "/users/import"]) {
+      await page.goto(url);
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, url).toBeLessThanOrEqual(0);
+    }
+  });
+});

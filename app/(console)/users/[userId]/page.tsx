@@ -88,7 +88,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
             </div>
           </dl>
         </Card>
-        <div className="lg:col-span-2">
+        <div className="min-w-0 lg:col-span-2">
           <h2 className="mb-2 text-sm font-semibold text-slate-700">
             Connections {user.connections ? "(live from Basiq)" : "(directory copy)"}
           </h2>

@@ -25,7 +25,7 @@ export default async function ImportUsersPage() {
         description="Basiq cannot list an application's users, so the console learns ids from imports, syncs and Basiq's events."
       />
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
+        <Card className="min-w-0 lg:col-span-2">
           <CardTitle>Import user ids</CardTitle>
           <ImportForm importUsers={importUsersAction} />
         </Card>

@@ -36,7 +36,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       </nav>
       <PageHeader
         title={
-          <span className="flex items-center gap-3">
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
             {c.connector?.name ?? c.institutionId} <ConnectionStatusBadge status={c.status} />
           </span>
         }
