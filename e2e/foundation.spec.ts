@@ -6,9 +6,9 @@ import { expect, test } from "@playwright/test";
 import { sentinelFile, storageStateOf } from "./paths";
 
 const expectedNav: Record<"admin" | "support" | "staff", string[]> = {
-  staff: ["Overview", "Users"],
-  support: ["Overview", "Users"],
-  admin: ["Overview", "Users", "Audit log", "Staff"],
+  staff: ["Overview", "Users", "Connectors"],
+  support: ["Overview", "Users", "Error log", "Connectors"],
+  admin: ["Overview", "Users", "Error log", "Connectors", "Audit log", "Staff"],
 };
 
 test.describe("anonymous", () => {

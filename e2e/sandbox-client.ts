@@ -42,3 +42,16 @@ export async function sandboxConnectionStatuses(userId: string): Promise<string[
   const body = (await res.json()) as { data?: { status?: string }[] };
   return (body.data ?? []).map((c) => c.status ?? "pending");
 }
+
+export interface SandboxPersona {
+  userId: string;
+  name: string;
+  demonstrates: string;
+  connectionId: string | null;
+  failedJobId: string | null;
+  failedStep: string | null;
+}
+
+export async function sandboxPersonas(): Promise<SandboxPersona[]> {
+  return (await (await fetch(`${sandboxUrl}/__sandbox/personas`)).json()) as SandboxPersona[];
+}

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "basiq-console-e2e-")),
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    SWEEP_INTERVAL_MINUTES: "0", // sweeps are started by the tests that need one
+    CONNECTOR_CACHE_SECONDS: "0", // every connectors read asks the sandbox, so injected changes show at once
   };
   delete env.BASIQ_API_KEY;
   delete env.BASIQ_API_URL;

@@ -71,6 +71,13 @@ const rawSchema = z.object({
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
+  CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  // Minutes between job sweeps on the web server; 0 = off, empty = default. At most 14 days (timers cap at ~24.8).
+  SWEEP_INTERVAL_MINUTES: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(20_160).default(1440),
+  ),
 });
 
 export interface EncryptionKey {
@@ -89,6 +96,9 @@ export interface Env {
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
   logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
+  sweepIntervalMinutes: number;
+  connectorCacheSeconds: number;
+  connectorRefreshMinutes: number;
 }
 
 function parseKeySpec(spec: string): EncryptionKey {
@@ -170,6 +180,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,
     logLevel: raw.LOG_LEVEL,
+    sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
+    connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
+    connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
   };
 }
 

@@ -51,3 +51,51 @@ export function listHref(pathname: string, current: Record<string, string | numb
   const qs = params.toString();
   return qs ? `${pathname}?${qs}` : pathname;
 }
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
+
+export const errorLogSearchSchema = z.object({
+  code: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().catch(undefined),
+  step: z.enum(["verify-credentials", "retrieve-accounts", "retrieve-transactions", "retrieve-statements"]).optional().catch(undefined),
+  institution: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional().catch(undefined),
+  userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+  from: isoDate.optional().catch(undefined),
+  to: isoDate.optional().catch(undefined),
+  before: z.string().max(120).regex(/^[0-9TZ:.+-]+\|[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+});
+export type ErrorLogSearch = z.infer<typeof errorLogSearchSchema>;
+
+export function parseErrorLogSearch(params: RawSearchParams | URLSearchParams): ErrorLogSearch {
+  const get = (k: string) => (params instanceof URLSearchParams ? (params.get(k) ?? undefined) : first(params[k]));
+  return errorLogSearchSchema.parse({
+    code: get("code"),
+    step: get("step"),
+    institution: get("institution"),
+    userId: get("userId"),
+    from: get("from"),
+    to: get("to"),
+    before: get("before"),
+  });
+}
+
+export const connectorsSearchSchema = z.object({
+  q: z.string().trim().max(100).catch(""),
+  status: z.enum(["operational", "degraded-performance", "partial-outage", "major-outage", "under-maintenance"]).optional().catch(undefined),
+  stage: z.enum(["alpha", "beta", "live"]).optional().catch(undefined),
+  method: z.enum(["web", "openbanking", "csv", "pdf"]).optional().catch(undefined),
+  sort: z.enum(["attention", "name", "failures", "tier"]).catch("attention"),
+});
+export type ConnectorsSearch = z.infer<typeof connectorsSearchSchema>;
+
+export function parseConnectorsSearch(params: RawSearchParams): ConnectorsSearch {
+  return connectorsSearchSchema.parse({
+    q: first(params.q) ?? "",
+    status: first(params.status),
+    stage: first(params.stage),
+    method: first(params.method),
+    sort: first(params.sort),
+  });
+}

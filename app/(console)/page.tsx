@@ -1,43 +1,205 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 
+import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { ConnectionStatusBadge } from "@/components/users/status-badge";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
-import { getOverview } from "@/lib/dal/overview";
-import { formatRelative } from "@/lib/utils";
+import { can } from "@/lib/auth/policy";
+import { getIntegrationHealth, getOverview } from "@/lib/dal/overview";
+import { formatDateTime, formatRelative } from "@/lib/utils";
 
 export const metadata: Metadata = { title: "Overview" };
 
+const linkClass = "text-sky-800 hover:underline";
+
 export default async function OverviewPage() {
   const current = await guardPage("overview.read", "/");
-  const overview = await getOverview();
+  const admin = can(current.role, "integration.health");
+  const [o, health] = await Promise.all([getOverview(), admin ? getIntegrationHealth() : Promise.resolve(null)]);
+  const jobsLink = can(current.role, "jobs.read");
+  const maxFailed = Math.max(1, ...o.failedLast24hByCode.map((f) => f.jobs));
+  const yesterday = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10);
   return (
     <>
       <PageHeader title={`Good day, ${current.name.split(" ")[0]}`} description="The state of the Basiq integration at a glance." />
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-        <Card>
-          <CardTitle>Users in the directory</CardTitle>
-          <p className="text-3xl font-semibold" data-testid="overview-users">
-            {overview.usersInDirectory.toLocaleString("en-AU")}
-          </p>
-          <p className="mt-1 text-xs text-slate-500">Last synced {formatRelative(overview.lastDirectorySync)}</p>
-        </Card>
-        <Card>
-          <CardTitle>Users by worst connection status</CardTitle>
-          {overview.usersByWorstStatus.length === 0 ? (
-            <p className="text-sm text-slate-600">No users yet.</p>
+      <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
+        <Card className="min-w-0">
+          <CardTitle action={<Link href="/connectors" className="text-xs text-sky-700 hover:underline">All connectors</Link>}>
+            Connectors needing attention
+          </CardTitle>
+          {o.connectorsProblem ? <p className="mb-2 text-xs text-amber-800">Basiq unreachable: last known statuses.</p> : null}
+          {o.connectorsNeedingAttention.length === 0 ? (
+            <p className="text-sm text-slate-600">Every connector is operational.</p>
           ) : (
-            <ul className="space-y-1 text-sm">
-              {overview.usersByWorstStatus.map((s) => (
-                <li key={s.status} className="flex justify-between">
-                  <span>{s.status === "none" ? "no connections" : s.status}</span>
-                  <span className="font-medium">{s.users.toLocaleString("en-AU")}</span>
+            <ul className="space-y-1.5 text-sm" data-testid="overview-connectors">
+              {o.connectorsNeedingAttention.slice(0, 8).map((c) => (
+                <li key={`${c.id}/${c.method}`} className="flex flex-wrap items-center justify-between gap-2">
+                  <Link href={`/connectors/${c.id}/${c.method}`} className={linkClass}>
+                    {c.name} <span className="text-xs text-slate-500">({c.method})</span>
+                  </Link>
+                  <span className="flex gap-1">
+                    <ConnectorStatusBadge status={c.status} />
+                    {c.spike ? <Badge tone="bad">spike</Badge> : null}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="mt-2 text-xs text-slate-500">From Basiq {formatRelative(o.connectorsFetchedAt)}</p>
+        </Card>
+
+        <Card className="min-w-0">
+          <CardTitle>Failed jobs, last 24 h</CardTitle>
+          {o.failedLast24hByCode.length === 0 ? (
+            <p className="text-sm text-slate-600">No failed jobs stored in the last 24 hours.</p>
+          ) : (
+            <ul className="space-y-1 text-sm" data-testid="overview-failures">
+              {o.failedLast24hByCode.slice(0, 8).map((f) => (
+                <li key={f.code}>
+                  <div className="flex justify-between gap-2">
+                    {jobsLink ? (
+                      <Link href={`/jobs?code=${encodeURIComponent(f.code)}&from=${yesterday}`} className={`${linkClass} truncate`}>
+                        {f.code}
+                      </Link>
+                    ) : (
+                      <span className="truncate">{f.code}</span>
+                    )}
+                    <span className="font-medium">{f.jobs}</span>
+                  </div>
+                  <div className="h-1.5 rounded bg-slate-100" aria-hidden>
+                    <div className="h-1.5 rounded bg-red-400" style={{ width: `${(f.jobs / maxFailed) * 100}%` }} />
+                  </div>
                 </li>
               ))}
             </ul>
           )}
         </Card>
+
+        <Card className="min-w-0">
+          <CardTitle>Connections by status</CardTitle>
+          {o.connectionsByStatus.length === 0 ? (
+            <p className="text-sm text-slate-600">No connections in the directory yet.</p>
+          ) : (
+            <ul className="space-y-1 text-sm">
+              {o.connectionsByStatus.map((s) => (
+                <li key={s.status} className="flex items-center justify-between gap-2">
+                  <Link href={`/users?status=${encodeURIComponent(s.status)}`} className="hover:underline">
+                    <ConnectionStatusBadge status={s.status} />
+                  </Link>
+                  <span className="font-medium">{s.connections.toLocaleString("en-AU")}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card className="min-w-0">
+          <CardTitle>Users in the directory</CardTitle>
+          <Link href="/users" className="text-3xl font-semibold hover:underline" data-testid="overview-users">
+            {o.usersInDirectory.toLocaleString("en-AU")}
+          </Link>
+          <p className="mt-1 text-xs text-slate-500">Last synced {formatRelative(o.lastDirectorySync)}</p>
+        </Card>
+
+        <Card className="min-w-0">
+          <CardTitle>Last job sweep</CardTitle>
+          {o.lastSweep ? (
+            <div className="text-sm">
+              <p>
+                <Badge tone={o.lastSweep.status === "completed" ? "good" : o.lastSweep.status === "running" ? "info" : "bad"}>{o.lastSweep.status}</Badge>{" "}
+                {formatRelative(o.lastSweep.finishedAt ?? o.lastSweep.startedAt)}
+              </p>
+              <p className="mt-1 text-slate-600">
+                {o.lastSweep.usersChecked.toLocaleString("en-AU")} users checked, {o.lastSweep.newFailures} new failures, {o.lastSweep.errors} errors.
+              </p>
+              {jobsLink ? (
+                <Link href="/jobs" className="mt-1 inline-block text-xs text-sky-700 hover:underline">
+                  Error log
+                </Link>
+              ) : null}
+            </div>
+          ) : (
+            <p className="text-sm text-slate-600">No sweep has run yet.</p>
+          )}
+        </Card>
+
+        {health ? (
+          <Card className="min-w-0 sm:col-span-2 xl:col-span-3">
+            <CardTitle>Basiq integration health (this server process)</CardTitle>
+            <div className="grid gap-4 text-sm md:grid-cols-3" data-testid="integration-health">
+              <dl className="space-y-1">
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Token age</dt>
+                  <dd>{health.tokenAgeSeconds === null ? "no token yet" : `${Math.round(health.tokenAgeSeconds / 60)} min`}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Token expires in</dt>
+                  <dd>{health.tokenExpiresInSeconds === null ? "—" : `${Math.round(health.tokenExpiresInSeconds / 60)} min`}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Token requests, 24 h</dt>
+                  <dd>{health.tokenRequests.last24h}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Callers per token request</dt>
+                  <dd>{health.callersServedPerTokenRequest ?? "—"}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">401 retries</dt>
+                  <dd>{health.unauthorizedRetries}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Calls in flight · queued</dt>
+                  <dd>
+                    {health.inFlight} · {health.queued}
+                  </dd>
+                </div>
+              </dl>
+              <div className="min-w-0 md:col-span-2">
+                <table className="w-full text-left text-xs">
+                  <thead>
+                    <tr className="text-slate-500">
+                      <th className="py-1 font-medium">Endpoint</th>
+                      <th className="py-1 font-medium">Calls</th>
+                      <th className="py-1 font-medium">429</th>
+                      <th className="py-1 font-medium">5xx</th>
+                      <th className="py-1 font-medium">Last Retry-After</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {Object.entries(health.byRoute).length === 0 ? (
+                      <tr>
+                        <td colSpan={5} className="py-2 text-slate-600">
+                          No Basiq calls from this process yet.
+                        </td>
+                      </tr>
+                    ) : (
+                      Object.entries(health.byRoute).map(([route, m]) => (
+                        <tr key={route} className="border-t border-slate-100">
+                          <td className="break-all py-1 font-mono">{route}</td>
+                          <td className="py-1">{m.calls}</td>
+                          <td className={`py-1 ${m.status429 > 0 ? "font-semibold text-amber-800" : ""}`}>{m.status429}</td>
+                          <td className={`py-1 ${m.status5xx > 0 ? "font-semibold text-red-700" : ""}`}>{m.status5xx}</td>
+                          <td className="py-1">{m.lastRetryAfterSeconds === undefined || m.lastRetryAfterSeconds === null ? "—" : `${m.lastRetryAfterSeconds} s`}</td>
+                        </tr>
+                      ))
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          </Card>
+        ) : null}
       </div>
+      {o.connectorsProblem ? (
+        <Alert tone="warn" className="mt-4">
+          Connector statuses are from {formatDateTime(o.connectorsFetchedAt)}: Basiq could not be reached for fresh ones.
+        </Alert>
+      ) : null}
     </>
   );
 }

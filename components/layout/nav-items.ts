@@ -10,6 +10,8 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: "/", label: "Overview", permission: "overview.read" },
   { href: "/users", label: "Users", permission: "users.read" },
+  { href: "/jobs", label: "Error log", permission: "jobs.read" },
+  { href: "/connectors", label: "Connectors", permission: "connectors.read" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
 ];

@@ -5,12 +5,14 @@ import "server-only";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { BasiqApiError } from "@/lib/basiq/errors";
 import { NotFoundError } from "@/lib/errors";
 import { freshness, type Freshness } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
 
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
+import { cachedConnectorStatus } from "./connectors";
+import { liveUserJobs } from "./live";
 
 export const connectionStatusExplained: Record<string, string> = {
   active: "Working: Basiq can fetch data through this connection.",
@@ -34,7 +36,7 @@ export interface AccountSummaryDTO {
 export interface ConnectorStatusDTO {
   id: string;
   method: string;
-  name: string | null;
+  name: string;
   status: string;
   stage: string | null;
 }
@@ -73,7 +75,7 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
   // Basiq answers 404 for a connection of another user: the connection must belong to the user in the URL.
   const [connectionResult, jobsResult] = await Promise.allSettled([
     client.getConnection(userId.data, connectionId.data, ctx),
-    client.listUserJobs(userId.data, { ...ctx, connectionId: connectionId.data, maxPages: 3 }),
+    liveUserJobs(userId.data, connectionId.data),
   ]);
   if (connectionResult.status === "rejected") {
     const e = connectionResult.reason;
@@ -88,18 +90,11 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
   let connector: ConnectorStatusDTO | null = null;
   let connectorProblem: string | null = null;
   try {
-    const method = connection.method === "openbanking" || connection.method === "web" ? connection.method : "web";
-    const c = await client.getConnector(connection.institution.id, method, ctx);
-    connector = {
-      id: c.id,
-      method: c.method,
-      name: (c.institution as { name?: string }).name ?? null,
-      status: c.status,
-      stage: c.stage ?? null,
-    };
+    connector = await cachedConnectorStatus(connection.institution.id, connection.method);
+    if (!connector) connectorProblem = "Basiq lists no connector for this institution and method.";
   } catch (e) {
-    connectorProblem = isBasiqError(e) ? "Connector status unavailable from Basiq right now." : "Connector status unavailable.";
-    log.warn({ ...ctx, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "connector status fetch failed");
+    connectorProblem = "Connector status unavailable right now.";
+    log.warn({ ...ctx, err: (e as Error).name }, "connector status lookup failed");
   }
 
   const showBalances = can(caller.role, "accounts.details");

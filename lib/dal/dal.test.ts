@@ -51,6 +51,9 @@ const { auditEvents } = await import("@/lib/db/schema");
 const { syncDirectoryUser } = await import("@/lib/directory/sync");
 const { getUserDetail, revealUserField, listUsers } = await import("./users");
 const { getConnectionDetail } = await import("./connections");
+const { listConnectorStatuses, getConnectorDetail } = await import("./connectors");
+const { getOverview } = await import("./overview");
+const { jobRuns, connectorStatusHistory } = await import("@/lib/db/schema");
 const { ForbiddenError, NotFoundError, UnauthenticatedError } = await import("@/lib/errors");
 
 let t: TestDatabase;
@@ -151,5 +154,64 @@ describe("connections", () => {
     caller = as("admin");
     const asAdmin = await getConnectionDetail(owner, first!.id);
     expect(asAdmin.showBalances).toBe(true);
+  });
+});
+
+describe("connectors", () => {
+  it("records a status change seen by the next refresh, in the list and the timeline", async () => {
+    process.env.CONNECTOR_CACHE_SECONDS = "0"; // every read refreshes
+    resetEnvForTests();
+    const before = await listConnectorStatuses({});
+    const target = before.rows.find((c) => c.status === "operational" && c.method === "web")!;
+    expect(target).toBeTruthy();
+    await fault({ kind: "connector-status", connectorId: target.id, method: target.method, status: "major-outage" });
+    const after = await listConnectorStatuses({});
+    const changed = after.rows.find((c) => c.id === target.id && c.method === target.method)!;
+    expect(changed.status).toBe("major-outage");
+    expect(after.rows.indexOf(changed)).toBeLessThan(after.rows.findIndex((c) => c.status === "operational")); // attention first
+    const history = await t.db.select().from(connectorStatusHistory).where(eq(connectorStatusHistory.connectorId, target.id));
+    expect(history.some((h) => h.method === target.method && h.previousStatus === "operational" && h.status === "major-outage")).toBe(true);
+    const detail = await getConnectorDetail(target.id, target.method);
+    expect(detail.history[0]).toMatchObject({ status: "major-outage", previousStatus: "operational" });
+    await fetch(`${sandbox.url}/__sandbox/reset`, { method: "POST" });
+  });
+
+  it("shows the last known statuses with their age and a problem when GET /connectors fails", async () => {
+    process.env.CONNECTOR_CACHE_SECONDS = "0";
+    resetEnvForTests();
+    const known = await listConnectorStatuses({});
+    await fault({ kind: "status", route: "GET /connectors", status: 503 });
+    const list = await listConnectorStatuses({});
+    expect(list.problem?.message).toMatch(/503/);
+    expect(list.rows.length).toBe(known.rows.length);
+    expect(list.fetchedAt).toBeTruthy();
+  });
+
+  it("flags a failure spike at one institution on the connectors list and the overview", async () => {
+    process.env.CONNECTOR_CACHE_SECONDS = "300";
+    resetEnvForTests();
+    const list = await listConnectorStatuses({});
+    const victim = list.rows.find((c) => c.status === "operational")!;
+    const now = Date.now();
+    await t.db.insert(jobRuns).values(
+      Array.from({ length: 12 }, (_, i) => ({
+        id: `spike-${i}`,
+        userId: ids[0]!,
+        institutionId: victim.id,
+        outcome: "failed",
+        failedStep: "retrieve-transactions",
+        errorCode: "connector-error",
+        createdAt: new Date(now - i * 60_000),
+      })),
+    );
+    // failure stats are cached for a minute per process: drop the cache as a minute passing would
+    (globalThis as { connectorStats?: unknown }).connectorStats = undefined;
+    const flagged = (await listConnectorStatuses({ q: victim.id })).rows;
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((c) => c.spike && c.failed24h === 12)).toBe(true);
+    expect(flagged.find((c) => c.method === victim.method)?.status).toBe("operational"); // Basiq still says operational: flagged anyway
+    const overview = await getOverview();
+    expect(overview.connectorsNeedingAttention.filter((c) => c.id === victim.id && c.spike).length).toBeGreaterThan(0);
+    expect(overview.failedLast24hByCode.find((f) => f.code === "connector-error")?.jobs).toBeGreaterThanOrEqual(12);
   });
 });

@@ -1,35 +1,75 @@
 import "server-only";
 
-import { count, isNull, sql } from "drizzle-orm";
+// The landing page's figures, each the head of a filtered list. Everything here comes from our own tables
+// (plus the stored connector list), so the overview renders even when Basiq is down.
+import { count, desc, isNull, sql } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { basiqUsers } from "@/lib/db/schema";
+import { basiq, type BasiqMetrics } from "@/lib/basiq";
+import { getDb, rowsOf } from "@/lib/db";
+import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
+
+import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
 
 export interface OverviewDTO {
   usersInDirectory: number;
-  usersByWorstStatus: { status: string; users: number }[];
   lastDirectorySync: string | null;
+  connectionsByStatus: { status: string; connections: number }[];
+  failedLast24hByCode: { code: string; jobs: number }[];
+  connectorsNeedingAttention: Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">[];
+  connectorsFetchedAt: string | null;
+  connectorsProblem: boolean;
+  lastSweep: { status: string; finishedAt: string | null; startedAt: string; usersChecked: number; newFailures: number; errors: number } | null;
 }
 
 export async function getOverview(): Promise<OverviewDTO> {
   await requirePermission("overview.read");
   const db = await getDb();
-  const [totals, byStatus] = await Promise.all([
+  const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+  const [totals, byStatus, failed, [sweep], connectorList] = await Promise.all([
     db
       .select({ users: count(), lastSync: sql<string | null>`max(${basiqUsers.lastSyncedAt})` })
       .from(basiqUsers)
       .where(isNull(basiqUsers.deletedAt)),
-    db
-      .select({ status: basiqUsers.worstConnectionStatus, users: count() })
-      .from(basiqUsers)
-      .where(isNull(basiqUsers.deletedAt))
-      .groupBy(basiqUsers.worstConnectionStatus),
+    db.execute(sql`
+      select c->>'status' as status, count(*)::int as connections
+      from ${basiqUsers}, jsonb_array_elements(${basiqUsers.connections}) as c
+      where ${basiqUsers.deletedAt} is null group by 1 order by 2 desc`),
+    db.execute(sql`
+      select coalesce(${jobRuns.errorCode}, 'unknown') as code, count(*)::int as jobs
+      from ${jobRuns}
+      where ${jobRuns.outcome} = 'failed' and ${jobRuns.createdAt} >= ${since}::timestamptz
+      group by 1 order by 2 desc`),
+    db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1),
+    listConnectorStatuses({ sort: "attention" }),
   ]);
   const lastSync = totals[0]?.lastSync;
   return {
     usersInDirectory: totals[0]?.users ?? 0,
-    usersByWorstStatus: byStatus.map((r) => ({ status: r.status, users: r.users })),
     lastDirectorySync: lastSync ? new Date(lastSync).toISOString() : null,
+    connectionsByStatus: rowsOf<{ status: string; connections: number }>(byStatus).map((r) => ({ status: r.status, connections: Number(r.connections) })),
+    failedLast24hByCode: rowsOf<{ code: string; jobs: number }>(failed).map((r) => ({ code: r.code, jobs: Number(r.jobs) })),
+    connectorsNeedingAttention: connectorList.rows
+      .filter((c) => c.status !== "operational" || c.spike)
+      .map(({ id, method, name, status, spike, failed24h }) => ({ id, method, name, status, spike, failed24h })),
+    connectorsFetchedAt: connectorList.fetchedAt,
+    connectorsProblem: connectorList.problem !== null,
+    lastSweep: sweep
+      ? {
+          status: sweep.status,
+          startedAt: sweep.startedAt.toISOString(),
+          finishedAt: sweep.finishedAt?.toISOString() ?? null,
+          usersChecked: sweep.usersChecked,
+          newFailures: sweep.newFailures,
+          errors: sweep.errors,
+        }
+      : null,
   };
+}
+
+/** Admins: how this process's Basiq client is doing. Counters only: no token, no key, no ids. */
+export async function getIntegrationHealth(): Promise<BasiqMetrics> {
+  await requirePermission("integration.health");
+  const m = basiq().metrics();
+  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] } };
 }

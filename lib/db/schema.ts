@@ -2,6 +2,7 @@
 // (npm run db:generate). We never store Basiq tokens, the API key, accounts or transactions.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -132,3 +133,102 @@ export const syncCursors = pgTable("sync_cursors", {
   cursor: text("cursor"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export interface StoredJobStep {
+  title: string | null;
+  status: string | null;
+  result: { code?: string; title?: string; detail?: string; url?: string } | null;
+}
+
+/**
+ * Job history kept beyond Basiq's own window (and readable while Basiq is down): ids, steps, outcome and the
+ * failure. No account or transaction data. Upserted by job id, so re-reading a job never duplicates it.
+ */
+export const jobRuns = pgTable(
+  "job_runs",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    connectionId: text("connection_id"),
+    institutionId: text("institution_id"),
+    outcome: text("outcome").notNull(),
+    failedStep: text("failed_step"),
+    errorCode: text("error_code"),
+    errorTitle: text("error_title"),
+    errorDetail: text("error_detail"),
+    errorUrl: text("error_url"),
+    steps: jsonb("steps").$type<StoredJobStep[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: timestamp("created_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The sweep run that first stored this job (null when first seen by a page view). */
+    firstSeenSweepId: bigint("first_seen_sweep_id", { mode: "number" }),
+  },
+  (t) => [
+    index("job_runs_outcome_created_idx").on(t.outcome, t.createdAt.desc(), t.id),
+    index("job_runs_user_idx").on(t.userId, t.createdAt.desc()),
+    index("job_runs_connection_idx").on(t.connectionId, t.createdAt.desc()),
+    index("job_runs_error_code_idx").on(t.errorCode, t.createdAt.desc()),
+    index("job_runs_institution_idx").on(t.institutionId, t.createdAt.desc()),
+  ],
+);
+
+/** One row per job sweep: what it checked and found. `cursor` (the last user id done) lets a crashed run resume. */
+export const sweepRuns = pgTable(
+  "sweep_runs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    trigger: text("trigger").notNull(),
+    status: text("status").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    usersTotal: integer("users_total").notNull().default(0),
+    usersChecked: integer("users_checked").notNull().default(0),
+    jobsNew: integer("jobs_new").notNull().default(0),
+    jobsUpdated: integer("jobs_updated").notNull().default(0),
+    newFailures: integer("new_failures").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    cursor: text("cursor"),
+    resumedFrom: bigint("resumed_from", { mode: "number" }),
+    message: text("message"),
+  },
+  (t) => [index("sweep_runs_started_idx").on(t.startedAt.desc())],
+);
+
+/** Latest known state of each Basiq connector (institution × method), refreshed from GET /connectors. */
+export const connectors = pgTable(
+  "connectors",
+  {
+    id: text("id").notNull(),
+    method: text("method").notNull(),
+    name: text("name").notNull(),
+    shortName: text("short_name"),
+    logoUrl: text("logo_url"),
+    institutionType: text("institution_type"),
+    tier: text("tier"),
+    stage: text("stage"),
+    status: text("status").notNull(),
+    authorizationType: text("authorization_type"),
+    scopes: jsonb("scopes").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    averageDurationMs: jsonb("average_duration_ms").$type<Record<string, number>>(),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
+    statusSince: timestamp("status_since", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.method] }), index("connectors_status_idx").on(t.status)],
+);
+
+/** Each observed change of a connector's status (and its first sighting). */
+export const connectorStatusHistory = pgTable(
+  "connector_status_history",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    connectorId: text("connector_id").notNull(),
+    method: text("method").notNull(),
+    status: text("status").notNull(),
+    previousStatus: text("previous_status"),
+    stage: text("stage"),
+    observedAt: timestamp("observed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("connector_status_history_idx").on(t.connectorId, t.method, t.observedAt.desc())],
+);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 
 import { Alert } from "@/components/ui/alert";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -8,7 +9,10 @@ import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { RevealValue } from "@/components/users/reveal-value";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
+import { JobHistorySection } from "@/components/jobs/job-history-section";
+import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
+import { can } from "@/lib/auth/policy";
 import { getUserDetail } from "@/lib/dal/users";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
@@ -20,7 +24,7 @@ export const metadata: Metadata = { title: "User" };
 
 export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
   const { userId } = await props.params;
-  await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
+  const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
   const user = await getUserDetail(userId).catch((e: unknown) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -127,6 +131,14 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           </Table>
         </div>
       </div>
+      {can(caller.role, "jobs.read") ? (
+        <section className="mt-6">
+          <h2 className="mb-2 text-sm font-semibold text-slate-700">Job history (checked with Basiq now)</h2>
+          <Suspense fallback={<TableSkeleton rows={4} columns={6} />}>
+            <JobHistorySection userId={user.id} />
+          </Suspense>
+        </section>
+      ) : null}
     </>
   );
 }

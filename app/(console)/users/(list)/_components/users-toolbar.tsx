@@ -1,14 +1,12 @@
 "use client";
 
-import { useRef, useState, useTransition } from "react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRef, useState } from "react";
+
+import { useUrlParams } from "@/components/data-table/use-url-params";
 
 // Search and filters write the URL (the URL is the state): a copied link reproduces the view, Back returns to it.
 export function UsersToolbar({ institutions }: { institutions: string[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const [pending, startTransition] = useTransition();
+  const { params, update: updateUrl, pending } = useUrlParams();
   const urlQ = params.get("q") ?? "";
   const [q, setQ] = useState(urlQ);
   const [seenUrlQ, setSeenUrlQ] = useState(urlQ);
@@ -23,13 +21,7 @@ export function UsersToolbar({ institutions }: { institutions: string[] }) {
 
   function update(changes: Record<string, string>) {
     if ("q" in changes) setPushedQ(changes.q ?? "");
-    const next = new URLSearchParams(params.toString());
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    next.delete("page");
-    startTransition(() => router.replace(`${pathname}${next.size ? `?${next}` : ""}`));
+    updateUrl(changes);
   }
 
   function onSearch(value: string) {

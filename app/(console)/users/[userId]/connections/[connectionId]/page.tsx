@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
 import { Badge } from "@/components/ui/badge";
@@ -8,7 +9,10 @@ import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
+import { JobHistorySection } from "@/components/jobs/job-history-section";
+import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
+import { can } from "@/lib/auth/policy";
 import { getConnectionDetail } from "@/lib/dal/connections";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
@@ -17,7 +21,7 @@ export const metadata: Metadata = { title: "Connection" };
 
 export default async function ConnectionPage(props: { params: Promise<{ userId: string; connectionId: string }> }) {
   const { userId, connectionId } = await props.params;
-  await guardPage("connections.read", `/users/${encodeURIComponent(userId)}/connections/${encodeURIComponent(connectionId)}`);
+  const caller = await guardPage("connections.read", `/users/${encodeURIComponent(userId)}/connections/${encodeURIComponent(connectionId)}`);
   const c = await getConnectionDetail(userId, connectionId).catch((e: unknown) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -162,6 +166,14 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
         </tbody>
       </Table>
       {!c.showBalances ? <p className="mt-2 text-xs text-slate-500">Balances are visible to support and admin roles.</p> : null}
+      {can(caller.role, "jobs.read") ? (
+        <section className="mt-6">
+          <h2 className="mb-2 text-sm font-semibold text-slate-700">Job history of this connection (checked with Basiq now)</h2>
+          <Suspense fallback={<TableSkeleton rows={4} columns={5} />}>
+            <JobHistorySection userId={c.userId} connectionId={c.id} />
+          </Suspense>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -1,0 +1,19 @@
+import { guardRoute } from "@/lib/auth/guard";
+import { exportFailedJobsCsv } from "@/lib/dal/jobs";
+import { parseErrorLogSearch } from "@/lib/search-params";
+
+// CSV of the error log's current filter (support/admin). Audited in the DAL.
+export async function GET(request: Request): Promise<Response> {
+  const guard = await guardRoute("jobs.export");
+  if (!guard.ok) return guard.response;
+  const filters = parseErrorLogSearch(new URL(request.url).searchParams);
+  const csv = await exportFailedJobsCsv({ ...filters, before: undefined });
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="failed-jobs-${stamp}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

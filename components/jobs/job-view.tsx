@@ -1,0 +1,202 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardTitle } from "@/components/ui/card";
+import type { JobDetailDTO } from "@/lib/dal/jobs";
+import { formatDateTime } from "@/lib/utils";
+
+import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
+import { JobOutcomeBadge } from "./job-outcome-badge";
+
+export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };
+
+async function fetchJob(id: string): Promise<JobDetailDTO> {
+  const res = await fetch(`/api/jobs/${encodeURIComponent(id)}`, { cache: "no-store" });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as JobDetailDTO;
+}
+
+const stepDot: Record<string, string> = {
+  success: "bg-emerald-500",
+  failed: "bg-red-600",
+  "in-progress": "bg-sky-500 animate-pulse",
+  pending: "bg-slate-300",
+};
+
+/** What Basiq's support asks for, in one block. */
+export function basiqSupportBlock(job: JobDetailDTO): string {
+  const failed = job.steps.find((s) => s.status === "failed");
+  return [
+    `userId: ${job.userId}`,
+    `connectionId: ${job.connectionId ?? "unknown"}`,
+    `jobId: ${job.id}`,
+    `institution/connector: ${job.institutionId ?? "unknown"}${job.connector ? ` (${job.connector.name ?? ""} ${job.connector.method})` : ""}`,
+    `failed step: ${failed?.title ?? "none"}`,
+    `code: ${failed?.result?.code ?? "-"}`,
+    `title: ${failed?.result?.title ?? "-"}`,
+    `detail: ${failed?.result?.detail ?? "-"}`,
+    `created: ${job.created ?? "-"}`,
+    `updated: ${job.updated ?? "-"}`,
+    `connector status (seen ${new Date().toISOString()}): ${job.connector ? `${job.connector.status}, stage ${job.connector.stage ?? "-"}` : "unknown"}`,
+  ].join("\n");
+}
+
+export function JobView({ initial }: { initial: JobDetailDTO }) {
+  const { data, isError } = useQuery({
+    queryKey: jobKeys.detail(initial.id),
+    queryFn: () => fetchJob(initial.id),
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.running ? 2000 : false),
+  });
+  const job = data ?? initial;
+  const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
+  const r = job.remediation;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <JobOutcomeBadge outcome={job.outcome} />
+        {job.running ? <span className="text-sky-700">Running: updating every 2 s…</span> : null}
+        {isError ? <span className="text-red-700">Live updates paused (Basiq unreachable).</span> : null}
+        <span className="text-slate-600">Created {formatDateTime(job.created)} · updated {formatDateTime(job.updated)}</span>
+      </div>
+      {job.basiqProblem ? (
+        <Alert tone="warn" title="Basiq unavailable: showing the stored copy of this job">
+          {job.basiqProblem.message}
+        </Alert>
+      ) : null}
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card className="min-w-0 lg:col-span-2">
+          <CardTitle>Steps</CardTitle>
+          <ol className="space-y-3" data-testid="job-steps">
+            {job.steps.map((s, i) => (
+              <li key={`${s.title}-${i}`} className="flex gap-3">
+                <span className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${stepDot[s.status] ?? "bg-slate-300"}`} aria-hidden />
+                <div className="min-w-0">
+                  <p className="text-sm font-medium">
+                    {s.title} <span className="font-normal text-slate-600">· {s.status}</span>
+                  </p>
+                  {s.result && (s.result.code || s.result.title) ? (
+                    <div className="mt-1 text-sm">
+                      <code className="text-xs">{s.result.code}</code> {s.result.title}
+                      {s.result.detail ? <p className="break-words text-slate-600">{s.result.detail}</p> : null}
+                      {s.result.url ? (
+                        <a href={s.result.url} className="text-xs text-sky-700 hover:underline" rel="noreferrer noopener" target="_blank">
+                          Basiq reference
+                        </a>
+                      ) : null}
+                    </div>
+                  ) : null}
+                </div>
+              </li>
+            ))}
+          </ol>
+        </Card>
+        <Card>
+          <CardTitle>Where</CardTitle>
+          <dl className="space-y-1 text-sm">
+            <div>
+              <dt className="text-xs text-slate-500">User</dt>
+              <dd>
+                <Link href={`/users/${encodeURIComponent(job.userId)}`} className="font-mono text-xs text-sky-800 hover:underline">
+                  {job.userId}
+                </Link>
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Connection</dt>
+              <dd>
+                {job.connectionId ? (
+                  <Link
+                    href={`/users/${encodeURIComponent(job.userId)}/connections/${encodeURIComponent(job.connectionId)}`}
+                    className="font-mono text-xs text-sky-800 hover:underline"
+                  >
+                    {job.connectionId}
+                  </Link>
+                ) : (
+                  "—"
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Connector</dt>
+              <dd className="flex flex-wrap items-center gap-2" data-testid="job-connector">
+                {job.connector ? (
+                  <>
+                    {job.connector.name ?? job.connector.id} <ConnectorStatusBadge status={job.connector.status} />
+                  </>
+                ) : (
+                  (job.institutionId ?? "—")
+                )}
+              </dd>
+            </div>
+          </dl>
+        </Card>
+      </div>
+
+      {r ? (
+        <Card className="border-amber-300">
+          <CardTitle>What to do</CardTitle>
+          <div className="space-y-3 text-sm" data-testid="remediation" data-code={r.code}>
+            <p>
+              <span className="font-medium">What happened:</span> {r.meaning}
+            </p>
+            <p className="flex flex-wrap items-center gap-2">
+              <span className="font-medium">Who acts:</span>
+              <Badge tone={r.whoActs === "end-user" ? "warn" : "info"}>{r.whoActs.replace("-", " ")}</Badge>
+              <span className="font-medium">Refresh worth trying now:</span>
+              <Badge tone={r.refreshWorthIt ? "good" : "neutral"}>{r.refreshWorthIt ? "yes, once" : "no"}</Badge>
+              {r.retryAfter ? <span className="text-slate-600">Wait {r.retryAfter}.</span> : null}
+            </p>
+            <div>
+              <p className="font-medium">Tell the user</p>
+              <blockquote className="mt-1 border-l-4 border-slate-300 pl-3 text-slate-800" data-testid="tell-the-user">
+                {r.tellTheUser}
+              </blockquote>
+            </div>
+            <p>
+              <span className="font-medium">Support:</span> {r.supportAction}
+            </p>
+            {job.connector && job.connector.status !== "operational" ? (
+              <Alert tone="warn">
+                The connector is <strong>{job.connector.status.replace(/-/g, " ")}</strong> right now: this failure is likely on the bank&apos;s
+                side. Do not ask the user for new credentials.
+              </Alert>
+            ) : null}
+          </div>
+        </Card>
+      ) : null}
+
+      <div className="flex flex-wrap items-center gap-3">
+        <Button
+          variant="secondary"
+          onClick={async () => {
+            try {
+              await navigator.clipboard.writeText(basiqSupportBlock(job));
+              setCopied("ok");
+            } catch {
+              setCopied("failed");
+            }
+          }}
+        >
+          Copy for Basiq support
+        </Button>
+        <span aria-live="polite" className="text-sm text-slate-600">
+          {copied === "ok" ? "Copied." : copied === "failed" ? "Copy failed: select the block below." : null}
+        </span>
+      </div>
+      <details className="text-sm">
+        <summary className="cursor-pointer text-slate-600">Show the block</summary>
+        <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="support-block">
+          {basiqSupportBlock(job)}
+        </pre>
+      </details>
+    </div>
+  );
+}

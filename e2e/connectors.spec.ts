@@ -1,0 +1,50 @@
+import { expect, test } from "@playwright/test";
+
+import { storageStateOf } from "./paths";
+import { clearFaults, injectFault } from "./sandbox-client";
+
+test.describe.configure({ mode: "serial" });
+
+test.describe("connectors as staff", () => {
+  test.use({ storageState: storageStateOf("staff") });
+
+  test("lists every connector, non-operational first, without the refresh button", async ({ page }) => {
+    await page.goto("/connectors");
+    const rows = page.getByTestId("connector-row");
+    await expect(rows.first()).toBeVisible();
+    expect(await rows.count()).toBeGreaterThan(10);
+    await expect(rows.first()).toContainText(/outage|degraded|maintenance|spike/); // attention first
+    await expect(page.getByRole("button", { name: "Refresh now" })).toHaveCount(0);
+    await page.getByLabel("Status").selectOption("major-outage");
+    await expect(page).toHaveURL(/status=major-outage/);
+    for (const row of await rows.all()) await expect(row).toContainText("major outage");
+  });
+});
+
+test.describe("connectors as support", () => {
+  test.use({ storageState: storageStateOf("support") });
+  test.afterEach(clearFaults);
+
+  test("a status change at Basiq shows in the list and the connector's timeline", async ({ page }) => {
+    await page.goto("/connectors?status=operational&method=web&sort=name");
+    const row = page.getByTestId("connector-row").first();
+    const id = (await row.locator(".font-mono").first().textContent())!.trim();
+    await injectFault({ kind: "connector-status", connectorId: id, method: "web", status: "partial-outage" });
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await expect(page.getByText(/status changes/)).toBeVisible();
+    await page.goto(`/connectors/${id}/web`);
+    const timeline = page.getByTestId("status-timeline");
+    await expect(timeline.locator("li").first()).toContainText("operational");
+    await expect(timeline.locator("li").first()).toContainText("partial outage");
+    await injectFault({ kind: "connector-status", connectorId: id, method: "web", status: "operational" });
+  });
+
+  test("when GET /connectors fails the page shows the last known statuses and a banner", async ({ page }) => {
+    await page.goto("/connectors");
+    await expect(page.getByTestId("connector-row").first()).toBeVisible();
+    await injectFault({ kind: "status", route: "GET /connectors", status: 503 });
+    await page.goto("/connectors");
+    await expect(page.getByText(/Basiq unavailable: showing the last known statuses/)).toBeVisible();
+    expect(await page.getByTestId("connector-row").count()).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,224 @@
+import "server-only";
+
+// Connector status for every role: our stored copy of Basiq's connector list, refreshed when older than
+// CONNECTOR_CACHE_SECONDS (and every CONNECTOR_REFRESH_MINUTES by the server), joined with what our own job
+// history says about each institution. If Basiq cannot be reached the last known statuses are shown with their age.
+import { and, asc, desc, eq, gte, sql } from "drizzle-orm";
+
+import { recordAudit } from "@/lib/audit";
+import { requirePermission } from "@/lib/auth/session";
+import { basiq } from "@/lib/basiq";
+import { isBasiqError } from "@/lib/basiq/errors";
+import { institutionFailureStats, type InstitutionFailureStats } from "@/lib/connectors/health";
+import { refreshConnectors } from "@/lib/connectors/refresh";
+import { getDb, rowsOf } from "@/lib/db";
+import { connectorStatusHistory, connectors } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { NotFoundError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+type ConnectorRow = typeof connectors.$inferSelect;
+
+export interface ConnectorDTO {
+  id: string;
+  method: string;
+  name: string;
+  shortName: string | null;
+  logoUrl: string | null;
+  institutionType: string | null;
+  tier: string | null;
+  stage: string | null;
+  status: string;
+  statusSince: string;
+  authorizationType: string | null;
+  scopes: string[];
+  failed24h: number;
+  failed7d: number;
+  connections: number;
+  failingConnections: number;
+  spike: boolean;
+}
+
+export interface ConnectorListDTO {
+  rows: ConnectorDTO[];
+  fetchedAt: string | null;
+  problem: { message: string; correlationId: string | null } | null;
+}
+
+const globalForConnectors = globalThis as unknown as {
+  connectorRefresh?: Promise<void>;
+  connectorStats?: { at: number; stats: Map<string, InstitutionFailureStats> };
+};
+
+/** Refresh from Basiq now (single-flight per process). Throws what Basiq threw. */
+async function refreshShared(): Promise<void> {
+  globalForConnectors.connectorRefresh ??= (async () => {
+    try {
+      const result = await refreshConnectors(await getDb(), basiq());
+      if (result.changes.length > 0) log.info({ changes: result.changes }, "connector status changes");
+      globalForConnectors.connectorStats = undefined;
+    } catch (e) {
+      // Logged here, once, however many readers were waiting on this refresh.
+      log.warn({ correlationId: isBasiqError(e) ? e.correlationId : undefined, route: "GET /connectors" }, "connector refresh failed: showing last known");
+      throw e;
+    } finally {
+      globalForConnectors.connectorRefresh = undefined;
+    }
+  })();
+  return globalForConnectors.connectorRefresh;
+}
+
+/** Makes sure the stored list is at most CONNECTOR_CACHE_SECONDS old; on failure keeps the old one. */
+async function ensureFresh(): Promise<{ fetchedAt: Date | null; problem: ConnectorListDTO["problem"] }> {
+  const db = await getDb();
+  const newest = async () =>
+    rowsOf<{ at: string | Date | null }>(await db.execute(sql`select max(${connectors.fetchedAt}) as at from ${connectors}`))[0]?.at;
+  const at = await newest();
+  const fetchedAt = at ? new Date(at) : null;
+  if (fetchedAt && Date.now() - fetchedAt.getTime() < env().connectorCacheSeconds * 1000) return { fetchedAt, problem: null };
+  try {
+    await refreshShared();
+    const after = await newest();
+    return { fetchedAt: after ? new Date(after) : null, problem: null };
+  } catch (e) {
+    return {
+      fetchedAt,
+      problem: {
+        message: isBasiqError(e) && e.status ? `Basiq answered HTTP ${e.status}.` : "Basiq could not be reached.",
+        correlationId: isBasiqError(e) ? (e.correlationId ?? null) : null,
+      },
+    };
+  }
+}
+
+async function failureStats(): Promise<Map<string, InstitutionFailureStats>> {
+  const cached = globalForConnectors.connectorStats;
+  if (cached && Date.now() - cached.at < 60_000) return cached.stats;
+  const stats = await institutionFailureStats(await getDb());
+  globalForConnectors.connectorStats = { at: Date.now(), stats };
+  return stats;
+}
+
+function toDTO(row: ConnectorRow, stats: Map<string, InstitutionFailureStats>): ConnectorDTO {
+  const s = stats.get(row.id);
+  return {
+    id: row.id,
+    method: row.method,
+    name: row.name,
+    shortName: row.shortName,
+    logoUrl: row.logoUrl,
+    institutionType: row.institutionType,
+    tier: row.tier,
+    stage: row.stage,
+    status: row.status,
+    statusSince: row.statusSince.toISOString(),
+    authorizationType: row.authorizationType,
+    scopes: row.scopes,
+    failed24h: s?.failed24h ?? 0,
+    failed7d: s?.failed7d ?? 0,
+    connections: s?.connections ?? 0,
+    failingConnections: s?.failingConnections ?? 0,
+    spike: s?.spike ?? false,
+  };
+}
+
+export interface ConnectorFilters {
+  q?: string;
+  status?: string;
+  stage?: string;
+  method?: string;
+  sort?: "attention" | "name" | "failures" | "tier";
+}
+
+const statusOrder = ["major-outage", "partial-outage", "degraded-performance", "under-maintenance", "operational"];
+
+export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<ConnectorListDTO> {
+  await requirePermission("connectors.read");
+  const fresh = await ensureFresh();
+  const db = await getDb();
+  const [rows, stats] = await Promise.all([db.select().from(connectors).orderBy(asc(connectors.name)), failureStats()]);
+  const q = f.q?.trim().toLowerCase();
+  const list = rows
+    .map((r) => toDTO(r, stats))
+    .filter(
+      (c) =>
+        (!q || c.name.toLowerCase().includes(q) || c.id.toLowerCase().includes(q) || (c.shortName ?? "").toLowerCase().includes(q)) &&
+        (!f.status || c.status === f.status) &&
+        (!f.stage || c.stage === f.stage) &&
+        (!f.method || c.method === f.method),
+    );
+  const attention = (c: ConnectorDTO) => (c.status !== "operational" || c.spike ? 0 : 1);
+  const sorters: Record<NonNullable<ConnectorFilters["sort"]>, (a: ConnectorDTO, b: ConnectorDTO) => number> = {
+    attention: (a, b) =>
+      attention(a) - attention(b) ||
+      statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) ||
+      b.failed24h - a.failed24h ||
+      a.name.localeCompare(b.name),
+    name: (a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method),
+    failures: (a, b) => b.failed24h - a.failed24h || b.failed7d - a.failed7d || a.name.localeCompare(b.name),
+    tier: (a, b) => (a.tier ?? "9").localeCompare(b.tier ?? "9") || a.name.localeCompare(b.name),
+  };
+  list.sort(sorters[f.sort ?? "attention"]);
+  return { rows: list, fetchedAt: fresh.fetchedAt?.toISOString() ?? null, problem: fresh.problem };
+}
+
+/** Support/admin: fetch from Basiq now, whatever the cache age. Audited. */
+export async function refreshConnectorsNow(): Promise<{ changes: number }> {
+  const caller = await requirePermission("connectors.refresh");
+  const db = await getDb();
+  const result = await refreshConnectors(db, basiq());
+  globalForConnectors.connectorStats = undefined;
+  await recordAudit({
+    actor: { id: caller.id, email: caller.email, role: caller.role },
+    action: "connectors.refresh",
+    outcome: "success",
+    details: { connectors: result.connectors, changes: result.changes.length },
+  });
+  return { changes: result.changes.length };
+}
+
+export interface ConnectorDetailDTO extends ConnectorDTO {
+  averageDurationMs: Record<string, number> | null;
+  history: { status: string; previousStatus: string | null; observedAt: string }[];
+  fetchedAt: string;
+}
+
+export async function getConnectorDetail(id: string, method: string): Promise<ConnectorDetailDTO> {
+  await requirePermission("connectors.read");
+  if (!/^[A-Z]{2}\d{5}$/.test(id) || !/^[a-z-]{2,20}$/.test(method)) throw new NotFoundError("That connector");
+  await ensureFresh();
+  const db = await getDb();
+  const since = new Date(Date.now() - 30 * 24 * 3600_000);
+  const [[row], history, stats] = await Promise.all([
+    db.select().from(connectors).where(and(eq(connectors.id, id), eq(connectors.method, method))).limit(1),
+    db
+      .select()
+      .from(connectorStatusHistory)
+      .where(and(eq(connectorStatusHistory.connectorId, id), eq(connectorStatusHistory.method, method), gte(connectorStatusHistory.observedAt, since)))
+      .orderBy(desc(connectorStatusHistory.observedAt))
+      .limit(500),
+    failureStats(),
+  ]);
+  if (!row) throw new NotFoundError("That connector");
+  return {
+    ...toDTO(row, stats),
+    averageDurationMs: row.averageDurationMs ?? null,
+    fetchedAt: row.fetchedAt.toISOString(),
+    history: history.map((h) => ({ status: h.status, previousStatus: h.previousStatus, observedAt: h.observedAt.toISOString() })),
+  };
+}
+
+/**
+ * The stored status of one connector, for the connection and job pages (no extra Basiq call beyond the cache
+ * refresh). Callers have checked their own permission; null when unknown.
+ */
+export async function cachedConnectorStatus(id: string, method: string): Promise<{ id: string; method: string; name: string; status: string; stage: string | null } | null> {
+  await ensureFresh();
+  const db = await getDb();
+  const [row] = await db
+    .select({ id: connectors.id, method: connectors.method, name: connectors.name, status: connectors.status, stage: connectors.stage })
+    .from(connectors)
+    .where(and(eq(connectors.id, id), eq(connectors.method, method)))
+    .limit(1);
+  return row ?? null;
+}

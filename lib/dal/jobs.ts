@@ -1,0 +1,344 @@
+import "server-only";
+
+// Jobs for support and admin: a user's or connection's job history (fetched fresh from Basiq when a page opens,
+// then stored), one job with its remediation, and the error log of failed jobs across all users.
+import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+
+import { recordAudit } from "@/lib/audit";
+import { requirePermission } from "@/lib/auth/session";
+import { basiq } from "@/lib/basiq";
+import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { remediationFor, type Remediation } from "@/lib/basiq/job-codes";
+import type { Job, JobDetail } from "@/lib/basiq/schemas";
+import { getDb } from "@/lib/db";
+import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
+import { NotFoundError } from "@/lib/errors";
+import { upsertJobs } from "@/lib/jobs/store";
+import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcome } from "@/lib/jobs/outcome";
+import { log } from "@/lib/log";
+
+import { cachedConnectorStatus } from "./connectors";
+import { basiqUserIdSchema, connectionIdSchema, jobIdSchema } from "./ids";
+import { liveUserJobs } from "./live";
+
+export interface JobStepDTO {
+  title: string;
+  status: string;
+  result: { code: string | null; title: string | null; detail: string | null; url: string | null } | null;
+}
+
+export interface JobRowDTO {
+  id: string;
+  userId: string;
+  connectionId: string | null;
+  institutionId: string | null;
+  created: string | null;
+  updated: string | null;
+  outcome: JobOutcome;
+  failedStep: string | null;
+  errorCode: string | null;
+  errorTitle: string | null;
+}
+
+export interface JobHistoryDTO {
+  jobs: JobRowDTO[];
+  source: "basiq" | "stored";
+  basiqProblem: { message: string; correlationId: string | null } | null;
+}
+
+function iso(value: string | Date | null | undefined): string | null {
+  if (!value) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function rowFromBasiq(job: JobLike & { institution?: { id?: string } }, userId: string): JobRowDTO {
+  const failed = failedStep(job);
+  return {
+    id: job.id,
+    userId,
+    connectionId: connectionIdOfJob(job) ?? null,
+    institutionId: job.institution?.id ?? null,
+    created: iso(job.created),
+    updated: iso(job.updated),
+    outcome: jobOutcome(job),
+    failedStep: failed?.title ?? null,
+    errorCode: failed?.result?.code ?? null,
+    errorTitle: failed?.result?.title ?? null,
+  };
+}
+
+function rowFromStore(r: typeof jobRuns.$inferSelect): JobRowDTO {
+  return {
+    id: r.id,
+    userId: r.userId,
+    connectionId: r.connectionId,
+    institutionId: r.institutionId,
+    created: iso(r.createdAt),
+    updated: iso(r.updatedAt),
+    outcome: r.outcome as JobOutcome,
+    failedStep: r.failedStep,
+    errorCode: r.errorCode,
+    errorTitle: r.errorTitle,
+  };
+}
+
+function problemOf(e: unknown) {
+  return {
+    message: isBasiqError(e) && e.status ? `Basiq answered HTTP ${e.status}.` : "Basiq could not be reached.",
+    correlationId: isBasiqError(e) ? (e.correlationId ?? null) : null,
+  };
+}
+
+const newestFirst = (a: JobRowDTO, b: JobRowDTO) => (b.created ?? "").localeCompare(a.created ?? "");
+
+/**
+ * A user's jobs (optionally one connection's), fresh from Basiq — Basiq's "check jobs when the user comes back" —
+ * and stored in job_runs. When Basiq fails, the stored history is shown instead.
+ */
+export async function getJobHistory(rawUserId: string, rawConnectionId?: string): Promise<JobHistoryDTO> {
+  await requirePermission("jobs.read");
+  const userId = basiqUserIdSchema.safeParse(rawUserId);
+  const connectionId = rawConnectionId === undefined ? undefined : connectionIdSchema.safeParse(rawConnectionId);
+  if (!userId.success || (connectionId && !connectionId.success)) throw new NotFoundError("That user");
+  const ctx = { userId: userId.data, connectionId: connectionId?.data };
+  const db = await getDb();
+  try {
+    const { jobs } = await liveUserJobs(userId.data, connectionId?.data);
+    await upsertJobs(db, userId.data, jobs, null);
+    return {
+      jobs: jobs.map((j: Job) => rowFromBasiq(j, userId.data)).sort(newestFirst),
+      source: "basiq",
+      basiqProblem: null,
+    };
+  } catch (e) {
+    if (e instanceof BasiqApiError && e.status === 404) throw new NotFoundError("That user");
+    log.warn({ ...ctx, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "job history from the store: Basiq failed");
+    const rows = await db
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.userId, userId.data), connectionId ? eq(jobRuns.connectionId, connectionId.data!) : undefined))
+      .orderBy(desc(jobRuns.createdAt))
+      .limit(100);
+    return { jobs: rows.map(rowFromStore), source: "stored", basiqProblem: problemOf(e) };
+  }
+}
+
+export interface JobConnectorDTO {
+  id: string;
+  method: string;
+  name: string;
+  status: string;
+  stage: string | null;
+}
+
+export interface JobDetailDTO extends JobRowDTO {
+  connector: JobConnectorDTO | null;
+  steps: JobStepDTO[];
+  running: boolean;
+  failedResult: JobStepDTO["result"];
+  remediation: Readonly<Remediation> | null;
+  source: "basiq" | "stored";
+  basiqProblem: { message: string; correlationId: string | null } | null;
+}
+
+function stepsOf(job: JobDetail): JobStepDTO[] {
+  return (job.steps ?? []).map((s) => ({
+    title: s.title ?? "step",
+    status: s.status ?? "pending",
+    result: s.result
+      ? {
+          code: s.result.code ?? null,
+          title: s.result.title ?? null,
+          detail: s.result.detail ?? s.result.details ?? null,
+          url: s.result.url ?? null,
+        }
+      : null,
+  }));
+}
+
+function userIdOfLink(link: string | undefined): string | undefined {
+  const m = link?.match(/\/users\/([^/?#]+)/);
+  return m?.[1] ? decodeURIComponent(m[1]) : undefined;
+}
+
+export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
+  await requirePermission("jobs.read");
+  const jobId = jobIdSchema.safeParse(rawJobId);
+  if (!jobId.success) throw new NotFoundError("That job");
+  const db = await getDb();
+  const [[stored], live] = await Promise.all([
+    db.select().from(jobRuns).where(eq(jobRuns.id, jobId.data)).limit(1),
+    basiq()
+      .getJob(jobId.data, { jobId: jobId.data })
+      .then((job) => ({ ok: true as const, job }))
+      .catch((e: unknown) => ({ ok: false as const, e })),
+  ]);
+  if (!live.ok && live.e instanceof BasiqApiError && live.e.status === 404 && !stored) throw new NotFoundError("That job");
+
+  let base: JobRowDTO;
+  let steps: JobStepDTO[];
+  if (live.ok) {
+    const job = live.job;
+    const userId = userIdOfLink(job.links?.source) ?? stored?.userId ?? "";
+    const like: JobLike = { id: job.id, created: job.created, updated: job.updated, steps: job.steps, links: job.links };
+    base = { ...rowFromBasiq({ ...like, institution: job.institution }, userId), connectionId: connectionIdOfJob(like) ?? stored?.connectionId ?? null };
+    steps = stepsOf(job);
+    if (userId) {
+      await upsertJobs(db, userId, [job as unknown as Job], null).catch((e: unknown) =>
+        log.warn({ jobId: job.id, userId, err: (e as Error).message }, "could not store a job"),
+      );
+    }
+  } else if (stored) {
+    base = rowFromStore(stored);
+    steps = stored.steps.map((s) => ({
+      title: s.title ?? "step",
+      status: s.status ?? "pending",
+      result: s.result ? { code: s.result.code ?? null, title: s.result.title ?? null, detail: s.result.detail ?? null, url: s.result.url ?? null } : null,
+    }));
+  } else {
+    throw live.e;
+  }
+  const failed = steps.find((s) => s.status === "failed");
+  return {
+    ...base,
+    connector: await connectorOfJob(base),
+    steps,
+    running: base.outcome === "in-progress" || base.outcome === "pending",
+    failedResult: failed?.result ?? null,
+    remediation: failed
+      ? remediationFor({ code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail })
+      : null,
+    source: live.ok ? "basiq" : "stored",
+    basiqProblem: live.ok ? null : problemOf(live.e),
+  };
+}
+
+/**
+ * The connector behind a job, with its current status ("the bank is having an outage" beats "new password?").
+ * The method comes from the directory's copy of the user's connections: no extra Basiq call.
+ */
+async function connectorOfJob(job: JobRowDTO): Promise<JobConnectorDTO | null> {
+  if (!job.institutionId || !job.userId) return null;
+  try {
+    const db = await getDb();
+    const [user] = await db.select({ connections: basiqUsers.connections }).from(basiqUsers).where(eq(basiqUsers.id, job.userId)).limit(1);
+    const method = user?.connections.find((c) => c.id === job.connectionId)?.method ?? "web";
+    return await cachedConnectorStatus(job.institutionId, method);
+  } catch (e) {
+    log.warn({ userId: job.userId, connectionId: job.connectionId, jobId: job.id, err: (e as Error).name }, "connector status for a job unavailable");
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The error log
+
+export interface ErrorLogFilters {
+  code?: string;
+  step?: string;
+  institution?: string;
+  userId?: string;
+  from?: string; // yyyy-mm-dd
+  to?: string; // yyyy-mm-dd, inclusive
+  before?: string; // keyset cursor "<createdAt iso>|<id>"
+}
+
+function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
+  return and(
+    eq(jobRuns.outcome, "failed"),
+    f.code ? eq(jobRuns.errorCode, f.code) : undefined,
+    f.step ? eq(jobRuns.failedStep, f.step) : undefined,
+    f.institution ? eq(jobRuns.institutionId, f.institution) : undefined,
+    f.userId ? eq(jobRuns.userId, f.userId) : undefined,
+    f.from ? gte(jobRuns.createdAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
+    f.to ? lte(jobRuns.createdAt, new Date(`${f.to}T23:59:59.999Z`)) : undefined,
+  );
+}
+
+export interface ErrorLogDTO {
+  rows: (JobRowDTO & { newSinceLastSweep: boolean })[];
+  total: number;
+  countsByCode: { code: string; jobs: number }[];
+  nextBefore: string | null;
+  lastSweep: { id: number; finishedAt: string | null } | null;
+}
+
+export async function listFailedJobs(f: ErrorLogFilters, pageSize = 50): Promise<ErrorLogDTO> {
+  await requirePermission("jobs.read");
+  const db = await getDb();
+  const where = errorLogWhere(f);
+  let cursor: SQL | undefined;
+  if (f.before) {
+    const [at, id] = f.before.split("|");
+    const date = new Date(at ?? "");
+    if (!Number.isNaN(date.getTime()) && id) {
+      cursor = or(lt(jobRuns.createdAt, date), and(eq(jobRuns.createdAt, date), lt(jobRuns.id, id)));
+    }
+  }
+  const [rows, [totals], byCode, [lastSweep]] = await Promise.all([
+    db
+      .select()
+      .from(jobRuns)
+      .where(and(where, cursor))
+      .orderBy(sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id))
+      .limit(pageSize + 1),
+    db.select({ total: count() }).from(jobRuns).where(where),
+    db
+      .select({ code: sql<string>`coalesce(${jobRuns.errorCode}, 'unknown')`, jobs: count() })
+      .from(jobRuns)
+      .where(where)
+      .groupBy(sql`1`)
+      .orderBy(desc(count())),
+    db
+      .select({ id: sweepRuns.id, finishedAt: sweepRuns.finishedAt })
+      .from(sweepRuns)
+      .where(eq(sweepRuns.status, "completed"))
+      .orderBy(desc(sweepRuns.id))
+      .limit(1),
+  ]);
+  const page = rows.slice(0, pageSize);
+  const last = page.at(-1);
+  return {
+    rows: page.map((r) => ({ ...rowFromStore(r), newSinceLastSweep: !!lastSweep && r.firstSeenSweepId === lastSweep.id })),
+    total: totals?.total ?? 0,
+    countsByCode: byCode.map((c) => ({ code: c.code, jobs: c.jobs })),
+    nextBefore: rows.length > pageSize && last ? `${iso(last.createdAt) ?? ""}|${last.id}` : null,
+    lastSweep: lastSweep ? { id: lastSweep.id, finishedAt: iso(lastSweep.finishedAt) } : null,
+  };
+}
+
+const CSV_LIMIT = 50_000;
+
+function csvCell(value: string | null | undefined): string {
+  const v = value ?? "";
+  // Quote everything; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** CSV of the current filter (support/admin), audited with the filter and the row count. */
+export async function exportFailedJobsCsv(f: ErrorLogFilters): Promise<string> {
+  const caller = await requirePermission("jobs.export");
+  const db = await getDb();
+  const rows = await db
+    .select()
+    .from(jobRuns)
+    .where(errorLogWhere(f))
+    .orderBy(sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id))
+    .limit(CSV_LIMIT);
+  const header = ["job_id", "user_id", "connection_id", "institution_id", "created", "updated", "failed_step", "error_code", "error_title", "error_detail"];
+  const lines = rows.map((r) =>
+    [r.id, r.userId, r.connectionId, r.institutionId, iso(r.createdAt), iso(r.updatedAt), r.failedStep, r.errorCode, r.errorTitle, r.errorDetail]
+      .map(csvCell)
+      .join(","),
+  );
+  const { before: _before, ...filter } = f;
+  await recordAudit({
+    actor: { id: caller.id, email: caller.email, role: caller.role },
+    action: "jobs.export",
+    outcome: "success",
+    details: { filter, rows: rows.length },
+  });
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+}

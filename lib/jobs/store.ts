@@ -1,0 +1,166 @@
+import "server-only";
+
+// Job history kept in job_runs: Basiq jobs mapped to rows and upserted by job id, so reading the same job again
+// (the next sweep, a page view) updates it instead of duplicating it. Used by the sweep and by pages that fetch
+// a user's jobs fresh and store them on the way.
+import { sql } from "drizzle-orm";
+
+import type { BasiqClient } from "@/lib/basiq/client";
+import type { Job } from "@/lib/basiq/schemas";
+import { rowsOf, type Database } from "@/lib/db/client";
+import { jobRuns, type StoredJobStep } from "@/lib/db/schema";
+
+import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type StepLike } from "./outcome";
+
+/** A job from GET /users/{id}/jobs (`Job`) or GET /jobs/{id} (`JobDetail`): both fit. */
+export type StorableJob = JobLike & { institution?: { id: string } };
+
+export type JobRunValues = typeof jobRuns.$inferInsert;
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  /** Inserted as failed, or stored before with another outcome and failed now. */
+  newFailures: number;
+}
+
+// 16 parameters a row: 500 rows stay far below PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_STATEMENT = 500;
+
+function parseDate(value: string | undefined): Date | null {
+  if (!value) return null;
+  const time = Date.parse(value);
+  return Number.isFinite(time) ? new Date(time) : null;
+}
+
+/** Undefined fields dropped, so the stored JSON (and what tests compare) has only what Basiq sent. */
+function compact<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function storedStep(step: StepLike): StoredJobStep {
+  const r = step.result;
+  return {
+    title: step.title ?? null,
+    status: step.status ?? null,
+    // Basiq's spec calls the detail `details` in one place: accept either.
+    result: r ? compact({ code: r.code, title: r.title, detail: r.detail ?? r.details, url: r.url }) : null,
+  };
+}
+
+/** The job_runs row of one Basiq job (first/last seen are left to the upsert). */
+export function jobRunValues(job: StorableJob, userId: string, sweepId: number | null): JobRunValues {
+  const failed = failedStep(job);
+  const error = failed?.result ?? null;
+  return {
+    id: job.id,
+    userId,
+    connectionId: connectionIdOfJob(job) ?? null,
+    institutionId: job.institution?.id ?? null,
+    outcome: jobOutcome(job),
+    failedStep: failed ? (failed.title ?? null) : null,
+    errorCode: error?.code ?? null,
+    errorTitle: error?.title ?? null,
+    errorDetail: error?.detail ?? error?.details ?? null,
+    errorUrl: error?.url ?? null,
+    steps: (job.steps ?? []).map(storedStep),
+    createdAt: parseDate(job.created),
+    updatedAt: parseDate(job.updated),
+    firstSeenSweepId: sweepId,
+  };
+}
+
+interface UpsertedRow {
+  inserted: boolean;
+  outcome: string;
+  previous_outcome: string | null;
+}
+
+/** One statement: the rows before (`old`), the upsert (`ins`), and both joined so counts need no second query. */
+async function upsertChunk(db: Database, rows: JobRunValues[]): Promise<UpsertCounts> {
+  const upsert = db
+    .insert(jobRuns)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: jobRuns.id,
+      // first_seen_at and first_seen_sweep_id keep the values of the first insert.
+      set: {
+        userId: sql`excluded.user_id`,
+        connectionId: sql`excluded.connection_id`,
+        institutionId: sql`excluded.institution_id`,
+        outcome: sql`excluded.outcome`,
+        failedStep: sql`excluded.failed_step`,
+        errorCode: sql`excluded.error_code`,
+        errorTitle: sql`excluded.error_title`,
+        errorDetail: sql`excluded.error_detail`,
+        errorUrl: sql`excluded.error_url`,
+        steps: sql`excluded.steps`,
+        createdAt: sql`excluded.created_at`,
+        updatedAt: sql`excluded.updated_at`,
+        lastSeenAt: sql`now()`,
+      },
+    });
+  const ids = sql.join(
+    rows.map((r) => sql`${r.id}`),
+    sql`, `,
+  );
+  // Every part of a statement sees the same snapshot, so `old` holds the rows as they were before the upsert.
+  // xmax = 0 on a returned row means it was inserted, not updated.
+  const result = await db.execute(sql`
+    with old as (select id, outcome from job_runs where id in (${ids})),
+    ins as (${upsert.getSQL()} returning id, outcome, (xmax = 0) as inserted)
+    select ins.inserted, ins.outcome, old.outcome as previous_outcome
+    from ins left join old on old.id = ins.id`);
+  const counts: UpsertCounts = { inserted: 0, updated: 0, newFailures: 0 };
+  for (const row of rowsOf<UpsertedRow>(result)) {
+    if (row.inserted) counts.inserted++;
+    else counts.updated++;
+    if (row.outcome === "failed" && (row.inserted || row.previous_outcome !== "failed")) counts.newFailures++;
+  }
+  return counts;
+}
+
+/** Stores a user's jobs (insert or update by job id); counts what was new, seen again, and newly failed. */
+export async function upsertJobs(
+  db: Database,
+  userId: string,
+  jobs: readonly (Job | StorableJob)[],
+  sweepId: number | null,
+): Promise<UpsertCounts> {
+  return upsertJobRows(
+    db,
+    jobs.map((job) => jobRunValues(job, userId, sweepId)),
+  );
+}
+
+/** Rows of any number of users at once (the sweep gathers several users' jobs into one statement). */
+export async function upsertJobRows(db: Database, values: readonly JobRunValues[]): Promise<UpsertCounts> {
+  // The same id twice in one INSERT ... ON CONFLICT is an error in PostgreSQL: keep the last copy.
+  const rows = [...new Map(values.map((v) => [v.id, v])).values()];
+  const total: UpsertCounts = { inserted: 0, updated: 0, newFailures: 0 };
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const counts = await upsertChunk(db, rows.slice(i, i + ROWS_PER_STATEMENT));
+    total.inserted += counts.inserted;
+    total.updated += counts.updated;
+    total.newFailures += counts.newFailures;
+  }
+  return total;
+}
+
+export interface StoredUserJobs extends UpsertCounts {
+  jobs: Job[];
+  /** The client stopped at its page cap: older jobs were not read. */
+  truncated: boolean;
+}
+
+/** Fetches a user's jobs from Basiq (one GET /users/{id}/jobs, plus any further pages) and stores them. */
+export async function storeUserJobs(
+  db: Database,
+  client: BasiqClient,
+  userId: string,
+  options: { sweepId?: number | null; signal?: AbortSignal } = {},
+): Promise<StoredUserJobs> {
+  const { jobs, truncated } = await client.listUserJobs(userId, { userId, signal: options.signal });
+  const counts = await upsertJobs(db, userId, jobs, options.sweepId ?? null);
+  return { ...counts, jobs, truncated };
+}

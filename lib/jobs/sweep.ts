@@ -1,0 +1,427 @@
+import "server-only";
+
+// The job sweep: for every user in the directory, read their jobs from Basiq (one GET /users/{id}/jobs) and
+// upsert them into job_runs, recording the run in sweep_runs. One runner at a time across instances; a run that
+// did not finish (process killed, stopped, failed) is picked up by the next one from its cursor.
+import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
+
+import type { BasiqClient } from "@/lib/basiq/client";
+import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import type { Database } from "@/lib/db/client";
+import { basiqUsers, sweepRuns } from "@/lib/db/schema";
+import { forEachLimited } from "@/lib/directory/sync";
+import { log } from "@/lib/log";
+
+import { jobRunValues, upsertJobRows, type JobRunValues } from "./store";
+
+export type SweepTrigger = "schedule" | "cli" | "manual";
+export type SweepStatus = "running" | "completed" | "failed" | "interrupted";
+export type SweepRun = typeof sweepRuns.$inferSelect;
+
+export type SweepResult =
+  { status: "completed"; run: SweepRun } | { status: "already-running"; runningSince?: Date };
+
+/** What this process's sweep is doing, for the UI (plain data: safe to hand to a client component). */
+export interface SweepProgress {
+  running: boolean;
+  runId: number | null;
+  trigger: SweepTrigger | null;
+  status: SweepStatus | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The run this one continued (a run that did not finish). */
+  resumedFrom: number | null;
+  usersTotal: number;
+  usersChecked: number;
+  /** Users Basiq answered 404 for (deleted at Basiq): checked, not errors. */
+  usersNotFound: number;
+  jobsNew: number;
+  jobsUpdated: number;
+  newFailures: number;
+  errors: number;
+}
+
+export interface RunSweepOptions {
+  db: Database;
+  /** The process's shared client (basiq()): the sweep must not get a concurrency budget of its own. */
+  client: BasiqClient;
+  trigger: SweepTrigger;
+  /** PostgreSQL: the advisory lock is taken on its own connection to this URL. Unset = PGlite (one process). */
+  databaseUrl?: string;
+  onProgress?: (progress: SweepProgress) => void;
+  /** Stops the run between users (in-flight calls are aborted); the row is marked interrupted and throws. */
+  signal?: AbortSignal;
+  /** Users read from the directory (and checkpointed) at a time. Default 200. */
+  batchSize?: number;
+}
+
+const DEFAULT_BATCH = 200;
+const CONCURRENCY = 8; // the client caps Basiq calls at 8 anyway; more workers would only queue
+/** Jobs of several users go into one upsert: one statement per user made the database the bottleneck. */
+const FLUSH_ROWS = 500;
+/** A whole batch failing (not 404) means Basiq or our credentials are down: stop instead of hammering. */
+const MIN_BATCH_FOR_OUTAGE = 10;
+const RESUMABLE: readonly string[] = ["running", "interrupted", "failed"];
+
+const idle: SweepProgress = {
+  running: false,
+  runId: null,
+  trigger: null,
+  status: null,
+  startedAt: null,
+  finishedAt: null,
+  resumedFrom: null,
+  usersTotal: 0,
+  usersChecked: 0,
+  usersNotFound: 0,
+  jobsNew: 0,
+  jobsUpdated: 0,
+  newFailures: 0,
+  errors: 0,
+};
+
+const globalForSweep = globalThis as unknown as { basiqJobSweepProgress?: SweepProgress };
+
+/** The sweep of this process: running or the last one it ran (other instances' runs are in sweep_runs). */
+export function currentSweep(): SweepProgress {
+  return { ...(globalForSweep.basiqJobSweepProgress ?? idle) };
+}
+
+/** Newest first. */
+export async function latestSweepRuns(db: Database, limit = 20): Promise<SweepRun[]> {
+  return db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(limit);
+}
+
+export async function lastCompletedSweep(db: Database): Promise<SweepRun | undefined> {
+  const [run] = await db
+    .select()
+    .from(sweepRuns)
+    .where(eq(sweepRuns.status, "completed"))
+    .orderBy(desc(sweepRuns.id))
+    .limit(1);
+  return run;
+}
+
+export async function runSweep(options: RunSweepOptions): Promise<SweepResult> {
+  const lock = await acquireSweepLock(options.databaseUrl);
+  if (!lock.acquired) {
+    // Write nothing: the runner owns sweep_runs. Its row may not exist yet, hence runningSince is optional.
+    const runningSince = lock.heldSince ?? (await runningRowSince(options.db));
+    return { status: "already-running", runningSince };
+  }
+  try {
+    return { status: "completed", run: await sweepHoldingLock(options, lock) };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runningRowSince(db: Database): Promise<Date | undefined> {
+  try {
+    const [row] = await db
+      .select({ startedAt: sweepRuns.startedAt })
+      .from(sweepRuns)
+      .where(eq(sweepRuns.status, "running"))
+      .orderBy(desc(sweepRuns.id))
+      .limit(1);
+    return row?.startedAt;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The newest run, if it did not complete, is continued from its cursor. A "running" row while we hold the lock
+ * belongs to a runner that died (its lock went with its connection): mark it interrupted.
+ */
+async function takeOverUnfinished(db: Database) {
+  const [newest] = await db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1);
+  if (!newest || !RESUMABLE.includes(newest.status)) return null;
+  if (newest.status === "running") {
+    await db
+      .update(sweepRuns)
+      .set({ status: "interrupted", message: "interrupted: the process stopped before finishing" })
+      .where(eq(sweepRuns.id, newest.id));
+  }
+  return { runId: newest.id, cursor: newest.cursor };
+}
+
+interface Counters {
+  usersChecked: number;
+  usersNotFound: number;
+  jobsNew: number;
+  jobsUpdated: number;
+  newFailures: number;
+  errors: number;
+}
+
+/** The columns of sweep_runs the counters map to (users not found have no column: see the message). */
+const countColumns = (c: Counters) => ({
+  usersChecked: c.usersChecked,
+  jobsNew: c.jobsNew,
+  jobsUpdated: c.jobsUpdated,
+  newFailures: c.newFailures,
+  errors: c.errors,
+});
+
+async function sweepHoldingLock(options: RunSweepOptions, lock: SweepLock): Promise<SweepRun> {
+  const { db, client, trigger, signal, onProgress = () => {} } = options;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const resume = await takeOverUnfinished(db);
+  const live = isNull(basiqUsers.deletedAt);
+  let after = resume?.cursor ?? "";
+  const usersTotal = await db.$count(basiqUsers, and(live, gt(basiqUsers.id, after)));
+  const [run] = await db
+    .insert(sweepRuns)
+    .values({
+      trigger,
+      status: "running",
+      usersTotal,
+      cursor: resume?.cursor ?? null,
+      resumedFrom: resume?.runId ?? null,
+    })
+    .returning();
+  if (!run) throw new Error("sweep_runs insert returned no row");
+
+  const counters: Counters = {
+    usersChecked: 0,
+    usersNotFound: 0,
+    jobsNew: 0,
+    jobsUpdated: 0,
+    newFailures: 0,
+    errors: 0,
+  };
+  const progress: SweepProgress = {
+    ...idle,
+    running: true,
+    runId: run.id,
+    trigger,
+    status: "running",
+    startedAt: run.startedAt.toISOString(),
+    resumedFrom: run.resumedFrom,
+    usersTotal,
+  };
+  globalForSweep.basiqJobSweepProgress = progress;
+  const report = () => {
+    Object.assign(progress, counters);
+    onProgress({ ...progress });
+  };
+  log.info({ sweepId: run.id, trigger, usersTotal, resumedFrom: run.resumedFrom }, "job sweep started");
+
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const batch = await db
+        .select({ id: basiqUsers.id })
+        .from(basiqUsers)
+        .where(and(live, gt(basiqUsers.id, after)))
+        .orderBy(asc(basiqUsers.id))
+        .limit(batchSize);
+      if (batch.length === 0) break;
+      await sweepBatch(
+        batch.map((u) => u.id),
+        { db, client, sweepId: run.id, signal, counters, onUser: () => Object.assign(progress, counters) },
+      );
+      if (signal?.aborted) throw signal.reason;
+      // Only now is every user of the batch done: the cursor never skips a user that was not checked.
+      after = batch.at(-1)!.id;
+      if (!(await lock.stillHeld()))
+        throw new Error("lost the sweep lock (its database connection was replaced)");
+      await db
+        .update(sweepRuns)
+        .set({ ...countColumns(counters), cursor: after })
+        .where(eq(sweepRuns.id, run.id));
+      report();
+    }
+    const [done] = await db
+      .update(sweepRuns)
+      .set({
+        ...countColumns(counters),
+        status: "completed",
+        finishedAt: new Date(),
+        message: notFoundMessage(counters.usersNotFound),
+      })
+      .where(eq(sweepRuns.id, run.id))
+      .returning();
+    if (!done) throw new Error(`sweep_runs row ${run.id} disappeared`);
+    progress.status = "completed";
+    log.info({ sweepId: run.id, ...counters }, "job sweep completed");
+    return done;
+  } catch (error) {
+    const stopped = signal?.aborted === true;
+    progress.status = stopped ? "interrupted" : "failed";
+    const message = stopped
+      ? "interrupted: stopped before finishing; the next sweep resumes from the cursor"
+      : `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1_000);
+    await db
+      .update(sweepRuns)
+      .set({ ...countColumns(counters), status: progress.status, finishedAt: new Date(), message })
+      .where(eq(sweepRuns.id, run.id))
+      .catch((e: unknown) =>
+        log.error({ sweepId: run.id, err: (e as Error).message }, "could not record the sweep's end"),
+      );
+    if (stopped) log.warn({ sweepId: run.id, ...counters }, "job sweep interrupted");
+    else log.error({ sweepId: run.id, err: message }, "job sweep failed");
+    throw error;
+  } finally {
+    Object.assign(progress, counters, { running: false, finishedAt: new Date().toISOString() });
+    onProgress({ ...progress });
+  }
+}
+
+function notFoundMessage(n: number): string | null {
+  if (n === 0) return null;
+  return n === 1 ? "1 user no longer exists at Basiq (404)" : `${n} users no longer exist at Basiq (404)`;
+}
+
+interface BatchContext {
+  db: Database;
+  client: BasiqClient;
+  sweepId: number;
+  signal: AbortSignal | undefined;
+  counters: Counters;
+  onUser: () => void;
+}
+
+async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
+  const { counters, signal } = ctx;
+  const batch = {
+    fatal: null as { error: unknown } | null,
+    failed: 0,
+    last: undefined as BasiqApiError | undefined,
+    rows: [] as JobRunValues[],
+  };
+  const flush = async () => {
+    const rows = batch.rows;
+    batch.rows = [];
+    if (rows.length === 0) return;
+    const stored = await upsertJobRows(ctx.db, rows);
+    counters.jobsNew += stored.inserted;
+    counters.jobsUpdated += stored.updated;
+    counters.newFailures += stored.newFailures;
+  };
+
+  await forEachLimited(userIds, CONCURRENCY, async (userId) => {
+    // After a fatal error or a stop, the remaining users are left for the next run (the cursor stays put).
+    if (batch.fatal || signal?.aborted) return;
+    try {
+      const { jobs } = await ctx.client.listUserJobs(userId, { userId, signal });
+      for (const job of jobs) batch.rows.push(jobRunValues(job, userId, ctx.sweepId));
+    } catch (e) {
+      if (signal?.aborted) return;
+      if (e instanceof BasiqApiError && e.status === 404) {
+        counters.usersNotFound++; // deleted at Basiq (a user.deleted event marks the directory entry)
+      } else if (isBasiqError(e)) {
+        counters.errors++;
+        batch.failed++;
+        if (e instanceof BasiqApiError) batch.last = e;
+        log.warn(
+          {
+            userId,
+            correlationId: e.correlationId,
+            route: e.route,
+            status: e.status,
+            code: e.code,
+            sweepId: ctx.sweepId,
+          },
+          "job sweep: could not read a user's jobs",
+        );
+      } else {
+        batch.fatal = { error: e }; // a bug: not something to count and skip
+        return;
+      }
+    }
+    counters.usersChecked++;
+    ctx.onUser();
+    // This worker writes while the other seven keep Basiq busy.
+    if (batch.rows.length >= FLUSH_ROWS) await flush().catch((e: unknown) => (batch.fatal ??= { error: e }));
+  });
+  // Whatever was fetched is stored, even after a stop; the checkpoint is the caller's, once this returns.
+  if (!batch.fatal) await flush();
+  if (batch.fatal) throw batch.fatal.error;
+  if (!signal?.aborted && userIds.length >= MIN_BATCH_FOR_OUTAGE && batch.failed === userIds.length) {
+    const what = batch.last
+      ? `${batch.last.status}${batch.last.code ? ` ${batch.last.code}` : ""}`
+      : "network errors";
+    throw new Error(
+      `every Basiq call of a batch of ${userIds.length} users failed (${what}); stopped to retry later`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One runner at a time
+
+/** Arbitrary constant shared by every instance (the migration lock is 4_812_001). */
+const SWEEP_LOCK = 4_812_002;
+
+interface SweepLock {
+  acquired: true;
+  /** False when the lock's connection was lost (and with it the lock): the run must stop. */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+type LockAttempt = SweepLock | { acquired: false; heldSince?: Date };
+
+const globalForLock = globalThis as unknown as { basiqJobSweepLock?: { since: Date } };
+
+async function acquireSweepLock(databaseUrl: string | undefined): Promise<LockAttempt> {
+  if (!databaseUrl) {
+    // PGlite: one process owns the database, so an in-process flag is the whole story.
+    const held = globalForLock.basiqJobSweepLock;
+    if (held) return { acquired: false, heldSince: held.since };
+    const mine = { since: new Date() };
+    globalForLock.basiqJobSweepLock = mine;
+    return {
+      acquired: true,
+      stillHeld: async () => globalForLock.basiqJobSweepLock === mine,
+      release: async () => {
+        if (globalForLock.basiqJobSweepLock === mine) globalForLock.basiqJobSweepLock = undefined;
+      },
+    };
+  }
+  // A session lock lives on one connection, and the drizzle pool may run each query on another: a dedicated
+  // single-connection client holds it for the whole run. No max_lifetime, or postgres.js would recycle the
+  // connection (and silently drop the lock) after 30-60 minutes.
+  const { default: postgres } = await import("postgres");
+  const conn = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10, max_lifetime: null });
+  try {
+    const [row] = await conn<
+      { locked: boolean }[]
+    >`select pg_try_advisory_lock(${SWEEP_LOCK}::bigint) as locked`;
+    if (!row?.locked) {
+      // The holder's connection exists only for the lock, so its start is when that sweep started.
+      const [holder] = await conn.unsafe<{ since: Date }[]>(
+        `select a.backend_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.classid = 0 and l.objid = ${SWEEP_LOCK} and l.objsubid = 1
+            and l.granted limit 1`,
+      );
+      await conn.end({ timeout: 5 });
+      return { acquired: false, heldSince: holder?.since ?? undefined };
+    }
+  } catch (e) {
+    await conn.end({ timeout: 1 }).catch(() => {});
+    throw e;
+  }
+  return {
+    acquired: true,
+    // postgres.js reconnects transparently after a dropped connection: the new session would not hold the lock.
+    stillHeld: async () => {
+      const [row] = await conn.unsafe<{ held: boolean }[]>(
+        `select exists(select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = ${SWEEP_LOCK}
+           and objsubid = 1 and granted and pid = pg_backend_pid()) as held`,
+      );
+      return row?.held === true;
+    },
+    release: async () => {
+      try {
+        await conn`select pg_advisory_unlock(${SWEEP_LOCK}::bigint)`;
+      } catch {
+        // closing the connection below releases it anyway
+      } finally {
+        await conn.end({ timeout: 5 }).catch(() => {});
+      }
+    },
+  };
+}
