@@ -22,7 +22,7 @@ export default async function OverviewPage() {
   const [o, health] = await Promise.all([getOverview(), admin ? getIntegrationHealth() : Promise.resolve(null)]);
   const jobsLink = can(current.role, "jobs.read");
   const maxFailed = Math.max(1, ...o.failedLast24hByCode.map((f) => f.jobs));
-  const yesterday = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10);
+  const yesterday = o.failedSince.slice(0, 10);
   return (
     <>
       <PageHeader title={`Good day, ${current.name.split(" ")[0]}`} description="The state of the Basiq integration at a glance." />

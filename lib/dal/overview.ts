@@ -16,6 +16,8 @@ export interface OverviewDTO {
   lastDirectorySync: string | null;
   connectionsByStatus: { status: string; connections: number }[];
   failedLast24hByCode: { code: string; jobs: number }[];
+  /** Start of the 24-hour window of failedLast24hByCode (ISO). */
+  failedSince: string;
   connectorsNeedingAttention: Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">[];
   connectorsFetchedAt: string | null;
   connectorsProblem: boolean;
@@ -48,6 +50,7 @@ export async function getOverview(): Promise<OverviewDTO> {
     usersInDirectory: totals[0]?.users ?? 0,
     lastDirectorySync: lastSync ? new Date(lastSync).toISOString() : null,
     connectionsByStatus: rowsOf<{ status: string; connections: number }>(byStatus).map((r) => ({ status: r.status, connections: Number(r.connections) })),
+    failedSince: since,
     failedLast24hByCode: rowsOf<{ code: string; jobs: number }>(failed).map((r) => ({ code: r.code, jobs: Number(r.jobs) })),
     connectorsNeedingAttention: connectorList.rows
       .filter((c) => c.status !== "operational" || c.spike)
