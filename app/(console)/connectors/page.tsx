@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { ConnectorLogo } from "@/components/connectors/connector-logo";
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -63,8 +64,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
               <tr key={`${c.id}/${c.method}`} className={c.status !== "operational" || c.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row">
                 <Td>
                   <div className="flex items-center gap-2">
-                    {/* eslint-disable-next-line @next/next/no-img-element -- remote logos from Basiq, not worth an image pipeline */}
-                    {c.logoUrl ? <img src={c.logoUrl} alt="" width={24} height={24} className="h-6 w-6 rounded object-contain" /> : null}
+                    <ConnectorLogo src={c.logoUrl} />
                     <div>
                       <Link href={`/connectors/${c.id}/${c.method}`} className="font-medium text-sky-800 hover:underline">
                         {c.name}
