@@ -1,0 +1,148 @@
+// Job sweep benchmark: a directory of N sandbox users, one sweep through the shared client, then what it cost.
+//
+//   tsx --conditions=react-server bench/sweep.bench.ts [--users 10000] [--latency 50]
+//
+// Targets: exactly one GET /users/{userId}/jobs per user, one POST /token, at most 8 calls in flight at the
+// sandbox, every user checked without errors. The exit code is 1 when one is missed. The floor on time is
+// users × latency / 8 (10,000 × 50 ms / 8 ≈ 63 s). The sandbox runs in this process, sharing its event loop.
+//
+// Database: in-memory PGlite by default; with DATABASE_URL set, a throwaway database on that server (dropped).
+// Exports runSweepBench() for bench/index.ts.
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+import { eq } from "drizzle-orm";
+
+import { createBasiqClient } from "../lib/basiq/client";
+import { basiqUsers, jobRuns, type sweepRuns } from "../lib/db/schema";
+import { runSweep } from "../lib/jobs/sweep";
+import { startSandbox } from "../sandbox/server";
+import { createTestDatabase } from "../test/db";
+
+export interface SweepBenchOptions {
+  /** Directory users (all known to the sandbox). Default 10,000. */
+  users?: number;
+  /** Sandbox latency per Basiq request. Default 50 ms. */
+  latencyMs?: number;
+  /** Where to print the report; default console.log. */
+  print?: (line: string) => void;
+}
+
+export interface SweepBenchResult {
+  users: number;
+  latencyMs: number;
+  database: "postgres" | "pglite";
+  wallMs: number;
+  /** users × latency / 8: what the concurrency cap allows at best. */
+  floorMs: number;
+  callsByRoute: Record<string, number>;
+  maxInFlight: number;
+  jobsStored: number;
+  failedJobsStored: number;
+  run: typeof sweepRuns.$inferSelect;
+  ok: boolean;
+  problems: string[];
+}
+
+const JOBS_ROUTE = "GET /users/{userId}/jobs";
+const SEED_CHUNK = 1_000;
+
+export async function runSweepBench(options: SweepBenchOptions = {}): Promise<SweepBenchResult> {
+  const { users = 10_000, latencyMs = 50, print = console.log } = options;
+  const [sandbox, testDb] = await Promise.all([
+    startSandbox({ port: 0, users, latencyMs }),
+    createTestDatabase(),
+  ]);
+  try {
+    const control = async <T>(route: string): Promise<T> =>
+      (await (await fetch(`${sandbox.url}${route}`)).json()) as T;
+    const { ids } = await control<{ ids: string[] }>(`/__sandbox/users?limit=${users}`);
+    for (let i = 0; i < ids.length; i += SEED_CHUNK) {
+      await testDb.db
+        .insert(basiqUsers)
+        .values(ids.slice(i, i + SEED_CHUNK).map((id) => ({ id, source: "seed" })));
+    }
+    print(`sweep bench: ${users} users, sandbox latency ${latencyMs} ms, ${testDb.kind}`);
+
+    const client = createBasiqClient({ baseUrl: sandbox.url, apiKey: "sandbox-key" });
+    const started = performance.now();
+    let nextReport = 0;
+    const result = await runSweep({
+      db: testDb.db,
+      client,
+      trigger: "manual",
+      databaseUrl: testDb.url,
+      onProgress: (p) => {
+        if (p.usersChecked < nextReport || !p.running) return;
+        nextReport += Math.max(1, Math.round(users / 10));
+        const s = (performance.now() - started) / 1000;
+        print(`  ${p.usersChecked}/${p.usersTotal} users after ${s.toFixed(1)} s`);
+      },
+    });
+    const wallMs = performance.now() - started;
+    if (result.status !== "completed") throw new Error("another sweep held the lock");
+
+    const callsByRoute = await control<Record<string, number>>("/__sandbox/stats");
+    const { maxInFlight } = await control<{ maxInFlight: number }>("/__sandbox/metrics");
+    const jobsStored = await testDb.db.$count(jobRuns);
+    const failedJobsStored = await testDb.db.$count(jobRuns, eq(jobRuns.outcome, "failed"));
+    const run = result.run;
+    const floorMs = (users * latencyMs) / 8;
+
+    const problems: string[] = [];
+    if (callsByRoute[JOBS_ROUTE] !== users)
+      problems.push(`${callsByRoute[JOBS_ROUTE] ?? 0} jobs calls for ${users} users (target: one each)`);
+    if (callsByRoute["POST /token"] !== 1)
+      problems.push(`${callsByRoute["POST /token"] ?? 0} token requests (target 1)`);
+    if (maxInFlight > 8) problems.push(`${maxInFlight} calls in flight at once (target ≤ 8)`);
+    if (run.usersChecked !== users || run.errors !== 0)
+      problems.push(`${run.usersChecked}/${users} users checked, ${run.errors} errors`);
+    if (run.jobsNew !== jobsStored)
+      problems.push(`run says ${run.jobsNew} new jobs, job_runs holds ${jobsStored}`);
+
+    print(
+      `time:          ${(wallMs / 1000).toFixed(1)} s (floor at 8 in flight: ${(floorMs / 1000).toFixed(1)} s, ` +
+        `${Math.round((users / wallMs) * 1000)} users/s)`,
+    );
+    print("Basiq calls:");
+    for (const [route, n] of Object.entries(callsByRoute).sort()) print(`  ${route.padEnd(28)} ${n}`);
+    print(`calls per user: ${((callsByRoute[JOBS_ROUTE] ?? 0) / users).toFixed(3)} GET /users/{userId}/jobs`);
+    print(`peak in flight: ${maxInFlight} (at the sandbox; cap 8)`);
+    print(
+      `jobs stored:    ${jobsStored} (${failedJobsStored} failed), sweep #${run.id}: ${run.usersChecked} users, ` +
+        `${run.jobsNew} new, ${run.newFailures} new failures, ${run.errors} errors`,
+    );
+    print(problems.length === 0 ? "targets: all met" : `targets MISSED: ${problems.join("; ")}`);
+
+    return {
+      users,
+      latencyMs,
+      database: testDb.kind,
+      wallMs: Math.round(wallMs),
+      floorMs,
+      callsByRoute,
+      maxInFlight,
+      jobsStored,
+      failedJobsStored,
+      run,
+      ok: problems.length === 0,
+      problems,
+    };
+  } finally {
+    await Promise.all([sandbox.close(), testDb.close()]);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({ options: { users: { type: "string" }, latency: { type: "string" } } });
+  runSweepBench({
+    users: values.users === undefined ? undefined : Number(values.users),
+    latencyMs: values.latency === undefined ? undefined : Number(values.latency),
+  }).then(
+    (r) => process.exit(r.ok ? 0 : 1),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
