@@ -55,3 +55,19 @@ export interface SandboxPersona {
 export async function sandboxPersonas(): Promise<SandboxPersona[]> {
   return (await (await fetch(`${sandboxUrl}/__sandbox/personas`)).json()) as SandboxPersona[];
 }
+
+export async function sandboxStats(): Promise<Record<string, number>> {
+  return (await (await fetch(`${sandboxUrl}/__sandbox/stats`)).json()) as Record<string, number>;
+}
+
+/** An active connection of the first users, skipping those listed. */
+export async function activeSandboxConnection(skipUsers: number, method?: string): Promise<{ userId: string; connectionId: string }> {
+  const ids = ((await (await fetch(`${sandboxUrl}/__sandbox/users?offset=${skipUsers}&limit=100`)).json()) as { ids: string[] }).ids;
+  for (const userId of ids) {
+    const res = await fetch(`${sandboxUrl}/users/${userId}/connections`, { headers: { Authorization: `Bearer ${await token()}` } });
+    const body = (await res.json()) as { data?: { id: string; status?: string; method?: string }[] };
+    const c = (body.data ?? []).find((x) => x.status === "active" && (!method || x.method === method));
+    if (c) return { userId, connectionId: c.id };
+  }
+  throw new Error("no active connection found");
+}

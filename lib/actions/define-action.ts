@@ -34,13 +34,26 @@ export function defineAction<S extends z.ZodType, T>(options: {
   permission: Permission;
   input: S;
   run: (input: z.infer<S>, caller: CurrentStaff) => Promise<ActionResult<T>>;
+  /** Destructive actions: told about every refusal before `run` (no permission, invalid input), to audit it. */
+  onRefused?: (refusal: { reason: "unauthenticated" | "forbidden" | "invalid-input"; raw: unknown; caller: CurrentStaff | null }) => Promise<void>;
 }): (input: unknown) => Promise<ActionResult<T>> {
   return async (raw: unknown) => {
+    const source = raw instanceof FormData ? Object.fromEntries(raw) : raw;
+    let caller: CurrentStaff | null = null;
     try {
-      const caller = await requirePermission(options.permission);
-      const source = raw instanceof FormData ? Object.fromEntries(raw) : raw;
+      caller = await requirePermission(options.permission);
+    } catch (e) {
+      if (options.onRefused && (e instanceof ForbiddenError || e instanceof UnauthenticatedError)) {
+        await options
+          .onRefused({ reason: e instanceof ForbiddenError ? "forbidden" : "unauthenticated", raw: source, caller: null })
+          .catch((err: unknown) => log.error({ action: options.name, err: (err as Error).message }, "refusal not audited"));
+      }
+      return toActionError(e, options.name);
+    }
+    try {
       const parsed = options.input.safeParse(source);
       if (!parsed.success) {
+        await options.onRefused?.({ reason: "invalid-input", raw: source, caller });
         return {
           ok: false,
           message: "Some fields are not valid.",

@@ -13,6 +13,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -231,4 +232,45 @@ export const connectorStatusHistory = pgTable(
     observedAt: timestamp("observed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("connector_status_history_idx").on(t.connectorId, t.method, t.observedAt.desc())],
+);
+
+/**
+ * Purges of a connection's data at Basiq. At most one "in-progress" row per connection (partial unique index):
+ * concurrent submissions wait for that row's outcome instead of calling Basiq again.
+ */
+export const purgeOperations = pgTable(
+  "purge_operations",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: text("user_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    requestedBy: uuid("requested_by").notNull(),
+    status: text("status").notNull(), // in-progress | succeeded | failed | unknown
+    basiqStatus: integer("basiq_status"),
+    correlationId: text("correlation_id"),
+    message: text("message"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("purge_operations_one_in_progress").on(t.connectionId).where(sql`${t.status} = 'in-progress'`),
+    index("purge_operations_connection_idx").on(t.connectionId, t.startedAt.desc()),
+  ],
+);
+
+/** Ad-hoc refreshes we asked Basiq for: the open-banking budget (20 a day per connection) is counted here. */
+export const refreshLog = pgTable(
+  "refresh_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: text("user_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    method: text("method"),
+    requestedBy: uuid("requested_by").notNull(),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+    outcome: text("outcome").notNull(), // pending | started | refused-budget | refused-basiq | failed | unknown
+    jobId: text("job_id"),
+    correlationId: text("correlation_id"),
+  },
+  (t) => [index("refresh_log_connection_idx").on(t.connectionId, t.requestedAt.desc())],
 );

@@ -13,9 +13,14 @@ import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
+import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
+import { getRefreshBudget } from "@/lib/dal/refresh";
+import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
+
+import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -27,6 +32,10 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
     throw e;
   });
   const f = c.freshness;
+  const canRefresh = can(caller.role, "connections.refresh");
+  const canPurge = can(caller.role, "connections.purge");
+  const budget = canRefresh ? await getRefreshBudget(c.id, c.method) : null;
+  const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -50,6 +59,20 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </span>
         }
       />
+      {canRefresh || canPurge ? (
+        <div className="mb-4">
+          <ConnectionActions
+            userId={c.userId}
+            connectionId={c.id}
+            status={c.status}
+            budget={budget}
+            canPurge={canPurge}
+            purgeNeedsPassword={signedInAgo > RECENT_SIGN_IN_MS}
+            refresh={canRefresh ? refreshConnectionAction : null}
+            purge={canPurge ? purgeConnectionAction : null}
+          />
+        </div>
+      ) : null}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card>
           <CardTitle>Status</CardTitle>
