@@ -17,6 +17,8 @@ import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
+import { basiqProblem } from "./basiq-problem";
+
 type ConnectorRow = typeof connectors.$inferSelect;
 
 export interface ConnectorDTO {
@@ -81,13 +83,7 @@ async function ensureFresh(): Promise<{ fetchedAt: Date | null; problem: Connect
     const after = await newest();
     return { fetchedAt: after ? new Date(after) : null, problem: null };
   } catch (e) {
-    return {
-      fetchedAt,
-      problem: {
-        message: isBasiqError(e) && e.status ? `Basiq answered HTTP ${e.status}.` : "Basiq could not be reached.",
-        correlationId: isBasiqError(e) ? (e.correlationId ?? null) : null,
-      },
-    };
+    return { fetchedAt, problem: basiqProblem(e) };
   }
 }
 

@@ -16,12 +16,14 @@ import { getDb } from "@/lib/db";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
 import { recordDirectoryUser, type StoredName } from "@/lib/directory/record";
+import { directoryInputFrom } from "@/lib/directory/sync";
 import { directoryInstitutions, searchDirectory, type DirectoryQuery } from "@/lib/directory/search";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { importUserIds, type ImportRow } from "@/lib/directory/import";
 import { directorySyncProgress, startDirectorySync, type SyncProgress } from "@/lib/directory/sync-all";
 import { log } from "@/lib/log";
 
+import { basiqProblem } from "./basiq-problem";
 import { basiqUserIdSchema } from "./ids";
 
 type Row = typeof basiqUsers.$inferSelect;
@@ -131,23 +133,6 @@ const fetchLiveUser = cache(async (userId: string) => {
   return { user, connections };
 });
 
-function problemOf(e: unknown): { message: string; correlationId: string | null } {
-  if (isBasiqError(e)) {
-    return {
-      message:
-        e.status && e.status >= 500
-          ? `Basiq is unavailable (HTTP ${e.status}).`
-          : e.status === 429
-            ? "Basiq is rate-limiting us right now."
-            : e.status
-              ? `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`
-              : "Basiq did not answer in time.",
-      correlationId: e.correlationId ?? null,
-    };
-  }
-  return { message: "Basiq could not be reached.", correlationId: null };
-}
-
 export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
   const caller = await requirePermission("users.read");
   const parsedId = basiqUserIdSchema.safeParse(rawUserId);
@@ -165,27 +150,7 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
   let current: Row | undefined = row;
   if (live.user.status === "fulfilled" && live.connections.status === "fulfilled") {
     // Opening a user refreshes their directory entry: the list then shows what staff just saw.
-    const u = live.user.value;
-    await recordDirectoryUser(
-      db,
-      {
-        id: u.id,
-        email: u.email,
-        mobile: u.mobile,
-        firstName: u.firstName,
-        middleName: u.middleName,
-        lastName: u.lastName,
-        businessName: u.businessName,
-        connections: live.connections.value.map((c) => ({
-          id: c.id,
-          status: c.status ?? "pending",
-          method: c.method,
-          institutionId: c.institution.id,
-          institutionName: null,
-        })),
-      },
-      "sync",
-    );
+    await recordDirectoryUser(db, directoryInputFrom(live.user.value, live.connections.value), "sync");
     [current] = await db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
   }
 
@@ -195,7 +160,7 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
       : live.connections.status === "rejected"
         ? live.connections.reason
         : null;
-  const basiqProblem = failure ? problemOf(failure) : null;
+  const problem = failure ? basiqProblem(failure) : null;
   if (failure) {
     log.warn(
       { userId, correlationId: isBasiqError(failure) ? failure.correlationId : undefined },
@@ -226,7 +191,7 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
           }))
         : null,
     storedConnections: current?.connections ?? [],
-    basiqProblem,
+    basiqProblem: problem,
   };
 }
 

@@ -3,10 +3,11 @@ import "server-only";
 // Keeping the directory current from Basiq: fetch a user and their connections (in parallel), then record them.
 import type { BasiqClient } from "@/lib/basiq/client";
 import { BasiqApiError } from "@/lib/basiq/errors";
+import type { BasiqUser, ConnectionSummary as BasiqConnectionSummary } from "@/lib/basiq/schemas";
 import type { Database } from "@/lib/db";
 import type { ConnectionSummary } from "@/lib/db/schema";
 
-import { recordDirectoryUser } from "./record";
+import { recordDirectoryUser, type DirectoryUserInput } from "./record";
 
 export type SyncOutcome = "added" | "updated" | "not-found";
 
@@ -27,6 +28,11 @@ export async function syncDirectoryUser(
     throw e;
   });
   if (!user) return "not-found";
+  return recordDirectoryUser(db, directoryInputFrom(user, connections), source);
+}
+
+/** A Basiq user and their connections as the directory stores them (null connections keep the stored summary). */
+export function directoryInputFrom(user: BasiqUser, connections: BasiqConnectionSummary[] | null): DirectoryUserInput {
   const summaries: ConnectionSummary[] | null = connections
     ? connections.map((c) => ({
         id: c.id,
@@ -36,20 +42,16 @@ export async function syncDirectoryUser(
         institutionName: null,
       }))
     : null;
-  return recordDirectoryUser(
-    db,
-    {
-      id: user.id,
-      email: user.email,
-      mobile: user.mobile,
-      firstName: user.firstName,
-      middleName: user.middleName,
-      lastName: user.lastName,
-      businessName: user.businessName,
-      connections: summaries,
-    },
-    source,
-  );
+  return {
+    id: user.id,
+    email: user.email,
+    mobile: user.mobile,
+    firstName: user.firstName,
+    middleName: user.middleName,
+    lastName: user.lastName,
+    businessName: user.businessName,
+    connections: summaries,
+  };
 }
 
 /** Runs `work` over items with at most `concurrency` at once (the Basiq client caps its own calls too). */

@@ -1,0 +1,22 @@
+import "server-only";
+
+import { isBasiqError } from "@/lib/basiq/errors";
+
+/** What a page says when Basiq failed: a plain sentence and Basiq's reference, nothing else from the error. */
+export interface BasiqProblemDTO {
+  message: string;
+  correlationId: string | null;
+}
+
+export function basiqProblem(e: unknown): BasiqProblemDTO {
+  if (!isBasiqError(e)) return { message: "Basiq could not be reached.", correlationId: null };
+  const message =
+    e.status && e.status >= 500
+      ? `Basiq is unavailable (HTTP ${e.status}).`
+      : e.status === 429
+        ? "Basiq is rate-limiting us right now."
+        : e.status
+          ? `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`
+          : "Basiq did not answer in time.";
+  return { message, correlationId: e.correlationId ?? null };
+}
