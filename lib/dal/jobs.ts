@@ -10,6 +10,7 @@ import { basiq } from "@/lib/basiq";
 import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
 import { remediationFor, type Remediation } from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
+import { csvCell } from "@/lib/csv";
 import { getDb } from "@/lib/db";
 import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
@@ -18,6 +19,7 @@ import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcom
 import { log } from "@/lib/log";
 
 import { cachedConnectorStatus } from "./connectors";
+import { basiqProblem } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema, jobIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
 
@@ -83,13 +85,6 @@ function rowFromStore(r: typeof jobRuns.$inferSelect): JobRowDTO {
   };
 }
 
-function problemOf(e: unknown) {
-  return {
-    message: isBasiqError(e) && e.status ? `Basiq answered HTTP ${e.status}.` : "Basiq could not be reached.",
-    correlationId: isBasiqError(e) ? (e.correlationId ?? null) : null,
-  };
-}
-
 const newestFirst = (a: JobRowDTO, b: JobRowDTO) => (b.created ?? "").localeCompare(a.created ?? "");
 
 /**
@@ -120,7 +115,7 @@ export async function getJobHistory(rawUserId: string, rawConnectionId?: string)
       .where(and(eq(jobRuns.userId, userId.data), connectionId ? eq(jobRuns.connectionId, connectionId.data!) : undefined))
       .orderBy(desc(jobRuns.createdAt))
       .limit(100);
-    return { jobs: rows.map(rowFromStore), source: "stored", basiqProblem: problemOf(e) };
+    return { jobs: rows.map(rowFromStore), source: "stored", basiqProblem: basiqProblem(e) };
   }
 }
 
@@ -210,7 +205,7 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
       ? remediationFor({ code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail })
       : null,
     source: live.ok ? "basiq" : "stored",
-    basiqProblem: live.ok ? null : problemOf(live.e),
+    basiqProblem: live.ok ? null : basiqProblem(live.e),
   };
 }
 
@@ -309,13 +304,6 @@ export async function listFailedJobs(f: ErrorLogFilters, pageSize = 50): Promise
 }
 
 const CSV_LIMIT = 50_000;
-
-function csvCell(value: string | null | undefined): string {
-  const v = value ?? "";
-  // Quote everything; neutralise spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
 
 /** CSV of the current filter (support/admin), audited with the filter and the row count. */
 export async function exportFailedJobsCsv(f: ErrorLogFilters): Promise<string> {
