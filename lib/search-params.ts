@@ -99,3 +99,38 @@ export function parseConnectorsSearch(params: RawSearchParams): ConnectorsSearch
     sort: first(params.sort),
   });
 }
+
+export const auditOutcomes = ["success", "failure", "denied", "requested", "unknown"] as const;
+export type AuditOutcomeFilter = (typeof auditOutcomes)[number];
+
+// Exact-match filters of the audit log. Ids use the same character set as lib/dal/ids.ts; the actor is an e-mail
+// as stored (lower-case).
+const auditId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const auditSearchSchema = z.object({
+  actor: z.string().trim().toLowerCase().max(254).email().optional().catch(undefined),
+  action: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional().catch(undefined),
+  outcome: z.enum(auditOutcomes).optional().catch(undefined),
+  userId: auditId.optional().catch(undefined),
+  connectionId: auditId.optional().catch(undefined),
+  jobId: auditId.optional().catch(undefined),
+  from: isoDate.optional().catch(undefined),
+  to: isoDate.optional().catch(undefined),
+  before: cursorParam,
+});
+export type AuditSearch = z.infer<typeof auditSearchSchema>;
+
+export function parseAuditSearch(params: RawSearchParams | URLSearchParams): AuditSearch {
+  const get = (k: string) => (params instanceof URLSearchParams ? (params.get(k) ?? undefined) : first(params[k]));
+  return auditSearchSchema.parse({
+    actor: get("actor"),
+    action: get("action"),
+    outcome: get("outcome"),
+    userId: get("userId"),
+    connectionId: get("connectionId"),
+    jobId: get("jobId"),
+    from: get("from"),
+    to: get("to"),
+    before: get("before"),
+  });
+}

@@ -1,10 +1,17 @@
 import "server-only";
 
-import { and, desc, lt } from "drizzle-orm";
+// The audit log (admins): every event newest first with keyset pagination on id, exact-match filters, and a CSV
+// export of the current filter that is itself an audit event. Nothing here ever deletes or changes an event.
+import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 
+import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
+import { csvDocument } from "@/lib/csv";
 import { getDb } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
+import type { AuditSearch } from "@/lib/search-params";
+
+export type AuditFilters = Omit<AuditSearch, "before">;
 
 export interface AuditEventDTO {
   id: number;
@@ -21,17 +28,39 @@ export interface AuditEventDTO {
   details: Record<string, unknown> | null;
 }
 
-export async function listAuditEvents(options: { before?: number; limit?: number } = {}): Promise<{
+const DAY_MS = 86_400_000;
+
+/** Dates are whole UTC days, `to` inclusive (as on the error log). */
+function auditWhere(f: AuditFilters): SQL | undefined {
+  return and(
+    f.actor ? eq(auditEvents.actorEmail, f.actor) : undefined,
+    f.action ? eq(auditEvents.action, f.action) : undefined,
+    f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
+    f.userId ? eq(auditEvents.targetUserId, f.userId) : undefined,
+    f.connectionId ? eq(auditEvents.targetConnectionId, f.connectionId) : undefined,
+    f.jobId ? eq(auditEvents.targetJobId, f.jobId) : undefined,
+    f.from ? gte(auditEvents.occurredAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
+    f.to ? lt(auditEvents.occurredAt, new Date(Date.parse(`${f.to}T00:00:00Z`) + DAY_MS)) : undefined,
+  );
+}
+
+/** Only the filters that are set: what the export's own audit event records. */
+function setFilters(f: AuditFilters): Partial<AuditFilters> {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== "")) as Partial<AuditFilters>;
+}
+
+export async function listAuditEvents(options: AuditFilters & { before?: number; limit?: number } = {}): Promise<{
   events: AuditEventDTO[];
   nextBefore: number | null;
 }> {
   await requirePermission("audit.read");
-  const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const { before, limit: requested, ...filters } = options;
+  const limit = Math.min(Math.max(requested ?? 50, 1), 200);
   const db = await getDb();
   const rows = await db
     .select()
     .from(auditEvents)
-    .where(and(options.before ? lt(auditEvents.id, options.before) : undefined))
+    .where(and(auditWhere(filters), before ? lt(auditEvents.id, before) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
@@ -52,4 +81,79 @@ export async function listAuditEvents(options: { before?: number; limit?: number
     })),
     nextBefore: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/** The distinct actions present, for the toolbar's select (a few dozen at most: they are names from code). */
+export async function listAuditActions(): Promise<string[]> {
+  await requirePermission("audit.read");
+  const db = await getDb();
+  const rows = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).orderBy(asc(auditEvents.action)).limit(500);
+  return rows.map((r) => r.action);
+}
+
+export const AUDIT_CSV_LIMIT = 100_000;
+
+const csvHeader = [
+  "id",
+  "occurred_at",
+  "actor_id",
+  "actor_email",
+  "actor_role",
+  "action",
+  "outcome",
+  "target_user_id",
+  "target_connection_id",
+  "target_job_id",
+  "correlation_id",
+  "ip",
+  "user_agent",
+  "details",
+] as const;
+
+export interface AuditCsv {
+  csv: string;
+  rows: number;
+  /** More events matched than AUDIT_CSV_LIMIT: the newest ones were exported. */
+  truncated: boolean;
+}
+
+/** CSV of the current filter, newest first, audited as `audit.export` with the filter and the row count. */
+export async function exportAuditEventsCsv(filters: AuditFilters, limit = AUDIT_CSV_LIMIT): Promise<AuditCsv> {
+  const caller = await requirePermission("audit.read");
+  const cap = Math.min(Math.max(limit, 1), AUDIT_CSV_LIMIT);
+  const db = await getDb();
+  const found = await db
+    .select()
+    .from(auditEvents)
+    .where(auditWhere(filters))
+    .orderBy(desc(auditEvents.id))
+    .limit(cap + 1);
+  const rows = found.slice(0, cap);
+  const csv = csvDocument(
+    csvHeader,
+    rows.map((r) => [
+      r.id,
+      r.occurredAt.toISOString(),
+      r.actorId,
+      r.actorEmail,
+      r.actorRole,
+      r.action,
+      r.outcome,
+      r.targetUserId,
+      r.targetConnectionId,
+      r.targetJobId,
+      r.correlationId,
+      r.ip,
+      r.userAgent,
+      r.details ? JSON.stringify(r.details) : null,
+    ]),
+  );
+  const truncated = found.length > cap;
+  await recordAudit({
+    actor: { id: caller.id, email: caller.email, role: caller.role },
+    action: "audit.export",
+    outcome: "success",
+    details: { filter: setFilters(filters), rows: rows.length, truncated },
+  });
+  return { csv, rows: rows.length, truncated };
 }

@@ -3,7 +3,7 @@ import "server-only";
 // Purging a connection's data at Basiq (admin only): irreversible, so every step is checked on the server and
 // every outcome — including refusals — is audited. One Basiq call per purge however many submissions arrive:
 // the first takes the connection's "in-progress" row (a partial unique index), the others wait for its outcome.
-import { and, desc, eq, gte } from "drizzle-orm";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { verifyPassword } from "@/lib/auth/password";
@@ -99,25 +99,31 @@ export async function purgeConnection(
   const db = await getDb();
   await checkRequester(caller, userId, connectionId, input.password);
 
-  // A repeat of a purge that just finished gets that purge's outcome (no second call, no second audit outcome).
-  const recent = new Date(Date.now() - REPEAT_WINDOW_MS);
-  const [last] = await db
-    .select()
-    .from(purgeOperations)
-    .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.userId, userId), gte(purgeOperations.startedAt, recent)))
-    .orderBy(desc(purgeOperations.id))
-    .limit(1);
-  if (last && last.status !== "in-progress") return outcomeOf(last);
-  if (last) return waitForOutcome(connectionId, recent);
-
   await checkConnection(caller, userId, connectionId);
 
-  const [op] = await db
-    .insert(purgeOperations)
-    .values({ userId, connectionId, requestedBy: caller.id, status: "in-progress" })
-    .onConflictDoNothing()
-    .returning();
-  if (!op) return waitForOutcome(connectionId, recent); // another submission got there first
+  // Under a per-connection lock: a purge that is running or just finished is joined, never repeated. The lock is
+  // held only for this check-and-insert, not for the Basiq call.
+  const recent = new Date(Date.now() - REPEAT_WINDOW_MS);
+  const claim = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`purge:${connectionId}`}))`);
+    const [last] = await tx
+      .select()
+      .from(purgeOperations)
+      .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.userId, userId), gte(purgeOperations.startedAt, recent)))
+      .orderBy(desc(purgeOperations.id))
+      .limit(1);
+    if (last) return { mine: null, last };
+    // A purge left "in-progress" by a crashed process long ago: its outcome is unknown; it must not block this one.
+    await tx
+      .update(purgeOperations)
+      .set({ status: "unknown", message: "Interrupted: the outcome is unknown — check the connection before retrying.", finishedAt: new Date() })
+      .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.status, "in-progress")));
+    const [mine] = await tx.insert(purgeOperations).values({ userId, connectionId, requestedBy: caller.id, status: "in-progress" }).returning();
+    return { mine: mine!, last: null };
+  });
+  if (claim.last && claim.last.status !== "in-progress") return outcomeOf(claim.last);
+  if (!claim.mine) return waitForOutcome(connectionId, recent);
+  const op = claim.mine;
 
   await recordAudit({ actor: actorOf(caller), action: "purge.requested", outcome: "requested", userId, connectionId, details: { operationId: op.id } });
   let finished: Partial<Operation> & { status: string };

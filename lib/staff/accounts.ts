@@ -1,6 +1,6 @@
 import "server-only";
 
-// Creating staff accounts (CLI, seeding; the staff page later). Passwords are hashed here, never stored in clear.
+// Creating staff accounts (CLI, seeding, the staff page). Passwords are hashed here, never stored in clear.
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 
@@ -8,17 +8,26 @@ import { hashPassword } from "@/lib/auth/password";
 import { roles } from "@/lib/auth/policy";
 import type { Database } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
+import { UserFacingError } from "@/lib/errors";
 
 import { demoAccounts } from "./demo";
 
 export const newStaffSchema = z.object({
   email: z.string().trim().toLowerCase().max(254).email({ message: "must be an e-mail address" }),
-  name: z.string().trim().min(1).max(120),
-  role: z.enum(roles),
+  name: z.string().trim().min(1, { message: "is required" }).max(120, { message: "must be at most 120 characters" }),
+  role: z.enum(roles, { message: `must be one of ${roles.join(", ")}` }),
   password: z.string().min(12, { message: "must be at least 12 characters" }).max(1024),
 });
 
 export type NewStaff = z.infer<typeof newStaffSchema>;
+
+/** The e-mail is taken: a refusal the person can act on (the staff page shows it on the e-mail field). */
+export class DuplicateStaffEmailError extends UserFacingError {
+  static override readonly brandName: string = "DuplicateStaffEmailError";
+  constructor(email: string) {
+    super(`A staff account with the e-mail ${email} already exists.`);
+  }
+}
 
 export async function createStaff(db: Database, input: NewStaff): Promise<{ id: string }> {
   const data = newStaffSchema.parse(input);
@@ -27,7 +36,7 @@ export async function createStaff(db: Database, input: NewStaff): Promise<{ id: 
     .values({ email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) })
     .onConflictDoNothing({ target: staff.email })
     .returning({ id: staff.id });
-  if (!row) throw new Error(`A staff account with the e-mail ${data.email} already exists.`);
+  if (!row) throw new DuplicateStaffEmailError(data.email);
   return row;
 }
 

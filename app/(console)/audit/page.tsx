@@ -1,24 +1,59 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { Alert } from "@/components/ui/alert";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { Badge } from "@/components/ui/badge";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
-import { listAuditEvents } from "@/lib/dal/audit";
-import { cursorParam, first, type RawSearchParams } from "@/lib/search-params";
+import { listAuditActions, listAuditEvents, type AuditEventDTO } from "@/lib/dal/audit";
+import { auditOutcomes, first, listHref, parseAuditSearch, type RawSearchParams } from "@/lib/search-params";
 import { formatDateTime } from "@/lib/utils";
+
+import { AuditDetails } from "./_components/audit-details";
+import { AuditToolbar } from "./_components/audit-toolbar";
 
 export const metadata: Metadata = { title: "Audit log" };
 
+const outcomeTones: Record<string, Tone> = { success: "good", requested: "info", unknown: "warn", failure: "bad", denied: "bad" };
+
+const filterLabels: Record<string, string> = {
+  actor: "actor e-mail",
+  action: "action",
+  outcome: "outcome",
+  userId: "user id",
+  connectionId: "connection id",
+  jobId: "job id",
+  from: "from date",
+  to: "to date",
+};
+
 export default async function AuditPage(props: { searchParams: Promise<RawSearchParams> }) {
   await guardPage("audit.read", "/audit");
-  const params = await props.searchParams;
-  const before = cursorParam.parse(first(params.before));
-  const { events, nextBefore } = await listAuditEvents({ before });
+  const raw = await props.searchParams;
+  const { before, ...filters } = parseAuditSearch(raw);
+  const [{ events, nextBefore }, actions] = await Promise.all([listAuditEvents({ ...filters, before }), listAuditActions()]);
+  const filtered = Object.values(filters).some(Boolean);
+  // A malformed value is dropped by the parser; say so rather than silently showing more than was asked for.
+  const ignored = Object.keys(filterLabels).filter((k) => first(raw[k]) && !filters[k as keyof typeof filters]);
   return (
     <>
-      <PageHeader title="Audit log" description="Every sign-in, reveal, refresh, purge and staff change. Append-only." />
+      <PageHeader
+        title="Audit log"
+        description="Every sign-in, reveal, refresh, purge, export and staff change, newest first. Append-only: events outlive purges."
+        actions={
+          <a href={listHref("/audit/export", filters, {})} className={buttonClasses("secondary")} download>
+            Export CSV
+          </a>
+        }
+      />
+      <AuditToolbar actions={actions} outcomes={auditOutcomes} />
+      {ignored.length > 0 ? (
+        <Alert tone="warn" className="mb-4">
+          Ignored a malformed {ignored.map((k) => filterLabels[k]).join(", ")} filter.
+        </Alert>
+      ) : null}
       <Table>
         <thead>
           <tr>
@@ -27,30 +62,45 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
             <Th>Action</Th>
             <Th>Outcome</Th>
             <Th>Target</Th>
+            <Th>Details</Th>
             <Th>Correlation id</Th>
           </tr>
         </thead>
         <tbody>
           {events.length === 0 ? (
-            <EmptyRow colSpan={6}>No audit events yet.</EmptyRow>
+            <EmptyRow colSpan={7}>
+              {filtered ? (
+                <>
+                  No audit events match these filters.{" "}
+                  <Link href="/audit" className="text-sky-700 hover:underline">
+                    Show all events
+                  </Link>
+                </>
+              ) : (
+                "No audit events yet."
+              )}
+            </EmptyRow>
           ) : (
             events.map((e) => (
-              <tr key={e.id}>
+              <tr key={e.id} data-testid="audit-row">
                 <Td className="whitespace-nowrap">{formatDateTime(e.occurredAt)}</Td>
                 <Td>
                   <div>{e.actorEmail ?? "—"}</div>
-                  <div className="text-xs text-slate-500">{e.actorRole ?? ""}</div>
+                  <div className="text-xs text-slate-500">
+                    {[e.actorRole, e.ip].filter(Boolean).join(" · ")}
+                  </div>
                 </Td>
                 <Td>
                   <code className="text-xs">{e.action}</code>
                 </Td>
                 <Td>
-                  <Badge tone={e.outcome === "success" ? "good" : e.outcome === "requested" ? "info" : "bad"}>{e.outcome}</Badge>
+                  <Badge tone={outcomeTones[e.outcome] ?? "neutral"}>{e.outcome}</Badge>
                 </Td>
                 <Td className="font-mono text-xs">
-                  {[e.userId && `user ${e.userId}`, e.connectionId && `conn ${e.connectionId}`, e.jobId && `job ${e.jobId}`]
-                    .filter(Boolean)
-                    .join(" · ") || "—"}
+                  <Target event={e} />
+                </Td>
+                <Td className="max-w-md">
+                  <AuditDetails details={e.details} />
                 </Td>
                 <Td className="font-mono text-xs">{e.correlationId ?? "—"}</Td>
               </tr>
@@ -60,16 +110,52 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
       </Table>
       <div className="mt-4 flex justify-end gap-3 text-sm">
         {before ? (
-          <Link href="/audit" className="text-sky-700 hover:underline">
+          <Link href={listHref("/audit", filters, {})} className="text-sky-700 hover:underline">
             Newest
           </Link>
         ) : null}
         {nextBefore ? (
-          <Link href={`/audit?before=${nextBefore}`} className="text-sky-700 hover:underline">
+          <Link href={listHref("/audit", filters, { before: nextBefore })} className="text-sky-700 hover:underline">
             Older →
           </Link>
         ) : null}
       </div>
     </>
   );
+}
+
+/** The user, connection and job an event is about, linked to their pages (which may 404 after a purge). */
+function Target({ event: e }: { event: AuditEventDTO }) {
+  const parts: React.ReactNode[] = [];
+  if (e.userId) {
+    parts.push(
+      <Link key="u" href={`/users/${encodeURIComponent(e.userId)}`} className="text-sky-800 hover:underline">
+        user {e.userId}
+      </Link>,
+    );
+  }
+  if (e.connectionId) {
+    parts.push(
+      e.userId ? (
+        <Link
+          key="c"
+          href={`/users/${encodeURIComponent(e.userId)}/connections/${encodeURIComponent(e.connectionId)}`}
+          className="text-sky-800 hover:underline"
+        >
+          conn {e.connectionId}
+        </Link>
+      ) : (
+        <span key="c">conn {e.connectionId}</span>
+      ),
+    );
+  }
+  if (e.jobId) {
+    parts.push(
+      <Link key="j" href={`/jobs/${encodeURIComponent(e.jobId)}`} className="text-sky-800 hover:underline">
+        job {e.jobId}
+      </Link>,
+    );
+  }
+  if (parts.length === 0) return <>—</>;
+  return <div className="flex flex-col gap-0.5">{parts}</div>;
 }

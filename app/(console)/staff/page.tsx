@@ -1,27 +1,38 @@
 import type { Metadata } from "next";
 
 import { Badge } from "@/components/ui/badge";
+import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
+import { roles } from "@/lib/auth/policy";
 import { listStaff } from "@/lib/dal/staff";
 import { formatDateTime } from "@/lib/utils";
+
+import { NewStaffForm } from "./_components/new-staff-form";
+import { ResetPasswordControl } from "./_components/reset-password-control";
+import { RoleControl } from "./_components/role-control";
+import { StatusControl } from "./_components/status-control";
 
 export const metadata: Metadata = { title: "Staff" };
 
 export default async function StaffPage() {
-  await guardPage("staff.manage", "/staff");
+  const caller = await guardPage("staff.manage", "/staff");
   const people = await listStaff();
+  const activeAdmins = people.filter((p) => p.role === "admin" && p.status === "active").length;
   return (
     <>
       <PageHeader
         title="Staff"
-        description={
-          <>
-            People who can sign in to this console. Create accounts with <code>npm run staff:create</code>.
-          </>
-        }
+        description="People who can sign in to this console. Role and status changes take effect on the person's next click; every change is in the audit log."
       />
+      <Card className="mb-6">
+        <CardTitle>New staff member</CardTitle>
+        <NewStaffForm roles={roles} />
+      </Card>
+      <p className="mb-2 text-sm text-slate-600" data-testid="staff-total">
+        {people.length} {people.length === 1 ? "account" : "accounts"}, {activeAdmins} active {activeAdmins === 1 ? "admin" : "admins"}
+      </p>
       <Table>
         <thead>
           <tr>
@@ -30,30 +41,46 @@ export default async function StaffPage() {
             <Th>Role</Th>
             <Th>Status</Th>
             <Th>Last sign-in</Th>
+            <Th>Password</Th>
           </tr>
         </thead>
         <tbody>
           {people.length === 0 ? (
-            <EmptyRow colSpan={5}>No staff yet.</EmptyRow>
+            <EmptyRow colSpan={6}>No staff yet.</EmptyRow>
           ) : (
-            people.map((p) => (
-              <tr key={p.id}>
-                <Td>
-                  {p.name} {p.isDemo ? <Badge tone="warn">demo</Badge> : null}
-                </Td>
-                <Td>{p.email}</Td>
-                <Td>
-                  <Badge tone="info">{p.role}</Badge>
-                </Td>
-                <Td>
-                  <Badge tone={p.status === "active" ? "good" : "neutral"}>{p.status}</Badge>
-                </Td>
-                <Td>{formatDateTime(p.lastSignInAt)}</Td>
-              </tr>
-            ))
+            people.map((p) => {
+              const isSelf = p.id === caller.id;
+              return (
+                <tr key={p.id} data-testid="staff-row">
+                  <Td>
+                    {p.name} {isSelf ? <span className="text-xs text-slate-500">(you)</span> : null}{" "}
+                    {p.isDemo ? <Badge tone="warn">demo</Badge> : null}
+                  </Td>
+                  <Td>{p.email}</Td>
+                  <Td>
+                    {/* keyed by role: a change made elsewhere resets the unsaved selection */}
+                    <RoleControl key={`${p.id}:${p.role}`} staffId={p.id} email={p.email} role={p.role} roles={roles} isSelf={isSelf} />
+                  </Td>
+                  <Td>
+                    <div className="flex items-center gap-2">
+                      <Badge tone={p.status === "active" ? "good" : "neutral"}>{p.status}</Badge>
+                      <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={isSelf} />
+                    </div>
+                  </Td>
+                  <Td className="whitespace-nowrap">{formatDateTime(p.lastSignInAt)}</Td>
+                  <Td>
+                    <ResetPasswordControl staffId={p.id} email={p.email} name={p.name} />
+                  </Td>
+                </tr>
+              );
+            })
           )}
         </tbody>
       </Table>
+      <p className="mt-3 text-xs text-slate-500">
+        Demo accounts get the sandbox&apos;s demo password back each time the console starts. The CLI,{" "}
+        <code>npm run staff:create</code>, creates accounts too.
+      </p>
     </>
   );
 }

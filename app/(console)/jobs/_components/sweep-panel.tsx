@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useTransition } from "react";
+import { useState, useTransition } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -24,10 +24,17 @@ export function SweepPanel() {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [pending, startTransition] = useTransition();
+  // After "Run sweep now", keep polling until the new run shows up: the server starts it in the background.
+  const [waitingForRunAfter, setWaitingForRunAfter] = useState<number | null>(null);
   const { data, isError } = useQuery({
     queryKey: sweepKey,
     queryFn: fetchStatus,
-    refetchInterval: (q) => (q.state.data?.running ? 1000 : false),
+    refetchInterval: (q) => {
+      const d = q.state.data;
+      if (d?.running) return 1000;
+      const newRunSeen = waitingForRunAfter !== null && d?.recent.some((r) => (r.finishedAt ?? "") >= new Date(waitingForRunAfter).toISOString());
+      return waitingForRunAfter !== null && !newRunSeen ? 1000 : false;
+    },
   });
   const last = data?.recent[0];
   const percent = data?.running && data.usersTotal > 0 ? Math.round((data.usersChecked / data.usersTotal) * 100) : 0;
@@ -40,7 +47,9 @@ export function SweepPanel() {
             disabled={pending || data?.running}
             onClick={() =>
               startTransition(async () => {
+                setWaitingForRunAfter(Date.now());
                 const r = await startSweepAction({});
+                if (!r.ok) setWaitingForRunAfter(null);
                 toast(r.ok ? "info" : "error", r.ok ? (r.message ?? "Sweep started.") : r.message);
                 await queryClient.invalidateQueries({ queryKey: sweepKey });
               })

@@ -1,0 +1,21 @@
+import { guardRoute } from "@/lib/auth/guard";
+import { exportAuditEventsCsv } from "@/lib/dal/audit";
+import { parseAuditSearch } from "@/lib/search-params";
+
+// CSV of the audit log's current filter (admin). The export is itself audited, in the DAL.
+export async function GET(request: Request): Promise<Response> {
+  const guard = await guardRoute("audit.read");
+  if (!guard.ok) return guard.response;
+  const { before: _before, ...filters } = parseAuditSearch(new URL(request.url).searchParams);
+  const { csv, rows, truncated } = await exportAuditEventsCsv(filters);
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="audit-events-${stamp}.csv"`,
+      "Cache-Control": "no-store",
+      "X-Row-Count": String(rows),
+      "X-Truncated": String(truncated),
+    },
+  });
+}
