@@ -112,7 +112,14 @@ export const basiqUsers = pgTable(
     index("basiq_users_status_idx").on(t.worstConnectionStatus, t.id),
     index("basiq_users_connection_statuses_idx").using("gin", t.connectionStatuses),
     index("basiq_users_institutions_idx").using("gin", t.institutionIds),
-    index("basiq_users_synced_idx").on(t.lastSyncedAt.desc(), t.id),
+    // Each list order walks its own index, so a page costs pageSize rows however large the directory is.
+    index("basiq_users_synced_idx").on(t.lastSyncedAt.desc().nullsLast(), t.id),
+    index("basiq_users_connections_sort_idx").on(t.connectionCount.desc(), t.id),
+    index("basiq_users_status_sort_idx").using(
+      "btree",
+      sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${t.worstConnectionStatus})`,
+      t.id,
+    ),
   ],
 );
 

@@ -8,7 +8,6 @@ import {
   and,
   asc,
   count,
-  desc,
   eq,
   getTableColumns,
   inArray,
@@ -95,7 +94,7 @@ function orderBy(sort: UserSort) {
     case "id":
       return [asc(basiqUsers.id)];
     case "connections":
-      return [desc(basiqUsers.connectionCount), asc(basiqUsers.id)];
+      return [sql`${basiqUsers.connectionCount} desc nulls last`, asc(basiqUsers.id)];
     case "status":
       return [
         sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${basiqUsers.worstConnectionStatus})`,
@@ -105,6 +104,9 @@ function orderBy(sort: UserSort) {
       return [sql`${basiqUsers.lastSyncedAt} desc nulls last`, asc(basiqUsers.id)];
   }
 }
+
+/** Beyond this many matches the list says "10,000+" instead of counting every row. */
+export const COUNT_CAP = 10_000;
 
 export async function searchDirectory(db: Database, query: DirectoryQuery) {
   const pageSize = Math.min(Math.max(query.pageSize ?? 25, 1), 100);
@@ -118,8 +120,13 @@ export async function searchDirectory(db: Database, query: DirectoryQuery) {
   );
   const order = orderBy(query.sort ?? "recent");
   const offset = (page - 1) * pageSize;
+  // Totals are counted up to COUNT_CAP: "10,000+ users" is as useful as an exact figure and costs a bounded scan.
   const countAll = async () =>
-    (await db.select({ total: count() }).from(basiqUsers).where(where))[0]?.total ?? 0;
+    (
+      await db
+        .select({ total: count() })
+        .from(db.select({ one: sql`1` }).from(basiqUsers).where(where).limit(COUNT_CAP + 1).as("capped"))
+    )[0]?.total ?? 0;
 
   let rows: (typeof basiqUsers.$inferSelect)[];
   let total: number;
@@ -148,7 +155,14 @@ export async function searchDirectory(db: Database, query: DirectoryQuery) {
       countAll(),
     ]);
   }
-  return { rows, total, page, pageSize, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+  return {
+    rows,
+    total: Math.min(total, COUNT_CAP),
+    totalIsCapped: total > COUNT_CAP,
+    page,
+    pageSize,
+    pageCount: Math.max(1, Math.ceil(Math.min(total, COUNT_CAP + 1) / pageSize)),
+  };
 }
 
 /** Institutions present in the directory, for the filter menu. */

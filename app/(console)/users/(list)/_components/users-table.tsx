@@ -16,7 +16,8 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
   return (
     <>
       <p className="mb-2 text-sm text-slate-600" data-testid="users-total">
-        {result.total.toLocaleString("en-AU")} {result.total === 1 ? "user" : "users"}
+        {result.total.toLocaleString("en-AU")}
+        {result.totalIsCapped ? "+" : ""} {result.total === 1 ? "user" : "users"}
         {filtered ? " match" : " in the directory"}
       </p>
       <Table>
