@@ -8,7 +8,7 @@ import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
 import { recordDirectoryUser } from "./record";
-import { directoryInstitutions, searchDirectory, type DirectoryQuery } from "./search";
+import { directoryInstitutions, NAME_MATCH_CAP, searchDirectory, type DirectoryQuery } from "./search";
 
 interface Seed {
   id: string;
@@ -443,5 +443,28 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
     expect(row!.emailEnc).toMatch(/^v1\./);
     expect(row!.mobileEnc).toMatch(/^v1\./);
     expect(row!.nameEnc).toMatch(/^v1\./);
+  });
+});
+
+describe("a name shared by more users than the name-match cap", () => {
+  let big: TestDatabase;
+  beforeAll(async () => {
+    big = await createTestDatabase();
+    for (let i = 0; i < NAME_MATCH_CAP + 20; i++) {
+      await recordDirectoryUser(big.db, { id: `common-${String(i).padStart(5, "0")}`, firstName: "Jamie", lastName: `Surname${i}`, connections: [] }, "seed");
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it("answers with the first matches and says the total is capped; a second word still finds one", async () => {
+    const common = await searchDirectory(big.db, { q: "jamie", pageSize: 25 });
+    expect(common.totalIsCapped).toBe(true);
+    expect(common.total).toBe(NAME_MATCH_CAP);
+    expect(common.rows).toHaveLength(25);
+    const precise = await searchDirectory(big.db, { q: "jamie surname1017" });
+    expect(precise.totalIsCapped).toBe(false);
+    expect(precise.rows.map((r) => r.id)).toEqual(["common-01017"]);
   });
 });

@@ -47,6 +47,9 @@ const fromMatch = sql`${basiqUsers} as ${sql.identifier("match")}`;
  * every search read every user (bench/directory.bench.ts, 100,000 users: an exact id took ~350 ms at p95 on
  * PGlite, a mobile over a second). As a set, the planner fetches the few candidates by primary key.
  */
+/** Name searches consider at most this many matching users (see searchCondition). */
+export const NAME_MATCH_CAP = 1_000;
+
 export function searchCondition(q: string): SQL | undefined {
   const query = q.trim();
   if (!query) return undefined;
@@ -75,11 +78,13 @@ export function searchCondition(q: string): SQL | undefined {
       // its smaller side, so two common words ("oliver smith", ~100 matches) were planned for thousands and read
       // every user (~200 ms on PGlite at 100,000 users).
       const indexes = words.map((w) => indexOf("name", w));
+      // At most NAME_MATCH_CAP + 1 name matches are considered: a word shared by thousands of users ("james") is
+      // answered in bounded time with "1,000+ matches: add a surname", instead of reading every match to sort them.
       candidates.push(
         indexes.length === 1
-          ? sql`select ${basiqUserNameWords.userId} from ${basiqUserNameWords} where ${eq(basiqUserNameWords.wordIdx, indexes[0]!)}`
+          ? sql`(select ${basiqUserNameWords.userId} from ${basiqUserNameWords} where ${eq(basiqUserNameWords.wordIdx, indexes[0]!)} limit ${NAME_MATCH_CAP + 1})`
           : sql`(select ${basiqUserNameWords.userId} from ${basiqUserNameWords} where ${inArray(basiqUserNameWords.wordIdx, indexes)}
-              group by ${basiqUserNameWords.userId} having count(*) = ${indexes.length})`,
+              group by ${basiqUserNameWords.userId} having count(*) = ${indexes.length} limit ${NAME_MATCH_CAP + 1})`,
       );
     }
   }
@@ -142,6 +147,9 @@ export async function searchDirectory(db: Database, query: DirectoryQuery) {
       .offset(offset);
     rows = found.map(({ matches: _matches, ...row }) => row);
     total = found[0]?.matches ?? (offset > 0 ? await countAll() : 0);
+    if (total > NAME_MATCH_CAP) {
+      return { rows, total: NAME_MATCH_CAP, totalIsCapped: true, page, pageSize, pageCount: Math.ceil(total / pageSize) };
+    }
   } else {
     // The whole directory or a filter: the page comes from an index walk that stops after `pageSize` rows.
     [rows, total] = await Promise.all([

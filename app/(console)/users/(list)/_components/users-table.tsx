@@ -19,6 +19,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
         {result.total.toLocaleString("en-AU")}
         {result.totalIsCapped ? "+" : ""} {result.total === 1 ? "user" : "users"}
         {filtered ? " match" : " in the directory"}
+        {result.totalIsCapped && search.q ? ": a common name, so only the first 1,000 matches are listed. Add another word or a filter." : ""}
       </p>
       <Table>
         <thead>
