@@ -62,6 +62,19 @@ async function startOrReuseSandbox(e: Env): Promise<Sandbox | null> {
   return sandbox;
 }
 
+async function checkDatabaseReachable(url: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const client = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  try {
+    await client`select 1`;
+  } catch (err) {
+    const reason = err instanceof Error ? (err as NodeJS.ErrnoException).code ?? err.message : String(err);
+    fail(`DATABASE_URL: cannot connect to PostgreSQL (${reason})`);
+  } finally {
+    await client.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
 async function main(): Promise<void> {
   let e: Env;
   try {
@@ -70,6 +83,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  if (e.databaseUrl) await checkDatabaseReachable(e.databaseUrl); // fail fast, before a build
   if (!dev) buildIfNeeded();
   const sandbox = await startOrReuseSandbox(e);
   try {
