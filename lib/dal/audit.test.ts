@@ -5,27 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 
 import type { CurrentStaff } from "@/lib/auth/session";
 import type { TestDatabase } from "@/test/db";
+import { actAs, staffWithRole } from "@/test/session-mock";
 
-let caller: CurrentStaff | null = null;
-vi.mock("@/lib/auth/session", async () => {
-  const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
-  const { can } = await import("@/lib/auth/policy");
-  return {
-    requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      if (!caller) throw new UnauthenticatedError();
-      if (!can(caller.role, permission)) throw new ForbiddenError(permission);
-      return caller;
-    },
-  };
-});
+vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
 
-const as = (role: CurrentStaff["role"]): CurrentStaff => ({
-  id: "00000000-0000-4000-8000-00000000000a",
-  email: `${role}@corp.example`,
-  name: role,
-  role,
-  signedInAt: Date.now(),
-});
+const as = (role: CurrentStaff["role"]) => staffWithRole(role, "00000000-0000-4000-8000-00000000000a");
 
 const { createTestDatabase } = await import("@/test/db");
 const { useDatabaseForTests } = await import("@/lib/db/client");
@@ -73,14 +57,14 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(() => {
-  caller = as("admin");
+  actAs(as("admin"));
 });
 
 describe("who may read the audit log", () => {
   for (const role of ["support", "staff"] as const) {
     it(`refuses ${role}, and a refused export writes nothing`, async () => {
       const before = (await t.db.select().from(auditEvents)).length;
-      caller = as(role);
+      actAs(as(role));
       await expect(listAuditEvents()).rejects.toBeInstanceOf(ForbiddenError);
       await expect(listAuditActions()).rejects.toBeInstanceOf(ForbiddenError);
       await expect(exportAuditEventsCsv({})).rejects.toBeInstanceOf(ForbiddenError);
@@ -89,7 +73,7 @@ describe("who may read the audit log", () => {
   }
 
   it("refuses anonymous callers", async () => {
-    caller = null;
+    actAs(null);
     await expect(listAuditEvents()).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 });

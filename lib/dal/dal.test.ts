@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 
 import type { CurrentStaff } from "@/lib/auth/session";
 import type { TestDatabase } from "@/test/db";
+import { actAs, staffWithRole } from "@/test/session-mock";
 
 const logLines: Record<string, unknown>[] = [];
 // Installed before anything imports lib/log, which adopts the process-wide logger it finds on globalThis.
@@ -21,26 +22,9 @@ const logLines: Record<string, unknown>[] = [];
   }),
 );
 
-let caller: CurrentStaff | null = null;
-vi.mock("@/lib/auth/session", async () => {
-  const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
-  const { can } = await import("@/lib/auth/policy");
-  return {
-    requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      if (!caller) throw new UnauthenticatedError();
-      if (!can(caller.role, permission)) throw new ForbiddenError(permission);
-      return caller;
-    },
-  };
-});
+vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
 
-const as = (role: CurrentStaff["role"]): CurrentStaff => ({
-  id: "00000000-0000-4000-8000-000000000001",
-  email: `${role}@corp.example`,
-  name: role,
-  role,
-  signedInAt: Date.now(),
-});
+const as = (role: CurrentStaff["role"]) => staffWithRole(role, "00000000-0000-4000-8000-000000000001");
 
 const { createTestDatabase } = await import("@/test/db");
 const { startSandbox } = await import("@/sandbox/server");
@@ -80,14 +64,14 @@ afterAll(async () => {
   await sandbox?.close();
 });
 beforeEach(async () => {
-  caller = as("staff");
+  actAs(as("staff"));
   logLines.length = 0;
   await fetch(`${sandbox.url}/__sandbox/faults`, { method: "DELETE" });
 });
 
 describe("users", () => {
   it("refuses anonymous callers before any I/O", async () => {
-    caller = null;
+    actAs(null);
     await expect(listUsers({})).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(getUserDetail(ids[0]!)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
@@ -123,7 +107,7 @@ describe("users", () => {
   it("lets support reveal one value, audited with the field and the user; staff may not", async () => {
     const userId = ids[1]!;
     await expect(revealUserField(userId, "email")).rejects.toBeInstanceOf(ForbiddenError);
-    caller = as("support");
+    actAs(as("support"));
     const value = await revealUserField(userId, "email");
     expect(value).toMatch(/@/);
     const events = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "pii.reveal"));
@@ -151,7 +135,7 @@ describe("connections", () => {
     expect(asStaff.showBalances).toBe(false);
     expect(asStaff.accounts?.every((a) => a.balance === null)).toBe(true);
     expect(JSON.stringify(asStaff.accounts)).not.toMatch(/accountNo/);
-    caller = as("admin");
+    actAs(as("admin"));
     const asAdmin = await getConnectionDetail(owner, first!.id);
     expect(asAdmin.showBalances).toBe(true);
   });

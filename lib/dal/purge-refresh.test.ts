@@ -5,21 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 
 import type { CurrentStaff } from "@/lib/auth/session";
 import type { TestDatabase } from "@/test/db";
+import { actAs } from "@/test/session-mock";
 
-let caller: CurrentStaff | null = null;
 let sameOrigin = true;
 
-vi.mock("@/lib/auth/session", async () => {
-  const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
-  const { can } = await import("@/lib/auth/policy");
-  return {
-    requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      if (!caller) throw new UnauthenticatedError();
-      if (!can(caller.role, permission)) throw new ForbiddenError(permission);
-      return caller;
-    },
-  };
-});
+vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
 vi.mock("@/lib/security/origin", () => ({ isSameOriginRequest: async () => sameOrigin }));
 
 const { createTestDatabase } = await import("@/test/db");
@@ -82,7 +72,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 beforeEach(async () => {
-  caller = admin;
+  actAs(admin);
   sameOrigin = true;
   admin.signedInAt = Date.now();
   await fetch(`${sandbox.url}/__sandbox/reset`, { method: "POST" });
@@ -137,11 +127,11 @@ describe("purge", () => {
   it("the action refuses staff, support, and a missing confirmation — audited, nothing sent", async () => {
     const target = await activeConnection();
     for (const role of ["staff", "support"] as const) {
-      caller = { ...admin, role };
+      actAs({ ...admin, role });
       const r = await purgeConnectionAction({ ...target, confirm: target.connectionId });
       expect(r.ok).toBe(false);
     }
-    caller = admin;
+    actAs(admin);
     const r = await purgeConnectionAction({ ...target, confirm: "not-the-id" });
     expect(r).toMatchObject({ ok: false, fieldErrors: { confirm: [expect.stringMatching(/Type the connection id/)] } });
     expect((await stats())[PURGE]).toBeUndefined();
@@ -153,7 +143,7 @@ describe("purge", () => {
 
 describe("refresh", () => {
   it("the 21st refresh of an open-banking connection within 24 h is refused before reaching Basiq", async () => {
-    caller = { ...admin, role: "support" };
+    actAs({ ...admin, role: "support" });
     const target = await activeConnection("openbanking");
     for (let i = 0; i < OPEN_BANKING_DAILY_REFRESHES; i++) {
       const r = await refreshConnection(target.userId, target.connectionId);
@@ -166,7 +156,7 @@ describe("refresh", () => {
   });
 
   it("staff cannot refresh", async () => {
-    caller = { ...admin, role: "staff" };
+    actAs({ ...admin, role: "staff" });
     const target = await activeConnection();
     await expect(refreshConnection(target.userId, target.connectionId)).rejects.toThrow(/permission/);
     expect((await stats())[REFRESH]).toBeUndefined();
