@@ -32,14 +32,18 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /.*\.setup\.ts/ },
-    { name: "e2e", testMatch: /.*\.spec\.ts/, dependencies: ["setup"] },
+    // Ordinary specs run side by side. Then, alone: the secret/leak crawl (it reads the server log of everything
+    // before it), and last the resilience specs (they inject faults into the shared sandbox).
+    { name: "e2e", testMatch: /.*\.spec\.ts/, testIgnore: [/leaks\.spec\.ts/, /resilience\.spec\.ts/], dependencies: ["setup"] },
+    { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: ["e2e"] },
+    { name: "resilience", testMatch: /resilience\.spec\.ts/, dependencies: ["leaks"] },
   ],
   webServer: {
     command: "node_modules/.bin/tsx --conditions=react-server e2e/serve.ts",
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore", // the console's log is in e2e/.auth/server.log (see e2e/paths.ts)
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
   },

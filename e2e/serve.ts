@@ -3,13 +3,13 @@
 // ports, with a fresh embedded database or, when DATABASE_URL is set (CI), a fresh PostgreSQL database.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import postgres from "postgres";
 
-import { e2eStateDir, sentinelFile } from "./paths";
+import { dataDirFile, e2eStateDir, sentinelFile, serverLogFile } from "./paths";
 
 async function freshDatabaseUrl(serverUrl: string): Promise<string> {
   const name = `e2e_${Date.now()}_${randomBytes(3).toString("hex")}`;
@@ -41,10 +41,11 @@ async function main(): Promise<void> {
     SANDBOX_PORT: process.env.E2E_SANDBOX_PORT ?? "4110",
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "basiq-console-e2e-")),
     NEXT_TELEMETRY_DISABLED: "1",
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info", // every info line is kept in serverLogFile and scanned for secrets
     SWEEP_INTERVAL_MINUTES: "0", // sweeps are started by the tests that need one
     CONNECTOR_CACHE_SECONDS: "0", // every connectors read asks the sandbox, so injected changes show at once
   };
+  writeFileSync(dataDirFile, env.DATA_DIR ?? "");
   delete env.BASIQ_API_KEY;
   delete env.BASIQ_API_URL;
   if (process.env.DATABASE_URL) env.DATABASE_URL = await freshDatabaseUrl(process.env.DATABASE_URL);
@@ -52,8 +53,18 @@ async function main(): Promise<void> {
   const child = spawn(
     path.join(root, "node_modules/.bin/tsx"),
     ["--conditions=react-server", "scripts/start.ts"],
-    { stdio: "inherit", env: { ...env, E2E_SKIP_BUILD: "1" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...env, E2E_SKIP_BUILD: "1" } },
   );
+  // Keep a copy of every line the console logs: e2e/leaks.spec.ts scans it for tokens, keys and e-mails.
+  const logFile = createWriteStream(serverLogFile);
+  child.stdout.on("data", (chunk: Buffer) => {
+    logFile.write(chunk);
+    process.stdout.write(chunk);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    logFile.write(chunk);
+    process.stderr.write(chunk);
+  });
   // start.ts would rebuild if sources look newer than the build; the build above is fresh, so it won't.
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   child.on("exit", (code) => process.exit(code ?? 0));
