@@ -35,8 +35,9 @@ export default defineConfig({
     // Ordinary specs run side by side. Then, alone: the secret/leak crawl (it reads the server log of everything
     // before it), and last the resilience specs (they inject faults into the shared sandbox).
     { name: "e2e", testMatch: /.*\.spec\.ts/, testIgnore: [/leaks\.spec\.ts/, /resilience\.spec\.ts/], dependencies: ["setup"] },
-    { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: ["e2e"] },
-    { name: "resilience", testMatch: /resilience\.spec\.ts/, dependencies: ["leaks"] },
+    // E2E_FOCUS=1 (while working on one of them): `npx playwright test --project=leaks` runs only setup first.
+    { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["e2e"] },
+    { name: "resilience", testMatch: /resilience\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["leaks"] },
   ],
   webServer: {
     command: "node_modules/.bin/tsx --conditions=react-server e2e/serve.ts",
