@@ -29,6 +29,18 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * Signed in with a password, but the second factor is still owed (enrolment or a code). A kind of
+ * UnauthenticatedError, so any check that does not know about it still refuses (fail closed).
+ */
+export class SecondFactorRequiredError extends UnauthenticatedError {
+  static override readonly brandName: string = "SecondFactorRequiredError";
+  constructor(readonly need: "enrol" | "verify") {
+    super();
+    this.message = "Complete the second factor first.";
+  }
+}
+
 export class ForbiddenError extends DomainError {
   static override readonly brandName: string = "ForbiddenError";
   constructor(readonly permission?: string) {

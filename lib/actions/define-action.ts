@@ -9,13 +9,14 @@ import { z } from "zod";
 import type { Permission } from "@/lib/auth/policy";
 import { requirePermission, type CurrentStaff } from "@/lib/auth/session";
 import { BasiqError } from "@/lib/basiq/errors";
-import { ForbiddenError, NotFoundError, UnauthenticatedError, UserFacingError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, SecondFactorRequiredError, UnauthenticatedError, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 import type { ActionResult } from "./result";
 
 export function toActionError(e: unknown, actionName: string): ActionResult<never> {
   unstable_rethrow(e);
+  if (e instanceof SecondFactorRequiredError) return { ok: false, message: "Complete the second factor first." };
   if (e instanceof UnauthenticatedError) return { ok: false, message: "Your session has ended. Sign in again." };
   if (e instanceof ForbiddenError) return { ok: false, message: e.message };
   if (e instanceof NotFoundError || e instanceof UserFacingError) return { ok: false, message: e.message };

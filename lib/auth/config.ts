@@ -1,18 +1,20 @@
 import "server-only";
 
-// next-auth (Auth.js v5) wiring: the credentials provider over our staff table, JWT sessions of at most 12 hours.
-// The JWT carries only the staff id and the sign-in time; the role and status are re-read from the database on
-// every request (lib/auth/session.ts), so disabling or demoting someone takes effect on their next click.
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+// next-auth (Auth.js v5) wiring: the credentials provider over our staff table. A sign-in creates a server-side
+// session row (lib/auth/server-sessions.ts: 12 h absolute, 30 min idle, revocable); the JWT carries only that
+// row's id and the staff id. The role and status are re-read from the database on every request
+// (lib/auth/session.ts), so disabling or demoting someone takes effect on their next click.
+import NextAuth, { CredentialsSignin, type NextAuthConfig, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 
 import { metaFromHeaders } from "@/lib/audit/request-meta";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
+import { createSession, SESSION_MAX_AGE_SECONDS } from "./server-sessions";
 import { verifySignIn } from "./sign-in";
 
-export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+export { SESSION_MAX_AGE_SECONDS };
 
 class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
@@ -39,8 +41,9 @@ function config(): NextAuthConfig {
       Credentials({
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, request) {
-          const result = await verifySignIn(credentials, metaFromHeaders(request.headers));
-          if (result.ok) return { id: result.staffId };
+          const meta = metaFromHeaders(request.headers);
+          const result = await verifySignIn(credentials, meta);
+          if (result.ok) return { id: result.staffId, sessionId: await createSession(result.staffId, meta) } as User;
           if (result.reason === "throttled") throw new ThrottledSignIn();
           return null;
         },
@@ -50,17 +53,15 @@ function config(): NextAuthConfig {
       jwt({ token, user }) {
         if (user?.id) {
           token.sub = user.id;
-          token.signedInAt = Date.now();
+          token.sid = (user as { sessionId?: string }).sessionId;
         }
-        const signedInAt = typeof token.signedInAt === "number" ? token.signedInAt : 0;
-        if (Date.now() - signedInAt > SESSION_MAX_AGE_SECONDS * 1000) return null; // absolute lifetime
         return token;
       },
       session({ session, token }) {
         return {
           ...session,
           user: { id: token.sub ?? "", email: "", name: "" },
-          signedInAt: typeof token.signedInAt === "number" ? token.signedInAt : 0,
+          sessionId: typeof token.sid === "string" ? token.sid : null,
         };
       },
     },

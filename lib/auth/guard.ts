@@ -1,18 +1,27 @@
 import "server-only";
 
-// How pages and route handlers turn the session checks into HTTP: anonymous → sign-in, forbidden → 403.
+// How pages and route handlers turn the session checks into HTTP: anonymous → sign-in, second factor owed →
+// the second-factor page (pages) or 401 (route handlers), forbidden → 403.
 import { forbidden, redirect } from "next/navigation";
 
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import type { Permission } from "./policy";
 import { requirePermission, requireStaff, type CurrentStaff } from "./session";
 
-/** For page.tsx: the caller, or a redirect to /login, or the 403 page (HTTP 403). */
+export const SECOND_FACTOR_PATH = "/login/second-factor";
+
+/** Where someone who owes the second factor goes, coming back to `returnTo` afterwards. */
+export function secondFactorPath(returnTo?: string): string {
+  return returnTo ? `${SECOND_FACTOR_PATH}?callbackUrl=${encodeURIComponent(returnTo)}` : SECOND_FACTOR_PATH;
+}
+
+/** For page.tsx: the caller, or a redirect to /login or the second-factor page, or the 403 page (HTTP 403). */
 export async function guardPage(permission?: Permission, returnTo?: string): Promise<CurrentStaff> {
   try {
     return permission ? await requirePermission(permission) : await requireStaff();
   } catch (e) {
+    if (e instanceof SecondFactorRequiredError) redirect(secondFactorPath(returnTo));
     if (e instanceof UnauthenticatedError) {
       redirect(returnTo ? `/login?callbackUrl=${encodeURIComponent(returnTo)}` : "/login");
     }
@@ -28,6 +37,9 @@ export async function guardRoute(
   try {
     return { ok: true, staff: await requirePermission(permission) };
   } catch (e) {
+    if (e instanceof SecondFactorRequiredError) {
+      return { ok: false, response: Response.json({ error: "Complete the second factor first." }, { status: 401 }) };
+    }
     if (e instanceof UnauthenticatedError) {
       return { ok: false, response: Response.json({ error: "Sign in to continue." }, { status: 401 }) };
     }

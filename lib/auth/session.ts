@@ -1,43 +1,87 @@
 import "server-only";
 
-// The caller of this request, re-read from the database every time (SECURITY.md SES-2), and the checks every
-// page, action, route handler and data-access function makes. Any failure in a check denies (AZ-5).
+// The caller of this request and the checks every page, action, route handler and data-access function makes.
+// Each request: the cookie names a server-side session (lib/auth/server-sessions.ts: revoked, 12 h absolute and
+// 30 min idle limits), the staff row is re-read (SECURITY.md SES-2), and the second-factor rule below decides
+// whether the session is complete (AUTH-3). Only a complete session is a caller; any failure denies (AZ-5).
 import { cache } from "react";
 
 import { eq } from "drizzle-orm";
 
 import { getDb } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import { getSessionIdentity } from "./identity";
 import { can, isRole, permissionList, type Permission, type Role } from "./policy";
+import { isEnrolled } from "./second-factor";
+import { checkSession, sessionClock } from "./server-sessions";
 
 export interface CurrentStaff {
   id: string;
   email: string;
   name: string;
   role: Role;
+  /** When this session signed in (with the password). */
   signedInAt: number;
+  /** The server-side session of this request (absent only in test stand-ins). */
+  sessionId?: string;
 }
 
-export const getCurrentStaff = cache(async (): Promise<CurrentStaff | null> => {
+export type SessionState =
+  | { status: "anonymous" }
+  /** Password accepted; the second factor is owed: "enrol" (must set one up first) or "verify" (enter a code). */
+  | { status: "second-factor"; need: "enrol" | "verify"; staff: CurrentStaff }
+  | { status: "complete"; staff: CurrentStaff; secondFactor: "verified" | "not-enrolled" };
+
+/**
+ * THE second-factor rule, in one place: a session is complete when its second factor was verified, or when the
+ * person has none enrolled and is not an admin. Admins must enrol; anyone who enrolled is asked at every sign-in.
+ */
+export function secondFactorNeed(role: Role, enrolled: boolean, verifiedInSession: boolean): "none" | "enrol" | "verify" {
+  if (verifiedInSession) return "none";
+  if (enrolled) return "verify";
+  return role === "admin" ? "enrol" : "none";
+}
+
+export const getSessionState = cache(async (): Promise<SessionState> => {
   const identity = await getSessionIdentity();
-  if (!identity) return null;
+  if (!identity) return { status: "anonymous" };
+  const checked = await checkSession(identity.sessionId, identity.staffId, sessionClock.now());
+  if (!checked.ok) return { status: "anonymous" };
   const db = await getDb();
   const [row] = await db
     .select({ id: staff.id, email: staff.email, name: staff.name, role: staff.role, status: staff.status })
     .from(staff)
     .where(eq(staff.id, identity.staffId))
     .limit(1);
-  if (!row || row.status !== "active" || !isRole(row.role)) return null;
-  return { id: row.id, email: row.email, name: row.name, role: row.role, signedInAt: identity.signedInAt };
+  if (!row || row.status !== "active" || !isRole(row.role)) return { status: "anonymous" };
+  const current: CurrentStaff = {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    signedInAt: checked.session.createdAt.getTime(),
+    sessionId: checked.session.id,
+  };
+  const verified = checked.session.secondFactorAt !== null;
+  // Verified in this session: no need to look the enrolment up (an admin's reset of it revokes the session).
+  const need = secondFactorNeed(row.role, verified || (await isEnrolled(row.id)), verified);
+  if (need !== "none") return { status: "second-factor", need, staff: current };
+  return { status: "complete", staff: current, secondFactor: verified ? "verified" : "not-enrolled" };
 });
 
+/** The caller of a complete session, or null (anonymous, expired, disabled, or second factor still owed). */
+export async function getCurrentStaff(): Promise<CurrentStaff | null> {
+  const state = await getSessionState();
+  return state.status === "complete" ? state.staff : null;
+}
+
 export async function requireStaff(): Promise<CurrentStaff> {
-  const current = await getCurrentStaff();
-  if (!current) throw new UnauthenticatedError();
-  return current;
+  const state = await getSessionState();
+  if (state.status === "second-factor") throw new SecondFactorRequiredError(state.need);
+  if (state.status !== "complete") throw new UnauthenticatedError();
+  return state.staff;
 }
 
 export async function requirePermission(permission: Permission): Promise<CurrentStaff> {

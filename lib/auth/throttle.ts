@@ -30,23 +30,37 @@ export async function isThrottled(email: string, ip: string | null, now = new Da
 
 export async function recordFailure(email: string, ip: string | null, now = new Date()): Promise<void> {
   const k = keys(email, ip);
+  for (const key of [k.account, ...(k.ip ? [k.ip] : [])]) await recordKeyFailure(key, now);
+}
+
+/** Counts one failure under `key` in the current 15-minute window (a window older than that starts again at 1). */
+export async function recordKeyFailure(key: string, now = new Date()): Promise<void> {
   const db = await getDb();
   const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MS);
-  for (const key of [k.account, ...(k.ip ? [k.ip] : [])]) {
-    await db
-      .insert(signInThrottle)
-      .values({ key, failures: 1, windowStartedAt: now })
-      .onConflictDoUpdate({
-        target: signInThrottle.key,
-        set: {
-          failures: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz then 1 else ${signInThrottle.failures} + 1 end`,
-          windowStartedAt: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz then ${now.toISOString()}::timestamptz else ${signInThrottle.windowStartedAt} end`,
-        },
-      });
-  }
+  await db
+    .insert(signInThrottle)
+    .values({ key, failures: 1, windowStartedAt: now })
+    .onConflictDoUpdate({
+      target: signInThrottle.key,
+      set: {
+        failures: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz then 1 else ${signInThrottle.failures} + 1 end`,
+        windowStartedAt: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz then ${now.toISOString()}::timestamptz else ${signInThrottle.windowStartedAt} end`,
+      },
+    });
+}
+
+/** True when `key` has `limit` or more failures in its current 15-minute window. */
+export async function isKeyThrottled(key: string, limit: number, now = new Date()): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db.select().from(signInThrottle).where(inArray(signInThrottle.key, [key]));
+  return !!row && now.getTime() - row.windowStartedAt.getTime() <= THROTTLE_WINDOW_MS && row.failures >= limit;
+}
+
+export async function clearKeyFailures(key: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(signInThrottle).where(inArray(signInThrottle.key, [key]));
 }
 
 export async function clearAccountFailures(email: string): Promise<void> {
-  const db = await getDb();
-  await db.delete(signInThrottle).where(inArray(signInThrottle.key, [`account:${email}`]));
+  await clearKeyFailures(`account:${email}`);
 }

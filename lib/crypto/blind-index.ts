@@ -5,7 +5,8 @@ import "server-only";
 // into the MAC so an email index can never be matched against a name index.
 import { createHmac } from "node:crypto";
 
-export type BlindIndexPurpose = "email" | "mobile" | "name";
+/** "recovery-code": second-factor recovery codes are stored only as this keyed hash (lib/auth/second-factor.ts). */
+export type BlindIndexPurpose = "email" | "mobile" | "name" | "recovery-code";
 
 export function blindIndex(purpose: BlindIndexPurpose, normalised: string, key: Buffer): string {
   return createHmac("sha256", key).update(`${purpose}:${normalised}`, "utf8").digest("base64url").slice(0, 32);

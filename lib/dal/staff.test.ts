@@ -33,6 +33,7 @@ const { useDatabaseForTests } = await import("@/lib/db/client");
 const { auditEvents, signInThrottle, staff } = await import("@/lib/db/schema");
 const { createStaff, ensureDemoAccounts, DuplicateStaffEmailError } = await import("@/lib/staff/accounts");
 const { verifySignIn } = await import("@/lib/auth/sign-in");
+const { createSession, markSecondFactorVerified } = await import("@/lib/auth/server-sessions");
 const { ForbiddenError, NotFoundError, UnauthenticatedError, UserFacingError } = await import("@/lib/errors");
 const { listStaff, createStaffMember, changeStaffRole, setStaffStatus, resetStaffPassword, LastActiveAdminError } = await import("./staff");
 const actions = await import("@/app/(console)/staff/actions");
@@ -187,9 +188,9 @@ describe("role, status and password", () => {
     await expect(resetStaffPassword({ staffId: unknown })).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("disables and enables, audited; a disabled account's session stops working on its next request", async () => {
+  it("disables and enables, audited; a disabled account's session stops working on its next request, for good", async () => {
     const { staff: person, oneTimePassword } = await createStaffMember({ name: "Dan", email: "dan@corp.example", role: "support" });
-    identity = { staffId: person.id, signedInAt: Date.now() };
+    identity = { staffId: person.id, sessionId: await createSession(person.id, meta) };
     expect(await realSession.requirePermission("jobs.read")).toMatchObject({ id: person.id });
 
     expect(await setStaffStatus({ staffId: person.id, status: "disabled" })).toMatchObject({ changed: true, staff: { status: "disabled" } });
@@ -198,18 +199,22 @@ describe("role, status and password", () => {
     expect(await verifySignIn({ email: person.email, password: oneTimePassword }, meta)).toMatchObject({ ok: false });
 
     expect(await setStaffStatus({ staffId: person.id, status: "active" })).toMatchObject({ changed: true });
+    // Disabling revoked the session: enabling the account again does not bring it back; a new sign-in works.
+    await expect(realSession.requirePermission("jobs.read")).rejects.toBeInstanceOf(UnauthenticatedError);
+    identity = { staffId: person.id, sessionId: await createSession(person.id, meta) };
     expect(await realSession.requirePermission("jobs.read")).toMatchObject({ id: person.id });
     expect(await setStaffStatus({ staffId: person.id, status: "active" })).toMatchObject({ changed: false });
 
     const [disabled] = (await auditOf("staff.disable")).filter((e) => e.outcome === "success");
     const enabled = await auditOf("staff.enable");
-    expect(disabled).toMatchObject({ outcome: "success", details: { staffId: person.id, email: "dan@corp.example" } });
+    expect(disabled).toMatchObject({ outcome: "success", details: { staffId: person.id, email: "dan@corp.example", sessionsEnded: 1 } });
     expect(enabled).toHaveLength(1);
   });
 
   it("a demoted account loses the permission on its next request", async () => {
     const { staff: person } = await createStaffMember({ name: "Ann", email: "ann@corp.example", role: "admin" });
-    identity = { staffId: person.id, signedInAt: Date.now() };
+    identity = { staffId: person.id, sessionId: await createSession(person.id, meta) };
+    await markSecondFactorVerified(identity.sessionId); // as if Ann had enrolled: admins need it
     await expect(realSession.requirePermission("staff.manage")).resolves.toMatchObject({ role: "admin" });
     await changeStaffRole({ staffId: person.id, role: "staff" });
     await expect(realSession.requirePermission("staff.manage")).rejects.toBeInstanceOf(ForbiddenError);

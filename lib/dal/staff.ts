@@ -11,6 +11,8 @@ import { recordAudit } from "@/lib/audit";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/policy";
 import { requirePermission, type CurrentStaff } from "@/lib/auth/session";
+import { removeSecondFactor } from "@/lib/auth/second-factor";
+import { revokeStaffSessions } from "@/lib/auth/server-sessions";
 import { clearAccountFailures } from "@/lib/auth/throttle";
 import { getDb } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
@@ -193,24 +195,31 @@ export async function changeStaffRole(raw: unknown): Promise<StaffChange> {
   return { staff: result.staff, changed: result.changed };
 }
 
-/** Disabling takes effect on the account's next request: lib/auth/session.ts re-reads the status every time. */
+/**
+ * Disabling takes effect on the account's next request: lib/auth/session.ts re-reads the status every time, and
+ * the account's sessions are revoked too, so enabling it again does not bring them back.
+ */
 export async function setStaffStatus(raw: unknown): Promise<StaffChange> {
   const caller = await requirePermission("staff.manage");
   const { staffId, status } = parse(staffStatusChangeSchema, raw);
   const action = status === "disabled" ? "staff.disable" : "staff.enable";
   const result = await changeGuarded(caller, staffId, { status }, action);
   if (result.changed) {
+    const sessionsEnded = status === "disabled" ? await revokeStaffSessions(staffId, "disabled") : 0;
     await recordAudit({
       actor: actorOf(caller),
       action,
       outcome: "success",
-      details: { staffId, email: result.staff.email, role: result.staff.role },
+      details: { staffId, email: result.staff.email, role: result.staff.role, ...(status === "disabled" ? { sessionsEnded } : {}) },
     });
   }
   return { staff: result.staff, changed: result.changed };
 }
 
-/** A new generated password, shown once. It also lifts a sign-in lockout of that account. */
+/**
+ * A new generated password, shown once. It also lifts a sign-in lockout of that account and ends its sessions
+ * (all of them; when admins reset their own password, all but the one they are using).
+ */
 export async function resetStaffPassword(raw: unknown): Promise<StaffWithPassword> {
   const caller = await requirePermission("staff.manage");
   const { staffId } = parse(staffPasswordResetSchema, raw);
@@ -220,11 +229,34 @@ export async function resetStaffPassword(raw: unknown): Promise<StaffWithPasswor
   const [row] = await db.update(staff).set({ passwordHash, updatedAt: new Date() }).where(eq(staff.id, staffId)).returning(dtoColumns);
   if (!row) throw new NotFoundError("That staff member");
   await clearAccountFailures(row.email);
+  const sessionsEnded = await revokeStaffSessions(staffId, "password-reset", { except: caller.sessionId });
   await recordAudit({
     actor: actorOf(caller),
     action: "staff.password_reset",
     outcome: "success",
-    details: { staffId, email: row.email },
+    details: { staffId, email: row.email, sessionsEnded },
   });
   return { staff: toDTO(row), oneTimePassword };
+}
+
+/**
+ * Removes a staff member's second factor and recovery codes (lost phone) and ends their sessions. They set it up
+ * again at their next sign-in (admins must; others may). Admins cannot reset their own: another admin does it.
+ */
+export async function resetStaffSecondFactor(raw: unknown): Promise<{ staff: StaffDTO; removed: boolean }> {
+  const caller = await requirePermission("staff.manage");
+  const { staffId } = parse(staffPasswordResetSchema, raw);
+  if (staffId === caller.id) throw new UserFacingError("Another admin has to reset your own second factor.");
+  const db = await getDb();
+  const [row] = await db.select(dtoColumns).from(staff).where(eq(staff.id, staffId)).limit(1);
+  if (!row) throw new NotFoundError("That staff member");
+  const removed = await removeSecondFactor(staffId);
+  const sessionsEnded = await revokeStaffSessions(staffId, "second-factor-reset");
+  await recordAudit({
+    actor: actorOf(caller),
+    action: "staff.second_factor_reset",
+    outcome: "success",
+    details: { staffId, email: row.email, hadSecondFactor: removed, sessionsEnded },
+  });
+  return { staff: toDTO(row), removed };
 }

@@ -34,6 +34,59 @@ export const staff = pgTable("staff", {
   lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
 });
 
+/**
+ * Server-side sessions (SECURITY.md SES-1). The session cookie's JWT carries only this row's id and the staff id;
+ * every request checks the row: revoked, older than 12 h or idle for 30 min means signed out
+ * (lib/auth/server-sessions.ts). `second_factor_at` is set once the second factor is verified in this session.
+ */
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    id: text("id").primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staff.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    secondFactorAt: timestamp("second_factor_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("staff_sessions_staff_idx").on(t.staffId)],
+);
+
+/**
+ * A staff member's TOTP second factor (SECURITY.md AUTH-3). The secret is AES-256-GCM ciphertext bound to
+ * (staff_second_factors, secret_enc, staff id). Until `confirmed_at` is set the enrolment is pending (not enforced).
+ * `last_used_step` makes every code single-use.
+ */
+export const staffSecondFactors = pgTable("staff_second_factors", {
+  staffId: uuid("staff_id")
+    .primaryKey()
+    .references(() => staff.id, { onDelete: "cascade" }),
+  secretEnc: text("secret_enc").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  lastUsedStep: bigint("last_used_step", { mode: "number" }),
+});
+
+/** One-time recovery codes, stored as keyed hashes (HMAC-SHA256 under the blind-index key) only. */
+export const staffRecoveryCodes = pgTable(
+  "staff_recovery_codes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staff.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("staff_recovery_codes_hash_idx").on(t.staffId, t.codeHash)],
+);
+
 /** Sign-in throttling windows, keyed "account:<email>" or "ip:<address>" (SECURITY.md AUTH-2). */
 export const signInThrottle = pgTable("sign_in_throttle", {
   key: text("key").primaryKey(),
