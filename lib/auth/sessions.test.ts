@@ -10,8 +10,6 @@ import type { TestDatabase } from "@/test/db";
 let identity: SessionIdentity | null = null;
 vi.mock("@/lib/auth/identity", () => ({ getSessionIdentity: async () => identity }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
-// React's cache() memoises per request; in tests every call is its own request.
-vi.mock("react", async (importOriginal) => ({ ...(await importOriginal<typeof import("react")>()), cache: <T,>(fn: T) => fn }));
 
 const { createTestDatabase } = await import("@/test/db");
 const { useDatabaseForTests } = await import("@/lib/db/client");
