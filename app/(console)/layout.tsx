@@ -5,7 +5,8 @@ import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { navItems } from "@/components/layout/nav-items";
 import { Badge } from "@/components/ui/badge";
 import { can } from "@/lib/auth/policy";
-import { getCurrentStaff } from "@/lib/auth/session";
+import { SECOND_FACTOR_PATH } from "@/lib/auth/guard";
+import { getSessionState } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 
 import { signOutAction } from "./sign-out-action";
@@ -13,8 +14,10 @@ import { signOutAction } from "./sign-out-action";
 // The signed-in shell. It reads the caller for display only: every page checks its own permission
 // (layouts do not re-run on client navigation, so they cannot guard anything).
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const current = await getCurrentStaff();
-  if (!current) redirect("/login");
+  const state = await getSessionState();
+  if (state.status === "second-factor") redirect(SECOND_FACTOR_PATH);
+  if (state.status !== "complete") redirect("/login");
+  const current = state.staff;
   const items = navItems.filter((item) => can(current.role, item.permission)).map(({ href, label }) => ({ href, label }));
   const sandbox = env().basiq.mode === "sandbox";
   return (
@@ -51,9 +54,9 @@ function AccountBox({ name, email, role, compact }: { name: string; email: strin
   return (
     <div className={compact ? "flex items-center gap-3" : "space-y-2"}>
       <div className="min-w-0">
-        <p className="truncate font-medium text-slate-900" data-testid="current-staff-name">
+        <Link href="/account" className="block truncate font-medium text-slate-900 hover:underline" data-testid="current-staff-name" title="Your account">
           {name}
-        </p>
+        </Link>
         {!compact ? <p className="truncate text-xs text-slate-500">{email}</p> : null}
       </div>
       <Badge tone="info">

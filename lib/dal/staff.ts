@@ -4,7 +4,7 @@ import "server-only";
 // actions are public endpoints). Role and status changes run in a transaction under one advisory lock, so two
 // admins demoting each other at the same moment cannot leave the console without an active admin. Every change,
 // and every refusal by that rule, is audited with the target's id and e-mail; never with a password or its hash.
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 
 import { recordAudit } from "@/lib/audit";
@@ -15,7 +15,7 @@ import { removeSecondFactor } from "@/lib/auth/second-factor";
 import { revokeStaffSessions } from "@/lib/auth/server-sessions";
 import { clearAccountFailures } from "@/lib/auth/throttle";
 import { getDb } from "@/lib/db";
-import { staff } from "@/lib/db/schema";
+import { staff, staffSecondFactors } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { createStaff } from "@/lib/staff/accounts";
 import {
@@ -77,11 +77,19 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   return parsed.data;
 }
 
-export async function listStaff(): Promise<StaffDTO[]> {
+export interface StaffListEntry extends StaffDTO {
+  /** A confirmed second factor (TOTP) is set up. */
+  secondFactor: boolean;
+}
+
+export async function listStaff(): Promise<StaffListEntry[]> {
   await requirePermission("staff.manage");
   const db = await getDb();
   const rows = await db.select(dtoColumns).from(staff).orderBy(asc(staff.email));
-  return rows.map(toDTO);
+  const enrolled = new Set(
+    (await db.select({ id: staffSecondFactors.staffId }).from(staffSecondFactors).where(isNotNull(staffSecondFactors.confirmedAt))).map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...toDTO(r), secondFactor: enrolled.has(r.id) }));
 }
 
 export interface StaffWithPassword {

@@ -4,6 +4,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackPath } from "@/lib/auth/callback-path";
+import { secondFactorPath } from "@/lib/auth/guard";
 
 export interface SignInState {
   message: string | null;
@@ -19,7 +20,8 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     await signIn("credentials", {
       email,
       password,
-      redirectTo: safeCallbackPath(formData.get("callbackUrl")),
+      // Through the second-factor page: it asks for a code (or enrolment) when owed, else sends straight on.
+      redirectTo: secondFactorPath(safeCallbackPath(formData.get("callbackUrl"))),
     });
     return { message: null };
   } catch (e) {

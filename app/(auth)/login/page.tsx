@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { safeCallbackPath } from "@/lib/auth/callback-path";
-import { getCurrentStaff } from "@/lib/auth/session";
+import { secondFactorPath } from "@/lib/auth/guard";
+import { getSessionState } from "@/lib/auth/session";
 import { demoAccounts } from "@/lib/staff/demo";
 import { env } from "@/lib/env";
 
@@ -13,7 +14,9 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await props.searchParams;
   const callbackUrl = safeCallbackPath(params.callbackUrl);
-  if (await getCurrentStaff()) redirect(callbackUrl);
+  const state = await getSessionState();
+  if (state.status === "complete") redirect(callbackUrl);
+  if (state.status === "second-factor") redirect(secondFactorPath(callbackUrl));
   const error =
     params.code === "throttled"
       ? "Too many failed attempts. Wait 15 minutes and try again."

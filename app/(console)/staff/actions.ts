@@ -6,7 +6,14 @@ import { defineAction } from "@/lib/actions/define-action";
 import type { ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { getCurrentStaff } from "@/lib/auth/session";
-import { changeStaffRole, createStaffMember, resetStaffPassword, setStaffStatus, type StaffDTO } from "@/lib/dal/staff";
+import {
+  changeStaffRole,
+  createStaffMember,
+  resetStaffPassword,
+  resetStaffSecondFactor,
+  setStaffStatus,
+  type StaffDTO,
+} from "@/lib/dal/staff";
 import { DuplicateStaffEmailError } from "@/lib/staff/accounts";
 import {
   staffCreateSchema,
@@ -99,5 +106,23 @@ export const resetStaffPasswordAction = defineAction({
   async run(input): Promise<ActionResult<CreatedStaff>> {
     const reset = await resetStaffPassword(input);
     return { ok: true, data: reset, message: `New one-time password for ${reset.staff.email}.` };
+  },
+});
+
+export const resetStaffSecondFactorAction = defineAction({
+  name: "resetStaffSecondFactor",
+  permission: "staff.manage",
+  input: staffPasswordResetSchema,
+  onRefused: auditForbidden(() => "staff.second_factor_reset"),
+  async run(input): Promise<ActionResult<StaffDTO>> {
+    const { staff, removed } = await resetStaffSecondFactor(input);
+    revalidatePath("/staff");
+    return {
+      ok: true,
+      data: staff,
+      message: removed
+        ? `Second factor of ${staff.email} removed and their sessions ended: they set it up again at their next sign-in.`
+        : `${staff.email} had no second factor; their sessions were ended.`,
+    };
   },
 });

@@ -11,6 +11,7 @@ import { formatDateTime } from "@/lib/utils";
 
 import { NewStaffForm } from "./_components/new-staff-form";
 import { ResetPasswordControl } from "./_components/reset-password-control";
+import { ResetSecondFactorControl } from "./_components/reset-second-factor-control";
 import { RoleControl } from "./_components/role-control";
 import { StatusControl } from "./_components/status-control";
 
@@ -42,11 +43,12 @@ export default async function StaffPage() {
             <Th>Status</Th>
             <Th>Last sign-in</Th>
             <Th>Password</Th>
+            <Th>Second factor</Th>
           </tr>
         </thead>
         <tbody>
           {people.length === 0 ? (
-            <EmptyRow colSpan={6}>No staff yet.</EmptyRow>
+            <EmptyRow colSpan={7}>No staff yet.</EmptyRow>
           ) : (
             people.map((p) => {
               const isSelf = p.id === caller.id;
@@ -70,6 +72,12 @@ export default async function StaffPage() {
                   <Td className="whitespace-nowrap">{formatDateTime(p.lastSignInAt)}</Td>
                   <Td>
                     <ResetPasswordControl staffId={p.id} email={p.email} name={p.name} />
+                  </Td>
+                  <Td>
+                    <div className="flex items-center gap-2 whitespace-nowrap">
+                      <Badge tone={p.secondFactor ? "good" : "neutral"}>{p.secondFactor ? "on" : "off"}</Badge>
+                      {p.secondFactor && !isSelf ? <ResetSecondFactorControl staffId={p.id} email={p.email} name={p.name} /> : null}
+                    </div>
                   </Td>
                 </tr>
               );

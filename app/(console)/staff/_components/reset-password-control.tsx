@@ -55,8 +55,8 @@ export function ResetPasswordControl({ staffId, email, name }: { staffId: string
             <OneTimePassword email={email} password={password} />
           ) : (
             <p>
-              Their current password stops working at once and a new one-time password is shown here, once. Sessions they
-              already have open stay signed in (disable the account to end them). A sign-in lockout is lifted.
+              Their current password stops working at once, every session they have open ends, and a new one-time password is
+              shown here, once. A sign-in lockout is lifted.
             </p>
           )}
         </ConfirmDialog>
