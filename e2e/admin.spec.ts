@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
 import { storageStateOf } from "./paths";
+import { enrolFromPage } from "./second-factor";
 
 // Staff management and the audit log, as an admin. Only accounts created here are changed: the demo accounts
 // are shared by every spec (the last-admin test only proves the demo admin cannot be disabled or demoted).
@@ -25,14 +26,22 @@ async function createStaffMember(page: Page, input: { name: string; email: strin
   return (await shown.textContent())!.trim();
 }
 
-/** A fresh browser context (no shared cookies) signed in with these credentials. */
-async function signInFresh(browser: Browser, email: string, password: string) {
+/**
+ * A fresh browser context (no shared cookies) signed in with these credentials. A new admin must set up a second
+ * factor first (`enrol`): done through the page, as a person would.
+ */
+async function signInFresh(browser: Browser, email: string, password: string, options: { enrol?: boolean } = {}) {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
   await page.goto("/login");
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  if (options.enrol) {
+    await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+    await enrolFromPage(page);
+    await page.getByRole("link", { name: "I have saved my recovery codes, continue" }).click();
+  }
   return { context, page };
 }
 
@@ -134,7 +143,7 @@ test.describe("giving up your own admin role", () => {
   test("a second admin who demotes themselves is moved to a page they may still open", async ({ page, browser }) => {
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Second Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password);
+    const other = await signInFresh(browser, email, password, { enrol: true });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     const row = other.page.getByTestId("staff-row").filter({ hasText: email });
@@ -150,7 +159,7 @@ test.describe("giving up your own admin role", () => {
   test("a second admin who disables their own account is sent to sign-in", async ({ page, browser }) => {
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Leaving Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password);
+    const other = await signInFresh(browser, email, password, { enrol: true });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     await other.page.getByRole("button", { name: `Disable ${email}` }).click();

@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 
 import { sentinelFile, storageStateOf } from "./paths";
+import { demoPassword, signInWithUi, totpKeyOf } from "./second-factor";
 
 const expectedNav: Record<"admin" | "support" | "staff", string[]> = {
   staff: ["Overview", "Users", "Connectors"],
@@ -92,10 +93,8 @@ test.describe("admin", () => {
     // a fresh sign-in, so the shared admin state stays valid for other tests
     const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
     const page = await context.newPage();
-    await page.goto("/login");
-    await page.getByLabel("E-mail").fill("admin@example.com");
-    await page.getByLabel("Password").fill(process.env.DEMO_PASSWORD ?? "demo-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // The demo admin set up a second factor in auth.setup.ts: a fresh sign-in asks for a code.
+    await signInWithUi(page, "admin@example.com", demoPassword, totpKeyOf("admin@example.com"));
     await expect(page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await page.getByRole("button", { name: "Sign out" }).first().click();
     await expect(page).toHaveURL(/\/login/);

@@ -57,12 +57,10 @@ function config(): NextAuthConfig {
         }
         return token;
       },
+      // What /api/auth/session shows a browser: the staff id only (not the session id; lib/auth/identity.ts reads
+      // the cookie itself).
       session({ session, token }) {
-        return {
-          ...session,
-          user: { id: token.sub ?? "", email: "", name: "" },
-          sessionId: typeof token.sid === "string" ? token.sid : null,
-        };
+        return { ...session, user: { id: token.sub ?? "", email: "", name: "" } };
       },
     },
   };

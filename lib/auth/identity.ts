@@ -2,18 +2,36 @@ import "server-only";
 
 // What the session cookie says: a server-side session id and the staff id it was issued to. Nothing else is
 // trusted from it; lib/auth/session.ts checks the session row (lib/auth/server-sessions.ts) on every request.
-import { auth } from "./config";
+// The cookie's JWT is decrypted here rather than read through auth(): the session id stays out of next-auth's
+// session object, which /api/auth/session would hand to any script in the page.
+import { cookies } from "next/headers";
+import { decode } from "next-auth/jwt";
+
+import { env } from "@/lib/env";
 
 export interface SessionIdentity {
   sessionId: string;
   staffId: string;
 }
 
+/** Auth.js's cookie names (the __Secure- prefix is used over https). The salt of the JWT is the cookie's name. */
+const COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
+
 export async function getSessionIdentity(): Promise<SessionIdentity | null> {
-  const session = (await auth()) as { user?: { id?: string }; sessionId?: unknown } | null;
-  const staffId = session?.user?.id;
-  const sessionId = session?.sessionId;
-  if (!staffId || !/^[0-9a-f-]{36}$/i.test(staffId)) return null;
-  if (typeof sessionId !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(sessionId)) return null;
-  return { sessionId, staffId };
+  const jar = await cookies();
+  for (const name of COOKIE_NAMES) {
+    const value = jar.get(name)?.value;
+    if (!value) continue;
+    try {
+      const token = await decode({ token: value, secret: env().authSecret, salt: name });
+      const staffId = token?.sub;
+      const sessionId = token?.sid;
+      if (typeof staffId !== "string" || !/^[0-9a-f-]{36}$/i.test(staffId)) return null;
+      if (typeof sessionId !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(sessionId)) return null;
+      return { sessionId, staffId };
+    } catch {
+      return null; // tampered, expired or written under another secret
+    }
+  }
+  return null;
 }
