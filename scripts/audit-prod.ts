@@ -21,8 +21,11 @@ if (verdict.kind === "unavailable") {
   );
 } else {
   const c = verdict.counts;
-  console.log(`audit:prod: ${c.critical} critical, ${c.high} high, ${c.moderate} moderate, ${c.low} low in runtime dependencies.`);
+  console.log(
+    `audit:prod: ${c.critical} critical, ${c.high} high, ${c.moderate} moderate, ${c.low} low in runtime dependencies.`,
+  );
   for (const b of verdict.blocking) console.error(`  blocking: ${b}`);
-  if (verdict.blocking.length > 0) console.error("audit:prod: failing on high/critical advisories (npm audit --omit=dev for details).");
+  if (verdict.blocking.length > 0)
+    console.error("audit:prod: failing on high/critical advisories (npm audit --omit=dev for details).");
 }
 process.exit(auditExitCode(verdict, strict));

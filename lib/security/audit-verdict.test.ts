@@ -40,12 +40,18 @@ describe("npm audit verdict", () => {
 
   it("low and moderate advisories are reported but do not fail", () => {
     const v = auditVerdict(report({ cookie: { severity: "low" }, postcss: { severity: "moderate" } }));
-    expect(v).toMatchObject({ kind: "report", counts: { low: 1, moderate: 1, high: 0, critical: 0 }, blocking: [] });
+    expect(v).toMatchObject({
+      kind: "report",
+      counts: { low: 1, moderate: 1, high: 0, critical: 0 },
+      blocking: [],
+    });
     expect(auditExitCode(v, false)).toBe(0);
   });
 
   it("a high or critical advisory fails and is named", () => {
-    const v = auditVerdict(report({ next: { severity: "critical", range: "16.0.0 - 16.0.6" }, zod: { severity: "high" } }));
+    const v = auditVerdict(
+      report({ next: { severity: "critical", range: "16.0.0 - 16.0.6" }, zod: { severity: "high" } }),
+    );
     expect(v).toMatchObject({ kind: "report", blocking: ["next (critical, 16.0.0 - 16.0.6)", "zod (high)"] });
     expect(auditExitCode(v, false)).toBe(1);
   });

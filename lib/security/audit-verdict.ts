@@ -4,7 +4,11 @@
 
 export type AuditVerdict =
   | { kind: "unavailable"; reason: string }
-  | { kind: "report"; counts: Record<"info" | "low" | "moderate" | "high" | "critical", number>; blocking: string[] };
+  | {
+      kind: "report";
+      counts: Record<"info" | "low" | "moderate" | "high" | "critical", number>;
+      blocking: string[];
+    };
 
 const severities = ["info", "low", "moderate", "high", "critical"] as const;
 
@@ -22,13 +26,21 @@ export function auditVerdict(stdout: string): AuditVerdict {
     vulnerabilities?: Record<string, { severity?: string; range?: string }>;
   };
   const counted = report.metadata?.vulnerabilities;
-  if (!counted) return { kind: "unavailable", reason: report.message ?? report.error?.summary ?? "no advisories in the answer" };
-  const counts = Object.fromEntries(severities.map((s) => [s, counted[s] ?? 0])) as Record<(typeof severities)[number], number>;
+  if (!counted)
+    return {
+      kind: "unavailable",
+      reason: report.message ?? report.error?.summary ?? "no advisories in the answer",
+    };
+  const counts = Object.fromEntries(severities.map((s) => [s, counted[s] ?? 0])) as Record<
+    (typeof severities)[number],
+    number
+  >;
   const blocking = Object.entries(report.vulnerabilities ?? {})
     .filter(([, v]) => v.severity === "high" || v.severity === "critical")
     .map(([name, v]) => `${name} (${v.severity}${v.range ? `, ${v.range}` : ""})`);
   // The per-package list can be empty while the counts are not (e.g. an older report format): trust the counts.
-  if (blocking.length === 0 && counts.high + counts.critical > 0) blocking.push(`${counts.high} high, ${counts.critical} critical`);
+  if (blocking.length === 0 && counts.high + counts.critical > 0)
+    blocking.push(`${counts.high} high, ${counts.critical} critical`);
   return { kind: "report", counts, blocking };
 }
 

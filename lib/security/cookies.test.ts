@@ -26,7 +26,10 @@ async function sessionSetCookie(origin: string, authUrl: string | undefined): Pr
   });
   const csrf = await handlers.GET(new NextRequest(`${origin}/api/auth/csrf`));
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await handlers.POST(
     new NextRequest(`${origin}/api/auth/callback/credentials`, {
       method: "POST",
@@ -35,7 +38,8 @@ async function sessionSetCookie(origin: string, authUrl: string | undefined): Pr
     }),
   );
   const session = res.headers.getSetCookie().find((c) => /^(__Secure-)?authjs\.session-token=/.test(c));
-  if (!session) throw new Error(`no session cookie (status ${res.status}, location ${res.headers.get("location")})`);
+  if (!session)
+    throw new Error(`no session cookie (status ${res.status}, location ${res.headers.get("location")})`);
   return session;
 }
 

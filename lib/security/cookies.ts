@@ -8,7 +8,9 @@ import type { NextAuthConfig } from "next-auth";
  * decides per request from the protocol it sees (X-Forwarded-Proto is honoured because trustHost is on).
  * HttpOnly, SameSite=Lax and Path=/ are next-auth's defaults, restated so they cannot drift unnoticed.
  */
-export function sessionCookieConfig(authUrl: string | undefined): Pick<NextAuthConfig, "useSecureCookies" | "cookies"> {
+export function sessionCookieConfig(
+  authUrl: string | undefined,
+): Pick<NextAuthConfig, "useSecureCookies" | "cookies"> {
   const protocol = authUrl ? new URL(authUrl).protocol : undefined;
   return {
     ...(protocol ? { useSecureCookies: protocol === "https:" } : {}),

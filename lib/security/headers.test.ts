@@ -50,7 +50,12 @@ describe("contentSecurityPolicy", () => {
 
   it("development adds only eval for scripts (React's dev error stacks) and inline styles (next dev)", () => {
     const csp = parse(contentSecurityPolicy(nonce, { nodeEnv: "development" }));
-    expect(csp.get("script-src")).toEqual(["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", "'unsafe-eval'"]);
+    expect(csp.get("script-src")).toEqual([
+      "'self'",
+      `'nonce-${nonce}'`,
+      "'strict-dynamic'",
+      "'unsafe-eval'",
+    ]);
     expect(csp.get("style-src")).toEqual(["'self'", "'unsafe-inline'"]);
     expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
   });

@@ -68,6 +68,8 @@ export function securityHeaders({ nodeEnv }: HeaderOptions): Record<string, stri
     // Every page and payload is per-person and may carry personal data: never stored by browsers or proxies.
     "Cache-Control": "no-store",
     // Browsers ignore HSTS over plain http; only production builds are deployed behind https.
-    ...(nodeEnv === "production" ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
+    ...(nodeEnv === "production"
+      ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" }
+      : {}),
   };
 }

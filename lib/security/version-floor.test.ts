@@ -49,7 +49,10 @@ describe("installed versions are at or above the recorded floor", () => {
 
   it.each(floors)("%s", (pkg, { min, why }) => {
     const installed = installedVersion(pkg);
-    expect(compareVersions(installed, min), `${pkg} ${installed} is below the floor ${min}: ${why}`).toBeGreaterThanOrEqual(0);
+    expect(
+      compareVersions(installed, min),
+      `${pkg} ${installed} is below the floor ${min}: ${why}`,
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it("package.json pins versions at or above the floors too (a fresh install cannot go below)", () => {
