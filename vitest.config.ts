@@ -18,5 +18,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-auth imports `next/server` without an extension; bundled by vite it resolves like it does in Next.
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

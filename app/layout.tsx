@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 
 import "./globals.css";
 
@@ -10,7 +11,10 @@ export const metadata: Metadata = {
   robots: { index: false, follow: false },
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Rendered per request, every page (the 404 too): Next.js stamps the CSP nonce from proxy.ts on its scripts only
+  // while rendering a request; a page prerendered at build time would carry no nonce and its scripts would not run.
+  await connection();
   return (
     <html lang="en-AU">
       <body className="min-h-screen font-sans">

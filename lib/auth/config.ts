@@ -10,6 +10,7 @@ import Credentials from "next-auth/providers/credentials";
 import { metaFromHeaders } from "@/lib/audit/request-meta";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { sessionCookieConfig } from "@/lib/security/cookies";
 
 import { createSession, SESSION_MAX_AGE_SECONDS } from "./server-sessions";
 import { verifySignIn } from "./sign-in";
@@ -27,11 +28,7 @@ function config(): NextAuthConfig {
     trustHost: true,
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login", error: "/login" },
-    cookies: {
-      sessionToken: {
-        options: { httpOnly: true, sameSite: "lax", path: "/", secure: e.nodeEnv === "production" && process.env.AUTH_URL?.startsWith("https") === true },
-      },
-    },
+    ...sessionCookieConfig(process.env.AUTH_URL), // HttpOnly, SameSite=Lax, Path=/, Secure over https
     logger: {
       error: (error) => log.warn({ err: { name: error.name, type: (error as { type?: string }).type } }, "auth error"),
       warn: (code) => log.warn({ code }, "auth warning"),
