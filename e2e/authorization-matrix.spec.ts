@@ -235,10 +235,16 @@ function expectedGet(row: PathRow, caller: Caller): string {
 
 const roleCallers = callers.length;
 const forgedRows = actionMatrix.filter((a) => a.call === "forged");
+const forgedCalls = forgedRows.length * roleCallers * forgedBodies.length;
+const routeRows = pathMatrix.filter((p) => p.kind === "route").length;
+const pageRows = pathMatrix.filter((p) => p.kind === "page").length;
 const totals = {
-  actions: `${actionMatrix.length} actions × ${roleCallers} callers (${forgedRows.length} guarded actions × ${roleCallers} callers × ${forgedBodies.length} encodings = ${forgedRows.length * roleCallers * forgedBodies.length} forged calls; sign-in × ${roleCallers}; sign-out anonymous + 2 fresh sessions)`,
-  routes: `${pathMatrix.filter((p) => p.kind === "route").length} route handlers × ${roleCallers} callers = ${pathMatrix.filter((p) => p.kind === "route").length * roleCallers} requests`,
-  pages: `${pathMatrix.filter((p) => p.kind === "page").length} pages × ${roleCallers} callers = ${pathMatrix.filter((p) => p.kind === "page").length * roleCallers} requests`,
+  actions:
+    `${actionMatrix.length} server actions × ${roleCallers} callers: ${forgedRows.length} guarded × ${roleCallers} × ` +
+    `${forgedBodies.length} encodings = ${forgedCalls} forged calls, sign-in × ${roleCallers}, sign-out × 3 ` +
+    `(anonymous + 2 fresh sessions) = ${forgedCalls + roleCallers + 3} calls`,
+  routes: `${routeRows} route handlers × ${roleCallers} callers = ${routeRows * roleCallers} requests`,
+  pages: `${pageRows} pages × ${roleCallers} callers = ${pageRows * roleCallers} requests`,
 };
 
 test.describe("authorization matrix", () => {
@@ -310,6 +316,7 @@ test.describe("authorization matrix", () => {
     });
 
     test("signOutAction is public: anonymous and fresh staff and support sessions are signed out", async ({ browser }) => {
+      test.setTimeout(120_000); // two sign-ins through the form: password hashing is slow on a busy machine
       const action = builtActions().find((a) => actionKey(a) === actionKey(actionMatrix.find((r) => r.call === "sign-out")!));
       expect(action).toBeTruthy();
       const noArguments: Body = { kind: "json", text: "[]" };
@@ -338,6 +345,7 @@ test.describe("authorization matrix", () => {
   test.describe("pages and route handlers", () => {
     for (const kind of ["page", "route"] as const) {
       test(`every ${kind} answers each caller as the policy says`, async () => {
+        test.setTimeout(120_000); // every page rendered four times, one after the other
         const ids = await sandboxIds();
         const mismatches = await withCallers(async (callerOf) => {
           const found: string[] = [];
