@@ -1,0 +1,106 @@
+// The expected authorization matrix (SECURITY.md AZ-1, AZ-2): every server action, route handler and page the
+// build contains, with the permission it must demand. Written by hand from the policy and the README on purpose:
+// nothing here is read from defineAction or guardPage, so a check that is removed or narrowed in the code shows up
+// as a mismatch in e2e/authorization-matrix.spec.ts, and an action, page or route handler added to the build
+// without a row here fails the same spec.
+import { can, roles, type Permission, type Role } from "../lib/auth/policy";
+
+/** "public": anyone, signed in or not. A permission: signed-in staff whose role the policy allows. */
+export type Requirement = Permission | "public";
+
+export interface ActionRow {
+  /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
+  file: string;
+  exportedName: string;
+  requires: Requirement;
+  /**
+   * How the matrix calls it as an attacker. "forged": `[{"forged":true}]` (and the same as a multipart form),
+   * which every defineAction schema rejects, so an allowed caller gets "Some fields are not valid." and nothing
+   * changes. "sign-in": an empty sign-in form (refused before any credential check or throttle counter).
+   * "sign-out": ends the caller's session, so it is only called anonymously and with a fresh session of its own.
+   */
+  call: "forged" | "sign-in" | "sign-out";
+}
+
+export const actionMatrix: ActionRow[] = [
+  { file: "app/(auth)/login/actions.ts", exportedName: "signInAction", requires: "public", call: "sign-in" },
+  { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", call: "sign-out" },
+  { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", call: "forged" },
+  { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "changeStaffRoleAction", requires: "staff.manage", call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", call: "forged" },
+  {
+    file: "app/(console)/users/[userId]/connections/[connectionId]/actions.ts",
+    exportedName: "purgeConnectionAction",
+    requires: "connections.purge",
+    call: "forged",
+  },
+  {
+    file: "app/(console)/users/[userId]/connections/[connectionId]/actions.ts",
+    exportedName: "refreshConnectionAction",
+    requires: "connections.refresh",
+    call: "forged",
+  },
+];
+
+/** Dynamic segments filled with real ids from the sandbox (see the spec). */
+export type Segment = "userId" | "connectionId" | "jobId" | "connectorId" | "method" | "nextauth";
+
+export interface PathRow {
+  /** The app path as `.next/app-path-routes-manifest.json` names it (route groups included). */
+  appPath: string;
+  kind: "page" | "route";
+  requires: Requirement;
+  /** Pages only: the login page sends signed-in staff on to the console. */
+  signedIn?: "redirect-home";
+  /** Framework pages that are in the build but never render data: the status every caller gets. */
+  framework?: number;
+}
+
+export const pathMatrix: PathRow[] = [
+  // Pages
+  { appPath: "/(auth)/login/page", kind: "page", requires: "public", signedIn: "redirect-home" },
+  { appPath: "/(console)/page", kind: "page", requires: "overview.read" },
+  { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read" },
+  { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read" },
+  { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read" },
+  { appPath: "/(console)/jobs/page", kind: "page", requires: "jobs.read" },
+  { appPath: "/(console)/jobs/[jobId]/page", kind: "page", requires: "jobs.read" },
+  { appPath: "/(console)/staff/page", kind: "page", requires: "staff.manage" },
+  { appPath: "/(console)/users/(list)/page", kind: "page", requires: "users.read" },
+  { appPath: "/(console)/users/import/page", kind: "page", requires: "users.import" },
+  { appPath: "/(console)/users/[userId]/page", kind: "page", requires: "users.read" },
+  { appPath: "/(console)/users/[userId]/connections/[connectionId]/page", kind: "page", requires: "connections.read" },
+  { appPath: "/_not-found/page", kind: "page", requires: "public", framework: 404 },
+  { appPath: "/_global-error/page", kind: "page", requires: "public", framework: 500 },
+  // Route handlers (GET: the only method any of them exports, besides Auth.js's own POST endpoints)
+  { appPath: "/api/health/route", kind: "route", requires: "public" },
+  { appPath: "/api/auth/[...nextauth]/route", kind: "route", requires: "public" },
+  { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync" },
+  { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read" },
+  { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run" },
+  { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export" },
+  { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read" },
+];
+
+export type Caller = "anonymous" | Role;
+export const callers: readonly Caller[] = ["anonymous", ...roles];
+
+/** What the policy says a caller gets: refused for want of a session, refused for want of a role, or served. */
+export function expectedAccess(requires: Requirement, caller: Caller): "anonymous" | "forbidden" | "allowed" {
+  if (requires === "public") return "allowed";
+  if (caller === "anonymous") return "anonymous";
+  return can(caller, requires) ? "allowed" : "forbidden";
+}
+
+/** "/(console)/users/[userId]/page" → "/users/[userId]" (what the URL looks like, before ids are filled in). */
+export function urlPatternOf(appPath: string): string {
+  const segments = appPath.split("/").filter((s) => s && !/^\(.*\)$/.test(s));
+  segments.pop(); // "page" or "route"
+  return `/${segments.join("/")}`;
+}
