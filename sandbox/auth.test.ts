@@ -104,4 +104,15 @@ describe("authentication", () => {
     client.forgetToken();
     expect((await client.get("/connectors")).status).toBe(200);
   });
+
+  it("lists every token it has issued, revoked and reset ones included (leak tests search for them)", async () => {
+    running = await startTestSandbox();
+    const { client } = running;
+    const first = await client.accessToken();
+    await client.fault({ kind: "revoke-tokens" });
+    await client.control("POST", "reset");
+    const second = (await client.requestToken()).body.access_token as string;
+    const listed = (await client.control("GET", "tokens")).body;
+    expect(listed).toEqual({ count: 2, dropped: 0, tokens: [first, second] });
+  });
 });

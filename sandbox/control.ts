@@ -1,4 +1,4 @@
-// Control endpoints under /__sandbox/ (no auth): counters, metrics, the list of user ids that stands in for a
+// Control endpoints under /__sandbox/ (no auth): counters, metrics, the tokens issued so far, the list of user ids that stands in for a
 // partner's own records, fault injection and reset. Answers are plain JSON, not Basiq-shaped.
 import { z } from "zod";
 
@@ -61,6 +61,11 @@ export function handleControl(
           activeTokens: target.tokens.active(target.now()),
         },
       };
+    case "GET /__sandbox/tokens": {
+      // The sandbox is a test double: its tokens are worthless outside it, and leak tests need them verbatim.
+      const { tokens, dropped } = target.tokens.everIssued();
+      return { status: 200, body: { count: tokens.length, dropped, tokens } };
+    }
     case "GET /__sandbox/users":
       return listUsers(target, query);
     case "GET /__sandbox/personas":
@@ -82,7 +87,7 @@ export function handleControl(
         status: 404,
         body: {
           ok: false,
-          error: `No control endpoint ${endpoint}. Known: GET stats, GET metrics, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
         },
       };
   }

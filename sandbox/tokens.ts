@@ -6,9 +6,16 @@ export type TokenCheck = "valid" | "expired" | "unknown";
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
 
+/** How many issued tokens GET /__sandbox/tokens remembers (a test run issues a few hundred at most). */
+export const TOKEN_HISTORY_LIMIT = 10_000;
+
 export class TokenStore {
   private readonly expiries = new Map<string, number>();
   private issuedCount = 0;
+  // Every token ever handed out, revoked or reset ones included: leak tests look for all of them in the
+  // console's responses and logs. Kept apart from `expiries` so reset() and revokeAll() do not hide a leak.
+  private readonly history: string[] = [];
+  private historyDropped = 0;
 
   issue(ttlSeconds: number, now: number): string {
     this.prune(now);
@@ -26,6 +33,11 @@ export class TokenStore {
     ].join(".");
     this.expiries.set(token, now + ttlSeconds * 1000);
     this.issuedCount++;
+    this.history.push(token);
+    if (this.history.length > TOKEN_HISTORY_LIMIT) {
+      this.history.shift();
+      this.historyDropped++;
+    }
     return token;
   }
 
@@ -44,6 +56,11 @@ export class TokenStore {
   reset(): void {
     this.expiries.clear();
     this.issuedCount = 0;
+  }
+
+  /** Every token issued since the sandbox started (oldest dropped beyond TOKEN_HISTORY_LIMIT). */
+  everIssued(): { tokens: string[]; dropped: number } {
+    return { tokens: [...this.history], dropped: this.historyDropped };
   }
 
   get issued(): number {
