@@ -177,12 +177,14 @@ export interface ConnectorDetailDTO extends ConnectorDTO {
   averageDurationMs: Record<string, number> | null;
   history: { status: string; previousStatus: string | null; observedAt: string }[];
   fetchedAt: string;
+  /** Set when Basiq could not be reached for a fresh list: the status is the stored one, as of fetchedAt. */
+  problem: ConnectorListDTO["problem"];
 }
 
 export async function getConnectorDetail(id: string, method: string): Promise<ConnectorDetailDTO> {
   await requirePermission("connectors.read");
   if (!/^[A-Z]{2}\d{5}$/.test(id) || !/^[a-z-]{2,20}$/.test(method)) throw new NotFoundError("That connector");
-  await ensureFresh();
+  const fresh = await ensureFresh();
   const db = await getDb();
   const since = new Date(Date.now() - 30 * 24 * 3600_000);
   const [[row], history, stats] = await Promise.all([
@@ -201,6 +203,7 @@ export async function getConnectorDetail(id: string, method: string): Promise<Co
     averageDurationMs: row.averageDurationMs ?? null,
     fetchedAt: row.fetchedAt.toISOString(),
     history: history.map((h) => ({ status: h.status, previousStatus: h.previousStatus, observedAt: h.observedAt.toISOString() })),
+    problem: fresh.problem,
   };
 }
 

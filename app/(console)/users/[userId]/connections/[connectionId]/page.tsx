@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -59,6 +60,17 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </span>
         }
       />
+      {c.basiqProblem ? (
+        <Alert tone="warn" title={`Basiq unavailable: showing the directory copy from ${formatDateTime(c.storedAt)}`} className="mb-4">
+          {c.basiqProblem.message} Accounts and dates need Basiq; the status is as of the last sync.
+          {c.basiqProblem.correlationId ? (
+            <>
+              {" "}
+              Basiq reference: <code>{c.basiqProblem.correlationId}</code>.
+            </>
+          ) : null}
+        </Alert>
+      ) : null}
       {canRefresh || canPurge ? (
         <div className="mb-4">
           <ConnectionActions
@@ -170,7 +182,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
         <tbody>
           {!c.accounts || c.accounts.length === 0 ? (
             <EmptyRow colSpan={c.showBalances ? 6 : 5}>
-              No accounts from this connection (never retrieved, or purged).
+              {c.basiqProblem ? "Accounts unavailable: Basiq could not be reached." : "No accounts from this connection (never retrieved, or purged)."}
             </EmptyRow>
           ) : (
             c.accounts.map((a) => (
