@@ -44,6 +44,8 @@ export interface ConnectorStatusDTO {
   name: string;
   status: string;
   stage: string | null;
+  /** When Basiq could not be asked: when the stored status was fetched. */
+  lastKnownFrom: string | null;
 }
 
 export interface ConnectionDetailDTO {

@@ -211,13 +211,18 @@ export async function getConnectorDetail(id: string, method: string): Promise<Co
  * The stored status of one connector, for the connection and job pages (no extra Basiq call beyond the cache
  * refresh). Callers have checked their own permission; null when unknown.
  */
-export async function cachedConnectorStatus(id: string, method: string): Promise<{ id: string; method: string; name: string; status: string; stage: string | null } | null> {
-  await ensureFresh();
+export async function cachedConnectorStatus(
+  id: string,
+  method: string,
+): Promise<{ id: string; method: string; name: string; status: string; stage: string | null; lastKnownFrom: string | null } | null> {
+  const fresh = await ensureFresh();
   const db = await getDb();
   const [row] = await db
     .select({ id: connectors.id, method: connectors.method, name: connectors.name, status: connectors.status, stage: connectors.stage })
     .from(connectors)
     .where(and(eq(connectors.id, id), eq(connectors.method, method)))
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  // Basiq could not be asked: the stored status is shown, and said to be the last known one.
+  return { ...row, lastKnownFrom: fresh.problem && fresh.fetchedAt ? fresh.fetchedAt.toISOString() : null };
 }

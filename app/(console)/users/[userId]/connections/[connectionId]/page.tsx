@@ -154,6 +154,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <ConnectorStatusBadge status={c.connector.status} />
                 {c.connector.stage ? <Badge>{c.connector.stage}</Badge> : null}
               </p>
+              {c.connector.lastKnownFrom ? (
+                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from {formatDateTime(c.connector.lastKnownFrom)}.</p>
+              ) : null}
               {c.connector.status !== "operational" ? (
                 <p className="text-xs text-amber-800">
                   The bank&apos;s connector is not fully operational: failures now are likely on the bank&apos;s side. Do not ask the user
