@@ -44,6 +44,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info", // every info line is kept in serverLogFile and scanned for secrets
     SWEEP_INTERVAL_MINUTES: "0", // sweeps are started by the tests that need one
     CONNECTOR_CACHE_SECONDS: "0", // every connectors read asks the sandbox, so injected changes show at once
+    // A small timeout budget, so a hung or slow Basiq resolves in seconds in e2e/resilience.spec.ts.
+    BASIQ_TIMEOUT_MS: process.env.BASIQ_TIMEOUT_MS ?? "2000",
+    BASIQ_MAX_RETRY_WAIT_MS: process.env.BASIQ_MAX_RETRY_WAIT_MS ?? "3000",
   };
   writeFileSync(dataDirFile, env.DATA_DIR ?? "");
   delete env.BASIQ_API_KEY;

@@ -70,4 +70,22 @@ describe("loadEnv", () => {
     expect(e.encryption.previous.map((k) => k.id)).toEqual(["k0", "old"]);
     expect(errorOf({ ...liveBase, ENCRYPTION_PREVIOUS_KEYS: `k1:${key(3)}` }).variable).toBe("ENCRYPTION_PREVIOUS_KEYS");
   });
+
+  it("reads the Basiq timeout budget with defaults, bounds and the variable named on error", () => {
+    const defaults = loadEnv(liveBase);
+    expect(defaults.basiqTimeoutMs).toBe(10_000);
+    expect(defaults.basiqMaxRetryWaitMs).toBe(60_000);
+    const blank = loadEnv({ ...liveBase, BASIQ_TIMEOUT_MS: " ", BASIQ_MAX_RETRY_WAIT_MS: "" });
+    expect([blank.basiqTimeoutMs, blank.basiqMaxRetryWaitMs]).toEqual([10_000, 60_000]);
+    const low = loadEnv({ ...liveBase, BASIQ_TIMEOUT_MS: "2000", BASIQ_MAX_RETRY_WAIT_MS: "0" });
+    expect([low.basiqTimeoutMs, low.basiqMaxRetryWaitMs]).toEqual([2000, 0]);
+    expect(loadEnv({ ...liveBase, BASIQ_TIMEOUT_MS: "500" }).basiqTimeoutMs).toBe(500);
+    expect(loadEnv({ ...liveBase, BASIQ_TIMEOUT_MS: "60000" }).basiqTimeoutMs).toBe(60_000);
+    for (const bad of ["499", "60001", "1.5", "2s", "-1"]) {
+      expect(errorOf({ ...liveBase, BASIQ_TIMEOUT_MS: bad }).variable).toBe("BASIQ_TIMEOUT_MS");
+    }
+    for (const bad of ["-1", "60001", "soon"]) {
+      expect(errorOf({ ...liveBase, BASIQ_MAX_RETRY_WAIT_MS: bad }).variable).toBe("BASIQ_MAX_RETRY_WAIT_MS");
+    }
+  });
 });

@@ -71,6 +71,16 @@ const rawSchema = z.object({
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Per-attempt timeout of every Basiq call, and the longest Retry-After waited out before a retry (longer ones
+  // fail at once). Lowered by the e2e suite so a hung Basiq resolves in seconds; empty = default.
+  BASIQ_TIMEOUT_MS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(500).max(60_000).default(10_000),
+  ),
+  BASIQ_MAX_RETRY_WAIT_MS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(60_000).default(60_000),
+  ),
   CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   // Minutes between job sweeps on the web server; 0 = off, empty = default. At most 14 days (timers cap at ~24.8).
@@ -92,6 +102,10 @@ export interface Env {
   databaseUrl: string | undefined;
   basiq: { mode: "live" | "sandbox"; apiUrl: string; apiKey: string };
   sandboxPort: number;
+  /** Per-attempt timeout of a Basiq call (BASIQ_TIMEOUT_MS). */
+  basiqTimeoutMs: number;
+  /** Longest Retry-After honoured before a retry (BASIQ_MAX_RETRY_WAIT_MS). */
+  basiqMaxRetryWaitMs: number;
   authSecret: string;
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
@@ -176,6 +190,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
           apiKey: raw.SANDBOX_API_KEY,
         },
     sandboxPort: raw.SANDBOX_PORT,
+    basiqTimeoutMs: raw.BASIQ_TIMEOUT_MS,
+    basiqMaxRetryWaitMs: raw.BASIQ_MAX_RETRY_WAIT_MS,
     authSecret,
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     } else {
       const r = await syncAllUsers(opened.db, basiq(), (p) => process.stdout.write(`\r${p.checked}/${p.total} checked`));
       console.log(`\nusers: ${r.checked} checked, ${r.updated} updated, ${r.notFound} not found at Basiq, ${r.failed} failed`);
+      if (r.stopped) console.log(r.stopped);
       if (r.failed > 0) process.exitCode = 1;
     }
   } finally {

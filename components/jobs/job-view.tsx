@@ -130,6 +130,11 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                 {job.connector ? (
                   <>
                     {job.connector.name ?? job.connector.id} <ConnectorStatusBadge status={job.connector.status} />
+                    {job.connector.lastKnownFrom ? (
+                      <span className="text-xs text-amber-800">
+                        Basiq unavailable: last known status, from {formatDateTime(job.connector.lastKnownFrom)}
+                      </span>
+                    ) : null}
                   </>
                 ) : (
                   (job.institutionId ?? "—")

@@ -310,6 +310,15 @@ describe("non-idempotent calls", () => {
     expect(fake.apiRequests()).toHaveLength(1);
   });
 
+  it("refresh: a 2xx with an unreadable body is 'outcome unknown' (the job may have started), never retried", async () => {
+    const { client, fake } = testClient();
+    fake.onRequest = () => json(202, { type: 42, data: "not a job" });
+    const error = await caught(client.refreshConnection("u-1", "c-1"));
+    expect(error).toBeInstanceOf(BasiqOutcomeUnknownError);
+    expect(error).toMatchObject({ code: "unreadable-response", status: 202 });
+    expect(fake.apiRequests()).toHaveLength(1);
+  });
+
   it("purge: a 503 is returned, not retried", async () => {
     const { client, fake, clock } = testClient();
     fake.onRequest = () => basiqError(503, "service-unavailable", "c", { "retry-after": "1" });

@@ -225,17 +225,23 @@ export class Transport {
     return raw.status === 401 ? { kind: "unauthorized", token, error } : { kind: "error", error };
   }
 
-  /** Non-idempotent calls that were sent and got no answer become "outcome unknown". */
+  /**
+   * Non-idempotent calls that were sent and got no answer become "outcome unknown"; so does a 2xx whose body
+   * cannot be read (Basiq accepted the call, e.g. started a refresh job, but we cannot tell which).
+   */
   private finalForm<T>(spec: CallSpec<T>, error: BasiqError): BasiqError {
-    const sentAndLost =
-      (error instanceof BasiqNetworkError || error instanceof BasiqTimeoutError) &&
-      error.route === spec.resolved.route;
-    if (spec.idempotent || !sentAndLost) return error;
+    if (spec.idempotent || error.route !== spec.resolved.route) return error;
+    const lost = error instanceof BasiqNetworkError || error instanceof BasiqTimeoutError;
+    const unreadable =
+      error instanceof BasiqSchemaError && error.status !== undefined && error.status >= 200 && error.status <= 299;
+    if (!lost && !unreadable) return error;
     return new BasiqOutcomeUnknownError({
       method: error.method,
       route: error.route,
+      status: unreadable ? error.status : undefined,
+      correlationId: error.correlationId,
       cause: error,
-      code: error instanceof BasiqTimeoutError ? "timeout" : "network-error",
+      code: error instanceof BasiqTimeoutError ? "timeout" : unreadable ? "unreadable-response" : "network-error",
     });
   }
 

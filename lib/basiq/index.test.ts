@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { fakeBasiq, json, wire } from "./testing";
+import { basiqError, fakeBasiq, hang, json, wire } from "./testing";
 
 const KEY32 = Buffer.alloc(32, 7).toString("base64");
 
@@ -42,5 +42,29 @@ describe("basiq() singleton", () => {
     ]);
     expect(fake.requests[0]!.headers.get("authorization")).toBe("Basic live-key");
     expect(JSON.stringify(client.metrics())).not.toContain("live-key");
+  });
+
+  it("times each attempt out after BASIQ_TIMEOUT_MS and waits out no Retry-After above BASIQ_MAX_RETRY_WAIT_MS", async () => {
+    vi.stubEnv("BASIQ_TIMEOUT_MS", "500");
+    vi.stubEnv("BASIQ_MAX_RETRY_WAIT_MS", "1000");
+    (await import("../env")).resetEnvForTests();
+    const fake = fakeBasiq();
+    vi.stubGlobal("fetch", fake.fetch);
+    const { basiq, BasiqTimeoutError, BasiqApiError } = await import("./index");
+
+    fake.onRequest = hang;
+    const started = Date.now();
+    const timedOut = await basiq().getUser("u-1").catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(BasiqTimeoutError);
+    expect((timedOut as InstanceType<typeof BasiqTimeoutError>).timeoutMs).toBe(500);
+    expect(fake.apiRequests()).toHaveLength(3); // 1 + 2 retries, each cut at 500 ms
+    expect(Date.now() - started).toBeLessThan(3 * 500 + 1_500 + 1_000); // attempts + at most 0.5 + 1 s backoff
+
+    fake.requests.length = 0;
+    fake.onRequest = () => basiqError(429, "rate-limit", "corr-2", { "Retry-After": "2" });
+    const limited = await basiq().getUser("u-1").catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(BasiqApiError);
+    expect((limited as InstanceType<typeof BasiqApiError>).retryAfterSeconds).toBe(2);
+    expect(fake.apiRequests()).toHaveLength(1); // 2 s is above the 1 s cap: not waited out
   });
 });

@@ -10,8 +10,13 @@ const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient };
 
 export function basiq(): BasiqClient {
   if (!globalForBasiq.basiqClient) {
-    const { apiUrl, apiKey } = env().basiq;
-    globalForBasiq.basiqClient = createBasiqClient({ baseUrl: apiUrl, apiKey });
+    const { basiq: target, basiqTimeoutMs, basiqMaxRetryWaitMs } = env();
+    globalForBasiq.basiqClient = createBasiqClient({
+      baseUrl: target.apiUrl,
+      apiKey: target.apiKey,
+      timeoutMs: basiqTimeoutMs,
+      maxRetryAfterMs: basiqMaxRetryWaitMs,
+    });
   }
   return globalForBasiq.basiqClient;
 }

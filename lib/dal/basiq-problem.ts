@@ -1,6 +1,6 @@
 import "server-only";
 
-import { isBasiqError } from "@/lib/basiq/errors";
+import { BasiqNetworkError, BasiqSchemaError, isBasiqError } from "@/lib/basiq/errors";
 
 /** What a page says when Basiq failed: a plain sentence and Basiq's reference, nothing else from the error. */
 export interface BasiqProblemDTO {
@@ -11,12 +11,16 @@ export interface BasiqProblemDTO {
 export function basiqProblem(e: unknown): BasiqProblemDTO {
   if (!isBasiqError(e)) return { message: "Basiq could not be reached.", correlationId: null };
   const message =
-    e.status && e.status >= 500
-      ? `Basiq is unavailable (HTTP ${e.status}).`
-      : e.status === 429
-        ? "Basiq is rate-limiting us right now."
-        : e.status
-          ? `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`
-          : "Basiq did not answer in time.";
+    e instanceof BasiqSchemaError
+      ? "Basiq sent a response this console cannot read."
+      : e instanceof BasiqNetworkError
+        ? "Basiq could not be reached."
+        : e.status && e.status >= 500
+          ? `Basiq is unavailable (HTTP ${e.status}).`
+          : e.status === 429
+            ? "Basiq is rate-limiting us right now."
+            : e.status
+              ? `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`
+              : "Basiq did not answer in time.";
   return { message, correlationId: e.correlationId ?? null };
 }

@@ -2,14 +2,19 @@ import "server-only";
 
 // One connection, live from Basiq: its status explained, its connector's health, its accounts (names and masked
 // numbers; balances only for roles allowed account details) and how fresh its data really is.
+import { eq } from "drizzle-orm";
+
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError } from "@/lib/basiq/errors";
+import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { getDb } from "@/lib/db";
+import { basiqUsers } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { freshness, type Freshness } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
 
+import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
 import { cachedConnectorStatus } from "./connectors";
 import { liveUserJobs } from "./live";
@@ -39,6 +44,8 @@ export interface ConnectorStatusDTO {
   name: string;
   status: string;
   stage: string | null;
+  /** When Basiq could not be asked: when the stored status was fetched. */
+  lastKnownFrom: string | null;
 }
 
 export interface ConnectionDetailDTO {
@@ -57,6 +64,9 @@ export interface ConnectionDetailDTO {
   connectorProblem: string | null;
   freshness: Freshness | null;
   freshnessProblem: string | null;
+  /** Set when Basiq could not be reached: the connection is then the directory's copy, as of `storedAt`. */
+  basiqProblem: BasiqProblemDTO | null;
+  storedAt: string | null;
 }
 
 export function maskAccountNumber(accountNo: string): string {
@@ -80,7 +90,9 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
   if (connectionResult.status === "rejected") {
     const e = connectionResult.reason;
     if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) throw new NotFoundError("That connection");
-    throw e;
+    if (!isBasiqError(e)) throw e;
+    // Basiq down or slow: show what the directory knows about this connection rather than an error page.
+    return fromDirectory(ctx, e, jobsResult, can(caller.role, "accounts.details"));
   }
   const connection = connectionResult.value;
   if (connection.links.user && !connection.links.user.includes(`/users/${userId.data}`)) {
@@ -125,5 +137,56 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
     connectorProblem,
     freshness: jobsResult.status === "fulfilled" ? freshness(jobsResult.value.jobs) : null,
     freshnessProblem: jobsResult.status === "rejected" ? "Job history unavailable from Basiq right now." : null,
+    basiqProblem: null,
+    storedAt: null,
+  };
+}
+
+/** The directory's copy of a connection (status, method, institution; no accounts) when Basiq failed. */
+async function fromDirectory(
+  ctx: { userId: string; connectionId: string },
+  failure: unknown,
+  jobsResult: PromiseSettledResult<Awaited<ReturnType<typeof liveUserJobs>>>,
+  showBalances: boolean,
+): Promise<ConnectionDetailDTO> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ connections: basiqUsers.connections, lastSyncedAt: basiqUsers.lastSyncedAt })
+    .from(basiqUsers)
+    .where(eq(basiqUsers.id, ctx.userId))
+    .limit(1);
+  const stored = row?.connections.find((c) => c.id === ctx.connectionId);
+  // Not in the directory either: nothing to show, and nothing that says the connection exists.
+  if (!stored) throw failure;
+  log.warn({ ...ctx, correlationId: isBasiqError(failure) ? failure.correlationId : undefined }, "connection page rendered from the directory: Basiq call failed");
+  const method = stored.method ?? "";
+  let connector: ConnectorStatusDTO | null = null;
+  let connectorProblem: string | null = "Connector status unavailable right now.";
+  if (stored.institutionId && method) {
+    try {
+      connector = await cachedConnectorStatus(stored.institutionId, method);
+      connectorProblem = connector ? null : "Basiq lists no connector for this institution and method.";
+    } catch (e) {
+      log.warn({ ...ctx, err: (e as Error).name }, "connector status lookup failed");
+    }
+  }
+  return {
+    userId: ctx.userId,
+    id: stored.id,
+    status: stored.status,
+    statusExplained: connectionStatusExplained[stored.status] ?? "Basiq reports a status this console does not know.",
+    method,
+    institutionId: stored.institutionId ?? "",
+    createdDate: null,
+    lastUsed: null,
+    expiryDate: null,
+    accounts: null,
+    showBalances,
+    connector,
+    connectorProblem,
+    freshness: jobsResult.status === "fulfilled" ? freshness(jobsResult.value.jobs) : null,
+    freshnessProblem: jobsResult.status === "rejected" ? "Job history unavailable from Basiq right now." : null,
+    basiqProblem: basiqProblem(failure),
+    storedAt: row?.lastSyncedAt?.toISOString() ?? null,
   };
 }

@@ -177,12 +177,14 @@ export interface ConnectorDetailDTO extends ConnectorDTO {
   averageDurationMs: Record<string, number> | null;
   history: { status: string; previousStatus: string | null; observedAt: string }[];
   fetchedAt: string;
+  /** Set when Basiq could not be reached for a fresh list: the status is the stored one, as of fetchedAt. */
+  problem: ConnectorListDTO["problem"];
 }
 
 export async function getConnectorDetail(id: string, method: string): Promise<ConnectorDetailDTO> {
   await requirePermission("connectors.read");
   if (!/^[A-Z]{2}\d{5}$/.test(id) || !/^[a-z-]{2,20}$/.test(method)) throw new NotFoundError("That connector");
-  await ensureFresh();
+  const fresh = await ensureFresh();
   const db = await getDb();
   const since = new Date(Date.now() - 30 * 24 * 3600_000);
   const [[row], history, stats] = await Promise.all([
@@ -201,6 +203,7 @@ export async function getConnectorDetail(id: string, method: string): Promise<Co
     averageDurationMs: row.averageDurationMs ?? null,
     fetchedAt: row.fetchedAt.toISOString(),
     history: history.map((h) => ({ status: h.status, previousStatus: h.previousStatus, observedAt: h.observedAt.toISOString() })),
+    problem: fresh.problem,
   };
 }
 
@@ -208,13 +211,18 @@ export async function getConnectorDetail(id: string, method: string): Promise<Co
  * The stored status of one connector, for the connection and job pages (no extra Basiq call beyond the cache
  * refresh). Callers have checked their own permission; null when unknown.
  */
-export async function cachedConnectorStatus(id: string, method: string): Promise<{ id: string; method: string; name: string; status: string; stage: string | null } | null> {
-  await ensureFresh();
+export async function cachedConnectorStatus(
+  id: string,
+  method: string,
+): Promise<{ id: string; method: string; name: string; status: string; stage: string | null; lastKnownFrom: string | null } | null> {
+  const fresh = await ensureFresh();
   const db = await getDb();
   const [row] = await db
     .select({ id: connectors.id, method: connectors.method, name: connectors.name, status: connectors.status, stage: connectors.stage })
     .from(connectors)
     .where(and(eq(connectors.id, id), eq(connectors.method, method)))
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  // Basiq could not be asked: the stored status is shown, and said to be the last known one.
+  return { ...row, lastKnownFrom: fresh.problem && fresh.fetchedAt ? fresh.fetchedAt.toISOString() : null };
 }

@@ -125,6 +125,8 @@ export interface JobConnectorDTO {
   name: string;
   status: string;
   stage: string | null;
+  /** When Basiq could not be asked: when the stored status was fetched. */
+  lastKnownFrom: string | null;
 }
 
 export interface JobDetailDTO extends JobRowDTO {

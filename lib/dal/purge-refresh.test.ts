@@ -124,6 +124,29 @@ describe("purge", () => {
     expect(await audits("purge.unknown", target.connectionId)).toHaveLength(1);
   });
 
+  it("a purge Basiq refused (503) is recorded as failed, leaves the data, and may be tried again at once", async () => {
+    const target = await activeConnection();
+    await fault({ kind: "status", route: PURGE, status: 503, count: 1 });
+    const first = await purgeConnection(admin, target);
+    expect(first.status).toBe("failed");
+    expect(first.status === "failed" && first.message).toMatch(/HTTP 503/);
+    expect(await audits("purge.failed", target.connectionId)).toHaveLength(1);
+    expect(await audits("purge.succeeded", target.connectionId)).toHaveLength(0);
+    const connection = await basiq().getConnection(target.userId, target.connectionId);
+    expect(connection.accounts?.data.length ?? 0).toBeGreaterThan(0); // nothing purged at Basiq
+    const second = await purgeConnection(admin, target);
+    expect(second.status).toBe("succeeded");
+    expect((await stats())[PURGE]).toBe(2);
+  });
+
+  it("a purge with an unknown outcome is not repeated within the window", async () => {
+    const target = await activeConnection();
+    await fault({ kind: "network", route: PURGE, count: 1 });
+    expect((await purgeConnection(admin, target)).status).toBe("unknown");
+    expect((await purgeConnection(admin, target)).status).toBe("unknown");
+    expect((await stats())[PURGE]).toBe(1);
+  });
+
   it("the action refuses staff, support, and a missing confirmation — audited, nothing sent", async () => {
     const target = await activeConnection();
     for (const role of ["staff", "support"] as const) {

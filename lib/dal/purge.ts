@@ -3,6 +3,7 @@ import "server-only";
 // Purging a connection's data at Basiq (admin only): irreversible, so every step is checked on the server and
 // every outcome — including refusals — is audited. One Basiq call per purge however many submissions arrive:
 // the first takes the connection's "in-progress" row (a partial unique index), the others wait for its outcome.
+// Within 2 minutes a repeat gets the same outcome, except after a refusal by Basiq, which may be tried again.
 import { and, desc, eq, gte, sql } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
@@ -112,7 +113,8 @@ export async function purgeConnection(
       .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.userId, userId), gte(purgeOperations.startedAt, recent)))
       .orderBy(desc(purgeOperations.id))
       .limit(1);
-    if (last) return { mine: null, last };
+    // A refusal from Basiq (status "failed") changed nothing there: it does not stop a new attempt.
+    if (last && last.status !== "failed") return { mine: null, last };
     // A purge left "in-progress" by a crashed process long ago: its outcome is unknown; it must not block this one.
     await tx
       .update(purgeOperations)

@@ -95,7 +95,7 @@ export async function refreshConnection(rawUserId: string, rawConnectionId: stri
     if (outcome === "refused-basiq") {
       throw new UserFacingError("Basiq refused: this connection has reached its refresh limit for today. The daily automatic refresh continues.");
     }
-    if (outcome === "unknown") throw new UserFacingError("No answer from Basiq: the refresh may or may not have started. Check the job history before trying again.");
+    if (outcome === "unknown") throw new UserFacingError("No readable answer from Basiq: the refresh may or may not have started. Check the job history before trying again.");
     throw e;
   }
 }

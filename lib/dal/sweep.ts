@@ -21,6 +21,8 @@ export interface SweepRunDTO {
   jobsUpdated: number;
   newFailures: number;
   errors: number;
+  /** Why a run failed or stopped (no ids, no Basiq body), or null. */
+  message: string | null;
 }
 
 export interface SweepStatusDTO {
@@ -50,6 +52,7 @@ export async function getSweepStatus(): Promise<SweepStatusDTO> {
       jobsUpdated: r.jobsUpdated,
       newFailures: r.newFailures,
       errors: r.errors,
+      message: r.message,
     })),
   };
 }

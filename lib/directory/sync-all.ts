@@ -20,9 +20,13 @@ export interface SyncProgress {
   updated: number;
   notFound: number;
   failed: number;
+  /** Why the run stopped before the end (Basiq looked down), or null. */
+  stopped: string | null;
 }
 
 const BATCH = 200;
+/** This many failures in a row with no success in between: Basiq is down, stop instead of failing every user. */
+export const SYNC_OUTAGE_STOP = 16;
 
 export async function syncAllUsers(
   db: Database,
@@ -32,8 +36,9 @@ export async function syncAllUsers(
   const live = isNull(basiqUsers.deletedAt);
   const total = await db.$count(basiqUsers, live);
   const p = { ...counters, total };
+  let failedInARow = 0;
   let after = "";
-  for (;;) {
+  while (p.stopped === null) {
     const batch = await db
       .select({ id: basiqUsers.id })
       .from(basiqUsers)
@@ -43,13 +48,21 @@ export async function syncAllUsers(
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
     await forEachLimited(batch, 8, async ({ id }) => {
+      if (p.stopped !== null) return; // the rest keep their directory entry as it is
       try {
         const outcome = await syncDirectoryUser(db, client, id, "sync");
         if (outcome === "not-found") p.notFound++;
         else p.updated++;
+        failedInARow = 0;
       } catch (e) {
         p.failed++;
-        log.warn({ userId: id, correlationId: (e as { correlationId?: string }).correlationId }, "directory sync failed for a user");
+        failedInARow++;
+        const status = (e as { status?: number }).status;
+        log.warn({ userId: id, correlationId: (e as { correlationId?: string }).correlationId, status }, "directory sync failed for a user");
+        if (failedInARow >= SYNC_OUTAGE_STOP && p.stopped === null) {
+          p.stopped = `Stopped: Basiq failed for ${failedInARow} users in a row (${status ? `HTTP ${status}` : "no answer"}). The other users keep their last synced copy; try again later.`;
+          log.error({ checked: p.checked + 1, failed: p.failed, status }, "directory sync stopped: Basiq looks unavailable");
+        }
       }
       p.checked++;
     });
@@ -60,7 +73,7 @@ export async function syncAllUsers(
 
 const globalForSync = globalThis as unknown as { directorySync?: SyncProgress };
 
-const counters = { checked: 0, total: 0, updated: 0, notFound: 0, failed: 0 };
+const counters = { checked: 0, total: 0, updated: 0, notFound: 0, failed: 0, stopped: null as string | null };
 
 export function directorySyncProgress(): SyncProgress {
   return globalForSync.directorySync ?? { running: false, startedAt: null, finishedAt: null, ...counters };

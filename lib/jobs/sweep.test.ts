@@ -15,7 +15,7 @@ import { log } from "@/lib/log";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
-import { currentSweep, latestSweepRuns, runSweep, type RunSweepOptions } from "./sweep";
+import { currentSweep, latestSweepRuns, runSweep, SWEEP_OUTAGE_STOP, type RunSweepOptions } from "./sweep";
 
 const JOBS_ROUTE = "GET /users/{userId}/jobs";
 const GONE_USER = "00000000-0000-4000-8000-000000000000"; // well-formed, unknown to the sandbox
@@ -203,6 +203,21 @@ describe("runSweep", () => {
     const next = await sweep({ batchSize: 10 });
     if (next.status !== "completed") throw new Error(next.status);
     expect(next.run).toMatchObject({ resumedFrom: failed!.id, usersTotal: 30, usersChecked: 30, errors: 0 });
+  });
+});
+
+describe("an outage in the middle of a batch", () => {
+  it("stops after SWEEP_OUTAGE_STOP failures in a row, records why, and leaves the cursor before the batch", async () => {
+    const { db } = testDb;
+    await seedDirectory(db, ids.slice(0, 60));
+    await addFault(sandbox, { kind: "status", route: JOBS_ROUTE, status: 400 });
+    await expect(sweep()).rejects.toThrow(/^Basiq failed for \d+ users in a row \(400/);
+    const [failed] = await db.select().from(sweepRuns);
+    expect(failed).toMatchObject({ status: "failed", cursor: null });
+    expect(failed!.usersChecked).toBeGreaterThanOrEqual(SWEEP_OUTAGE_STOP);
+    expect(failed!.usersChecked).toBeLessThan(60);
+    expect(failed!.message).toMatch(/^failed: Basiq failed for \d+ users in a row/);
+    expect(await db.$count(jobRuns)).toBe(0);
   });
 });
 

@@ -61,6 +61,8 @@ const CONCURRENCY = 8; // the client caps Basiq calls at 8 anyway; more workers 
 const FLUSH_ROWS = 500;
 /** A whole batch failing (not 404) means Basiq or our credentials are down: stop instead of hammering. */
 const MIN_BATCH_FOR_OUTAGE = 10;
+/** This many users failing in a row (no success between) is an outage too: stop without waiting for the batch. */
+export const SWEEP_OUTAGE_STOP = 16;
 const RESUMABLE: readonly string[] = ["running", "interrupted", "failed"];
 
 const idle: SweepProgress = {
@@ -288,6 +290,8 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
   const batch = {
     fatal: null as { error: unknown } | null,
     failed: 0,
+    failedInARow: 0,
+    outage: false,
     last: undefined as BasiqApiError | undefined,
     rows: [] as JobRunValues[],
   };
@@ -303,10 +307,11 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
 
   await forEachLimited(userIds, CONCURRENCY, async (userId) => {
     // After a fatal error or a stop, the remaining users are left for the next run (the cursor stays put).
-    if (batch.fatal || signal?.aborted) return;
+    if (batch.fatal || batch.outage || signal?.aborted) return;
     try {
       const { jobs } = await ctx.client.listUserJobs(userId, { userId, signal });
       for (const job of jobs) batch.rows.push(jobRunValues(job, userId, ctx.sweepId));
+      batch.failedInARow = 0;
     } catch (e) {
       if (signal?.aborted) return;
       if (e instanceof BasiqApiError && e.status === 404) {
@@ -314,6 +319,7 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
       } else if (isBasiqError(e)) {
         counters.errors++;
         batch.failed++;
+        if (++batch.failedInARow >= SWEEP_OUTAGE_STOP) batch.outage = true;
         if (e instanceof BasiqApiError) batch.last = e;
         log.warn(
           {
@@ -339,13 +345,17 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
   // Whatever was fetched is stored, even after a stop; the checkpoint is the caller's, once this returns.
   if (!batch.fatal) await flush();
   if (batch.fatal) throw batch.fatal.error;
+  const what = batch.last
+    ? `${batch.last.status}${batch.last.code ? ` ${batch.last.code}` : ""}`
+    : "network errors";
   if (!signal?.aborted && userIds.length >= MIN_BATCH_FOR_OUTAGE && batch.failed === userIds.length) {
-    const what = batch.last
-      ? `${batch.last.status}${batch.last.code ? ` ${batch.last.code}` : ""}`
-      : "network errors";
     throw new Error(
       `every Basiq call of a batch of ${userIds.length} users failed (${what}); stopped to retry later`,
     );
+  }
+  // The users after the stop were not checked: the cursor stays before this batch, so the next run covers them.
+  if (!signal?.aborted && batch.outage) {
+    throw new Error(`Basiq failed for ${batch.failedInARow} users in a row (${what}); stopped to retry later`);
   }
 }
 

@@ -3,8 +3,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { JobView } from "@/components/jobs/job-view";
+import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
+import { isBasiqError } from "@/lib/basiq/errors";
+import { basiqProblem } from "@/lib/dal/basiq-problem";
 import { getJobDetail } from "@/lib/dal/jobs";
 import { NotFoundError } from "@/lib/errors";
 
@@ -13,10 +16,15 @@ export const metadata: Metadata = { title: "Job" };
 export default async function JobPage(props: { params: Promise<{ jobId: string }> }) {
   const { jobId } = await props.params;
   await guardPage("jobs.read", `/jobs/${encodeURIComponent(jobId)}`);
-  const job = await getJobDetail(jobId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const result = await getJobDetail(jobId).then(
+    (job) => ({ job, failure: null }),
+    (e: unknown) => {
+      if (e instanceof NotFoundError) notFound();
+      // Basiq down and no stored copy of this job: say so instead of an error page.
+      if (isBasiqError(e)) return { job: null, failure: basiqProblem(e) };
+      throw e;
+    },
+  );
   return (
     <>
       <nav className="mb-2 text-sm">
@@ -24,8 +32,20 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
           ← Error log
         </Link>
       </nav>
-      <PageHeader title="Job" description={<span className="font-mono text-xs">{job.id}</span>} />
-      <JobView initial={job} />
+      <PageHeader title="Job" description={<span className="font-mono text-xs">{result.job?.id ?? jobId}</span>} />
+      {result.job ? (
+        <JobView initial={result.job} />
+      ) : (
+        <Alert tone="warn" title="Basiq unavailable: this job has no stored copy yet">
+          {result.failure?.message} Try again in a few minutes.
+          {result.failure?.correlationId ? (
+            <>
+              {" "}
+              Basiq reference: <code>{result.failure.correlationId}</code>.
+            </>
+          ) : null}
+        </Alert>
+      )}
     </>
   );
 }

@@ -75,6 +75,7 @@ export function SweepPanel() {
         <p className="text-sm text-slate-600" data-testid="sweep-last">
           Last run {last.status} ({last.trigger}) {formatDateTime(last.finishedAt ?? last.startedAt)}: {last.usersChecked} users,{" "}
           {last.jobsNew} new jobs, {last.newFailures} new failures, {last.errors} errors.
+          {last.status === "failed" && last.message ? <span className="block text-red-700">{last.message}</span> : null}
         </p>
       ) : (
         <p className="text-sm text-slate-600">No sweep has run yet.</p>

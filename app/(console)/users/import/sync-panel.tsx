@@ -55,6 +55,11 @@ export function SyncPanel({ startSync }: { startSync: (input: Record<string, nev
             {data.checked} of {data.total} checked · {data.updated} updated · {data.notFound} not found · {data.failed} failed ·{" "}
             {data.running ? `started ${formatDateTime(data.startedAt)}` : `finished ${formatDateTime(data.finishedAt)}`}
           </p>
+          {data.stopped ? (
+            <p role="alert" className="mt-1 text-red-700" data-testid="sync-stopped">
+              {data.stopped}
+            </p>
+          ) : null}
         </div>
       ) : null}
     </div>

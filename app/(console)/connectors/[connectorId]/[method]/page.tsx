@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -40,6 +41,12 @@ export default async function ConnectorPage(props: { params: Promise<{ connector
           </span>
         }
       />
+      {c.problem ? (
+        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known status, from ${formatDateTime(c.fetchedAt)}`}>
+          {c.problem.message}
+          {c.problem.correlationId ? <> Reference: <code>{c.problem.correlationId}</code>.</> : null}
+        </Alert>
+      ) : null}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <CardTitle>Status timeline (30 days)</CardTitle>

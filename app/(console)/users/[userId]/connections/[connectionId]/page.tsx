@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -59,6 +60,17 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </span>
         }
       />
+      {c.basiqProblem ? (
+        <Alert tone="warn" title={`Basiq unavailable: showing the directory copy from ${formatDateTime(c.storedAt)}`} className="mb-4">
+          {c.basiqProblem.message} Accounts and dates need Basiq; the status is as of the last sync.
+          {c.basiqProblem.correlationId ? (
+            <>
+              {" "}
+              Basiq reference: <code>{c.basiqProblem.correlationId}</code>.
+            </>
+          ) : null}
+        </Alert>
+      ) : null}
       {canRefresh || canPurge ? (
         <div className="mb-4">
           <ConnectionActions
@@ -142,6 +154,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <ConnectorStatusBadge status={c.connector.status} />
                 {c.connector.stage ? <Badge>{c.connector.stage}</Badge> : null}
               </p>
+              {c.connector.lastKnownFrom ? (
+                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from {formatDateTime(c.connector.lastKnownFrom)}.</p>
+              ) : null}
               {c.connector.status !== "operational" ? (
                 <p className="text-xs text-amber-800">
                   The bank&apos;s connector is not fully operational: failures now are likely on the bank&apos;s side. Do not ask the user
@@ -170,7 +185,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
         <tbody>
           {!c.accounts || c.accounts.length === 0 ? (
             <EmptyRow colSpan={c.showBalances ? 6 : 5}>
-              No accounts from this connection (never retrieved, or purged).
+              {c.basiqProblem ? "Accounts unavailable: Basiq could not be reached." : "No accounts from this connection (never retrieved, or purged)."}
             </EmptyRow>
           ) : (
             c.accounts.map((a) => (

@@ -1,0 +1,401 @@
+// Resilience under faults (SECURITY.md REL-1..REL-6): every fault class the sandbox can inject, applied to every
+// Basiq route the console uses in turn (and to all at once), against every page that calls Basiq and every action
+// that does. Pages must render within the timeout budget with a clear degraded state (never a blank page, a 500 or
+// a stack trace); actions must return a clear error and leave nothing half-written. Faults are global to the
+// shared sandbox, so this file runs last and alone (Playwright project "resilience"), serially, clearing faults
+// after every test.
+import { expect, test, type Page } from "@playwright/test";
+
+import { storageStateOf } from "./paths";
+import {
+  activeSandboxConnection,
+  clearFaults,
+  injectFault,
+  sandboxPersonas,
+  sandboxStats,
+} from "./sandbox-client";
+
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: storageStateOf("admin") });
+test.afterEach(clearFaults);
+
+// The budget e2e/serve.ts gives the console (BASIQ_TIMEOUT_MS, BASIQ_MAX_RETRY_WAIT_MS) and the client's fixed
+// policy (lib/basiq/http.ts, retry.ts): 2 retries, full-jitter backoff below 0.5 s then 1 s.
+const TIMEOUT_MS = Number(process.env.BASIQ_TIMEOUT_MS ?? 2000);
+const MAX_RETRY_WAIT_MS = Number(process.env.BASIQ_MAX_RETRY_WAIT_MS ?? 3000);
+const RETRIES = 2;
+const BACKOFF_MS = 500 + 1000;
+/** The longest one logical Basiq call may take: every attempt timing out, plus the backoff between them. */
+const CALL_BUDGET_MS = TIMEOUT_MS * (RETRIES + 1) + BACKOFF_MS;
+/** Rendering, the database, the browser. */
+const MARGIN_MS = 5000;
+
+const DEGRADED = /Basiq unavailable|Basiq unreachable|Basiq could not be reached/;
+const BROKEN = /This page could not be shown|Application error|Internal Server Error|Unhandled Runtime Error/;
+const STACK = /\n\s+at [\w$.<>]+ \(|\bat .*\.(?:js|ts|tsx):\d+:\d+|node_modules\//;
+
+const TOKEN = "POST /token";
+const GET_USER = "GET /users/{userId}";
+const LIST_CONNECTIONS = "GET /users/{userId}/connections";
+const GET_CONNECTION = "GET /users/{userId}/connections/{connectionId}";
+const REFRESH = "POST /users/{userId}/connections/{connectionId}/refresh";
+const PURGE = "POST /users/{userId}/connections/{connectionId}/purge";
+const USER_JOBS = "GET /users/{userId}/jobs";
+const GET_JOB = "GET /jobs/{jobId}";
+const CONNECTORS = "GET /connectors";
+
+interface FaultClass {
+  name: string;
+  /** The fault for one route ("*" = every route). */
+  fault: (route: string) => Record<string, unknown>;
+  /** False when the class only slows Basiq down within the budget: pages must then render normally. */
+  fails: boolean;
+  /** Basiq call rounds get this much longer than CALL_BUDGET_MS under the fault (latency below the timeout). */
+  extraPerRoundMs?: number;
+}
+
+const LATENCY_BELOW = Math.round(TIMEOUT_MS * 0.4);
+const LATENCY_ABOVE = TIMEOUT_MS + 1000;
+
+const faultClasses: FaultClass[] = [
+  { name: `latency ${LATENCY_BELOW} ms (below the timeout)`, fault: (route) => ({ kind: "latency", route, ms: LATENCY_BELOW }), fails: false },
+  { name: `latency ${LATENCY_ABOVE} ms (above the timeout)`, fault: (route) => ({ kind: "latency", route, ms: LATENCY_ABOVE }), fails: true },
+  { name: "429 with Retry-After 1 s (waited out)", fault: (route) => ({ kind: "status", route, status: 429, retryAfter: 1 }), fails: true },
+  {
+    name: `429 with Retry-After 30 s (above the ${MAX_RETRY_WAIT_MS} ms cap)`,
+    fault: (route) => ({ kind: "status", route, status: 429, retryAfter: 30 }),
+    fails: true,
+  },
+  { name: "503", fault: (route) => ({ kind: "status", route, status: 503 }), fails: true },
+  { name: "hang", fault: (route) => ({ kind: "hang", route }), fails: true },
+  { name: "network error", fault: (route) => ({ kind: "network", route }), fails: true },
+  { name: "malformed body", fault: (route) => ({ kind: "malformed", route }), fails: true },
+];
+
+interface PageSpec {
+  name: string;
+  path: string;
+  /** Sandbox routes the page called when Basiq was healthy (measured in the first test). */
+  routes: string[];
+  /** Sequential rounds of Basiq calls (a later one starts after the earlier one gave up). */
+  rounds: number;
+}
+
+const pages: PageSpec[] = [];
+const coverage = { pageVisits: 0, routePagePairs: new Set<string>(), actionRuns: 0, actionRoutePairs: new Set<string>() };
+let target: { userId: string; connectionId: string; jobId: string; connectorPath: string };
+
+function budgetFor(p: PageSpec, fc?: FaultClass): number {
+  return p.rounds * (CALL_BUDGET_MS + (fc?.extraPerRoundMs ?? 0)) + MARGIN_MS;
+}
+
+/** Opens a page and checks it rendered, on time, degraded or not as expected. Returns the time it took. */
+async function visit(page: Page, p: PageSpec, expectDegraded: boolean, budgetMs: number): Promise<number> {
+  const started = Date.now();
+  const response = await page.goto(p.path, { timeout: budgetMs + 15_000 });
+  const elapsed = Date.now() - started;
+  const what = `${p.name} (${p.path})`;
+  expect(response, what).not.toBeNull();
+  expect(response!.status(), `${what}: HTTP status`).toBeLessThan(500);
+  await expect(page.locator("main h1").first(), `${what}: heading`).toBeVisible();
+  const text = await page.locator("main").innerText();
+  expect(text.trim().length, `${what}: not blank`).toBeGreaterThan(40);
+  expect(text, `${what}: no error page`).not.toMatch(BROKEN);
+  expect(text, `${what}: no stack trace`).not.toMatch(STACK);
+  if (expectDegraded) {
+    await expect(page.getByText(DEGRADED).first(), `${what}: degraded state shown`).toBeVisible();
+  } else {
+    expect(await page.getByText(DEGRADED).count(), `${what}: no degraded state`).toBe(0);
+  }
+  expect(elapsed, `${what}: rendered within ${budgetMs} ms`).toBeLessThan(budgetMs);
+  coverage.pageVisits++;
+  return elapsed;
+}
+
+test("calibration: which Basiq routes each page calls when Basiq is healthy", async ({ page }) => {
+  test.setTimeout(120_000);
+  await clearFaults();
+  const persona = (await sandboxPersonas()).find((p) => p.failedJobId && p.connectionId);
+  if (!persona?.failedJobId || !persona.connectionId) throw new Error("the sandbox has no persona with a failed job");
+  await page.goto("/connectors");
+  const connectorPath = await page.locator('a[href^="/connectors/"]').first().getAttribute("href");
+  if (!connectorPath) throw new Error("no connector link on /connectors");
+  target = { userId: persona.userId, connectionId: persona.connectionId, jobId: persona.failedJobId, connectorPath };
+
+  const list: Omit<PageSpec, "routes">[] = [
+    { name: "overview", path: "/", rounds: 1 },
+    { name: "users list", path: "/users", rounds: 1 },
+    { name: "user", path: `/users/${target.userId}`, rounds: 2 }, // user + connections, then the job history
+    { name: "connection", path: `/users/${target.userId}/connections/${target.connectionId}`, rounds: 2 }, // connection + jobs, then connectors
+    { name: "job", path: `/jobs/${target.jobId}`, rounds: 2 }, // the job, then connectors
+    { name: "connectors", path: "/connectors", rounds: 1 },
+    { name: "connector", path: connectorPath, rounds: 1 },
+    { name: "error log", path: "/jobs", rounds: 1 },
+  ];
+  for (const spec of list) {
+    const before = await sandboxStats();
+    await visit(page, { ...spec, routes: [] }, false, budgetFor({ ...spec, routes: [] }));
+    const after = await sandboxStats();
+    const routes = Object.keys(after).filter((k) => k !== TOKEN && (after[k] ?? 0) > (before[k] ?? 0));
+    pages.push({ ...spec, routes });
+  }
+  console.log(`pages and the Basiq routes they call:\n${pages.map((p) => `  ${p.name}: ${p.routes.join(", ") || "none"}`).join("\n")}`);
+  // What the pages are known to need; a page that silently stopped calling Basiq would weaken every test below.
+  const byName = Object.fromEntries(pages.map((p) => [p.name, p.routes]));
+  expect(byName["user"]).toEqual(expect.arrayContaining([GET_USER, LIST_CONNECTIONS, USER_JOBS]));
+  expect(byName["connection"]).toEqual(expect.arrayContaining([GET_CONNECTION, USER_JOBS, CONNECTORS]));
+  expect(byName["job"]).toEqual(expect.arrayContaining([GET_JOB, CONNECTORS]));
+  for (const name of ["overview", "connectors", "connector"]) expect(byName[name]).toContain(CONNECTORS);
+});
+
+for (const fc of faultClasses) {
+  test(`pages under ${fc.name}, on every route in turn and on all at once`, async ({ page }) => {
+    test.setTimeout(600_000);
+    expect(pages.length, "calibration ran").toBe(8);
+    // One tab per page, visited side by side: the faults are the same for all of them, and the console's own
+    // concurrency cap (8 Basiq calls) is above what one round of these pages needs.
+    const tabs = new Map<string, Page>([[pages[0]!.name, page]]);
+    for (const p of pages.slice(1)) tabs.set(p.name, await page.context().newPage());
+    const routes = [...new Set(pages.flatMap((p) => p.routes))].sort();
+    for (const route of ["*", ...routes]) {
+      await clearFaults();
+      await injectFault(fc.fault(route));
+      // Under "*" every page is visited (those that call no Basiq route must be untouched); otherwise the pages
+      // that call the route.
+      const affected = pages.filter((p) => route === "*" || p.routes.includes(route));
+      await test.step(`${route} → ${affected.map((p) => p.name).join(", ")}`, async () => {
+        await Promise.all(affected.map((p) => visit(tabs.get(p.name)!, p, fc.fails && p.routes.length > 0, budgetFor(p, fc))));
+      });
+      for (const p of affected) coverage.routePagePairs.add(`${fc.name}|${route}|${p.name}`);
+    }
+    await clearFaults();
+    // Once the fault is gone, the pages are back to normal (nothing cached the failure).
+    const recovered = pages.filter((p) => p.routes.length > 0);
+    await Promise.all(recovered.map((p) => visit(tabs.get(p.name)!, p, false, budgetFor(p))));
+  });
+}
+
+test("429: a Retry-After within the cap is waited out (3 attempts); one above it is not (1 attempt)", async ({ page }) => {
+  test.setTimeout(120_000);
+  const connectors = pages.find((p) => p.name === "connectors")!;
+  for (const [retryAfter, attempts] of [
+    [1, RETRIES + 1],
+    [30, 1],
+  ] as const) {
+    await clearFaults();
+    await injectFault({ kind: "status", route: CONNECTORS, status: 429, retryAfter });
+    const before = (await sandboxStats())[CONNECTORS] ?? 0;
+    const elapsed = await visit(page, connectors, true, budgetFor(connectors));
+    expect((await sandboxStats())[CONNECTORS] ?? 0, `Retry-After ${retryAfter}`).toBe(before + attempts);
+    if (attempts > 1) expect(elapsed).toBeGreaterThanOrEqual(RETRIES * retryAfter * 1000);
+    await expect(page.getByText("Basiq is rate-limiting us right now.")).toBeVisible();
+  }
+});
+
+test("token revocation: every page recovers with exactly one forced refresh (one POST /token)", async ({ page }) => {
+  test.setTimeout(180_000);
+  const tabs = new Map<string, Page>([[pages[0]!.name, page]]);
+  for (const p of pages.slice(1)) tabs.set(p.name, await page.context().newPage());
+  const visitAll = (degraded: (p: PageSpec) => boolean) =>
+    Promise.all(pages.map((p) => visit(tabs.get(p.name)!, p, degraded(p), budgetFor(p))));
+  // Warm up: the console holds a token.
+  await visitAll(() => false);
+  const before = await sandboxStats();
+  await injectFault({ kind: "revoke-tokens" });
+  // All pages at once: the calls that meet the 401 together share one forced refresh.
+  await visitAll(() => false);
+  const after = await sandboxStats();
+  expect((after[TOKEN] ?? 0) - (before[TOKEN] ?? 0)).toBe(1);
+  for (const p of pages) coverage.routePagePairs.add(`revoke-tokens|*|${p.name}`);
+
+  // Revoked, and the token endpoint itself down: pages degrade within the budget, then recover once it is back.
+  await injectFault({ kind: "revoke-tokens" });
+  await injectFault({ kind: "status", route: TOKEN, status: 503 });
+  await visitAll((p) => p.routes.length > 0);
+  for (const p of pages) coverage.routePagePairs.add(`revoke-tokens + 503|${TOKEN}|${p.name}`);
+  await clearFaults();
+  const beforeRecovery = (await sandboxStats())[TOKEN] ?? 0;
+  await visitAll(() => false);
+  expect((await sandboxStats())[TOKEN] ?? 0, "a failed token request is not cached: one new request").toBe(beforeRecovery + 1);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Actions
+
+/** The classes actions are put through: refusals (fast) and no-answer (outcome unknown for POSTs). */
+const actionClasses = faultClasses.filter((fc) => /^(503|hang|malformed body|429 with Retry-After 30)/.test(fc.name));
+const ACTION_BUDGET_MS = 2 * CALL_BUDGET_MS + MARGIN_MS;
+let connectionOffset = 200;
+
+async function nextActiveConnection(method?: string) {
+  const found = await activeSandboxConnection(connectionOffset, method);
+  connectionOffset += 5; // each use gets a connection no other test touched
+  return found;
+}
+
+/** No (readable) answer to a POST: Basiq may have acted on it, so the outcome is unknown. */
+const outcomeUnknown = (fc: FaultClass) => /hang|network|latency|malformed/.test(fc.name);
+
+for (const fc of actionClasses) {
+  test(`actions under ${fc.name}: a clear error, nothing half-written`, async ({ page }) => {
+    test.setTimeout(900_000);
+    const toastError = page.getByRole("alert");
+
+    // Refresh a connection: the GET that checks it, then the POST that starts the job.
+    const refreshTarget = await nextActiveConnection("openbanking");
+    const refreshPage = `/users/${refreshTarget.userId}/connections/${refreshTarget.connectionId}`;
+    for (const route of [GET_CONNECTION, REFRESH]) {
+      await test.step(`refresh connection, ${route}`, async () => {
+        await clearFaults();
+        await page.goto(refreshPage);
+        const budget = page.getByTestId("refresh-budget");
+        const usedBefore = Number((await budget.innerText()).match(/^(\d+) of/)?.[1]);
+        const refreshesBefore = (await sandboxStats())[REFRESH] ?? 0;
+        await injectFault(fc.fault(route));
+        const started = Date.now();
+        await page.getByRole("button", { name: "Refresh now" }).click();
+        const unknown = route === REFRESH && outcomeUnknown(fc);
+        await expect(toastError.filter({ hasText: unknown ? /may or may not have started/ : /Basiq/ })).toBeVisible({ timeout: ACTION_BUDGET_MS });
+        expect(Date.now() - started).toBeLessThan(ACTION_BUDGET_MS);
+        await clearFaults();
+        await page.reload();
+        // A refusal spends nothing; an unanswered POST may have started a job, so it is counted (and said so).
+        await expect(page.getByTestId("refresh-budget")).toContainText(new RegExp(`^${usedBefore + (unknown ? 1 : 0)} of 20`));
+        // Never retried blindly: at most one POST per click.
+        expect((await sandboxStats())[REFRESH] ?? 0).toBe(refreshesBefore + (route === REFRESH ? 1 : 0));
+        await page.goto(`/audit?connectionId=${refreshTarget.connectionId}`);
+        if (route === REFRESH) {
+          await expect(page.getByTestId("audit-row").filter({ hasText: "refresh.failed" }).first()).toBeVisible();
+        }
+        expect(await page.getByTestId("audit-row").filter({ hasText: "refresh.started" }).count()).toBe(0);
+        coverage.actionRuns++;
+        coverage.actionRoutePairs.add(`${fc.name}|${route}|refresh connection`);
+      });
+    }
+
+    // Purge, with the typed confirmation: the GET that checks the connection, then the POST.
+    // (A malformed body on the purge is a 2xx: Basiq said yes, and the console rightly reports success.)
+    for (const route of fc.name === "malformed body" ? [GET_CONNECTION] : [GET_CONNECTION, PURGE]) {
+      await test.step(`purge connection, ${route}`, async () => {
+        await clearFaults();
+        const purgeTarget = await nextActiveConnection();
+        const path = `/users/${purgeTarget.userId}/connections/${purgeTarget.connectionId}`;
+        await page.goto(path);
+        const purgesBefore = (await sandboxStats())[PURGE] ?? 0;
+        await injectFault(fc.fault(route));
+        await page.getByRole("button", { name: "Purge data…" }).click();
+        await page.getByLabel("Connection id to confirm").fill(purgeTarget.connectionId);
+        const password = page.getByLabel(/Your password/);
+        if (await password.count()) await password.fill(process.env.DEMO_PASSWORD ?? "demo-password");
+        const started = Date.now();
+        await page.getByRole("button", { name: "Purge permanently" }).click();
+        const unknown = route === PURGE && outcomeUnknown(fc);
+        await expect(toastError.filter({ hasText: unknown ? /outcome is unknown/ : /Basiq/ })).toBeVisible({ timeout: ACTION_BUDGET_MS });
+        expect(Date.now() - started).toBeLessThan(ACTION_BUDGET_MS);
+        await expect(page.getByText(/^Purged: Basiq deleted the data/)).toHaveCount(0);
+        expect((await sandboxStats())[PURGE] ?? 0).toBe(purgesBefore + (route === PURGE ? 1 : 0));
+        await clearFaults();
+        // The connection and its data are still there, and the audit log says what happened.
+        await page.goto(path);
+        await expect(page.getByText("No accounts from this connection")).toHaveCount(0);
+        await page.goto(`/audit?connectionId=${purgeTarget.connectionId}`);
+        expect(await page.getByTestId("audit-row").filter({ hasText: "purge.succeeded" }).count()).toBe(0);
+        if (route === PURGE) {
+          await expect(page.getByTestId("audit-row").filter({ hasText: unknown ? "purge.unknown" : "purge.failed" }).first()).toBeVisible();
+        }
+        coverage.actionRuns++;
+        coverage.actionRoutePairs.add(`${fc.name}|${route}|purge connection`);
+      });
+    }
+
+    // Refresh connectors (support/admin "Refresh now" on /connectors).
+    await test.step(`refresh connectors, ${CONNECTORS}`, async () => {
+      await clearFaults();
+      await page.goto("/connectors");
+      const rowsBefore = await page.locator("tbody tr").count();
+      await injectFault(fc.fault(CONNECTORS));
+      const started = Date.now();
+      await page.getByRole("button", { name: "Refresh now" }).click();
+      await expect(toastError.filter({ hasText: /Basiq could not complete the request/ })).toBeVisible({ timeout: ACTION_BUDGET_MS });
+      expect(Date.now() - started).toBeLessThan(ACTION_BUDGET_MS);
+      await clearFaults();
+      await page.goto("/connectors");
+      expect(await page.locator("tbody tr").count()).toBe(rowsBefore); // the stored list is intact
+      coverage.actionRuns++;
+      coverage.actionRoutePairs.add(`${fc.name}|${CONNECTORS}|refresh connectors`);
+    });
+
+    // Import: an id Basiq must be asked about gets a "failed" verdict; nothing is added. (Only GET /users/{userId}:
+    // every sandbox user is already in the directory, so the id imported is unknown to Basiq, and with the user's
+    // 404 in hand a failing connections call rightly changes nothing: "not found".)
+    for (const route of [GET_USER]) {
+      await test.step(`import users, ${route}`, async () => {
+        await clearFaults();
+        await page.goto("/");
+        const usersBefore = await page.getByTestId("overview-users").innerText();
+        await page.goto("/users/import");
+        await injectFault(fc.fault(route));
+        await page.locator("#ids").fill(`resilience-missing-${Date.now()}`);
+        const started = Date.now();
+        await page.getByRole("button", { name: "Import" }).click();
+        await expect(page.getByTestId("import-summary")).toHaveText("1 failed", { timeout: ACTION_BUDGET_MS });
+        await expect(page.getByTestId("import-row").first()).toContainText(/Basiq could not be asked .*try again later/);
+        expect(Date.now() - started).toBeLessThan(ACTION_BUDGET_MS);
+        await clearFaults();
+        await page.goto("/");
+        await expect(page.getByTestId("overview-users")).toHaveText(usersBefore);
+        coverage.actionRuns++;
+        coverage.actionRoutePairs.add(`${fc.name}|${route}|import users`);
+      });
+    }
+
+    // Directory sync: stops after 16 users failing in a row and says so; the directory keeps its copy.
+    for (const route of [GET_USER, LIST_CONNECTIONS]) {
+      await test.step(`directory sync, ${route}`, async () => {
+        await clearFaults();
+        await page.goto("/");
+        const usersBefore = await page.getByTestId("overview-users").innerText();
+        await page.goto("/users/import");
+        await injectFault(fc.fault(route));
+        const started = Date.now();
+        await page.getByRole("button", { name: "Sync all users now" }).click();
+        // 16 failures = two rounds of 8 users in flight, then the calls still in flight finish.
+        const budget = 4 * CALL_BUDGET_MS + MARGIN_MS;
+        await expect(page.getByTestId("sync-stopped")).toContainText(/Stopped: Basiq failed for \d+ users in a row/, { timeout: budget });
+        expect(Date.now() - started).toBeLessThan(budget);
+        await clearFaults();
+        await page.goto("/");
+        await expect(page.getByTestId("overview-users")).toHaveText(usersBefore);
+        coverage.actionRuns++;
+        coverage.actionRoutePairs.add(`${fc.name}|${route}|directory sync`);
+      });
+    }
+
+    // Job sweep: stops after 16 users failing in a row; the run is recorded as failed, with why.
+    await test.step(`job sweep, ${USER_JOBS}`, async () => {
+      await clearFaults();
+      await page.goto("/jobs");
+      await injectFault(fc.fault(USER_JOBS));
+      const started = Date.now();
+      await page.getByRole("button", { name: "Run sweep now" }).click();
+      const budget = 3 * CALL_BUDGET_MS + MARGIN_MS;
+      await expect(page.getByTestId("sweep-last")).toContainText(/Last run failed \(manual\)/, { timeout: budget });
+      await expect(page.getByTestId("sweep-last")).toContainText(/Basiq failed for \d+ users in a row/);
+      expect(Date.now() - started).toBeLessThan(budget);
+      coverage.actionRuns++;
+      coverage.actionRoutePairs.add(`${fc.name}|${USER_JOBS}|job sweep`);
+    });
+  });
+}
+
+test.afterAll(() => {
+  const classes = new Set([...coverage.routePagePairs].map((k) => k.split("|")[0]));
+  const actionClassNames = new Set([...coverage.actionRoutePairs].map((k) => k.split("|")[0]));
+  console.log(
+    [
+      "resilience coverage:",
+      `  pages: ${coverage.routePagePairs.size} (fault class × route × page) combinations over ${classes.size} fault classes, ${coverage.pageVisits} page visits`,
+      `  actions: ${coverage.actionRoutePairs.size} (fault class × route × action) combinations over ${actionClassNames.size} fault classes, ${coverage.actionRuns} action runs`,
+    ].join("\n"),
+  );
+});
