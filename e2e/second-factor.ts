@@ -34,12 +34,13 @@ export async function enterTotp(page: Page, key: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     for (const offset of [0, 1]) {
       await page.getByLabel("Code", { exact: true }).fill(totpNow(key, offset));
+      const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login/second-factor");
       await page.getByRole("button", { name: "Verify" }).click();
-      const outcome = await Promise.race([
-        page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 10_000 }).then(() => "in" as const),
-        page.getByText("already been used").waitFor({ timeout: 10_000 }).then(() => "used" as const),
-      ]);
-      if (outcome === "in") return;
+      // A server action that redirects (the code was accepted) says so in this header; otherwise it was refused.
+      if ((await answered).headers()["x-action-redirect"]) {
+        await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+        return;
+      }
     }
     await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
   }
