@@ -227,6 +227,8 @@ async function classifyGet(row: PathRow, res: APIResponse): Promise<string> {
 function expectedGet(row: PathRow, caller: Caller): string {
   if (row.framework) return `HTTP ${row.framework}`;
   if (row.signedIn === "redirect-home" && caller !== "anonymous") return "redirect to /";
+  const redirect = caller === "anonymous" ? undefined : row.redirects?.[caller];
+  if (redirect) return `redirect to ${redirect}`;
   return expectedAccess(row.requires, caller);
 }
 
@@ -236,13 +238,15 @@ function expectedGet(row: PathRow, caller: Caller): string {
 const roleCallers = callers.length;
 const forgedRows = actionMatrix.filter((a) => a.call === "forged");
 const forgedCalls = forgedRows.length * roleCallers * forgedBodies.length;
+const secondFactorCalls = actionMatrix.filter((a) => a.call === "second-factor").length * roleCallers * forgedBodies.length;
 const routeRows = pathMatrix.filter((p) => p.kind === "route").length;
 const pageRows = pathMatrix.filter((p) => p.kind === "page").length;
 const totals = {
   actions:
     `${actionMatrix.length} server actions × ${roleCallers} callers: ${forgedRows.length} guarded × ${roleCallers} × ` +
-    `${forgedBodies.length} encodings = ${forgedCalls} forged calls, sign-in × ${roleCallers}, sign-out × 3 ` +
-    `(anonymous + 2 fresh sessions) = ${forgedCalls + roleCallers + 3} calls`,
+    `${forgedBodies.length} encodings = ${forgedCalls} forged calls, second-factor steps ${secondFactorCalls}, ` +
+    `sign-in × ${roleCallers}, sign-out × 3 (anonymous + 2 fresh sessions) = ` +
+    `${forgedCalls + secondFactorCalls + roleCallers + 3} calls`,
   routes: `${routeRows} route handlers × ${roleCallers} callers = ${routeRows * roleCallers} requests`,
   pages: `${pageRows} pages × ${roleCallers} callers = ${pageRows * roleCallers} requests`,
 };
@@ -314,6 +318,33 @@ test.describe("authorization matrix", () => {
         }
       });
     });
+
+    for (const row of actionMatrix.filter((a) => a.call === "second-factor")) {
+      test(`${row.exportedName} refuses anonymous callers and answers forged bodies plainly`, async () => {
+        const action = builtActions().find((a) => actionKey(a) === actionKey(row));
+        expect(action, `${actionKey(row)} is not in the build`).toBeTruthy();
+        const mismatches = await withCallers(async (callerOf) => {
+          const found: string[] = [];
+          for (const caller of callers) {
+            for (const { name, body } of forgedBodies) {
+              const res = await postAction(callerOf(caller), "/login/second-factor", action!.id, body);
+              if (caller === "anonymous") {
+                const got = await classifyGuardedAction(res);
+                if (got !== "anonymous") found.push(`${row.exportedName} as anonymous (${name} body): expected anonymous, got ${got}`);
+                continue;
+              }
+              // Signed-in storage states have complete sessions: a plain message or being sent on, never a failure.
+              const outcome = await actionOutcome(res);
+              const message = outcome.kind === "value" ? (outcome.value as { message?: unknown } | null)?.message : undefined;
+              const plain = outcome.kind === "redirect" || (outcome.kind === "value" && typeof message === "string" && message !== SESSION_ENDED);
+              if (!plain) found.push(`${row.exportedName} as ${caller} (${name} body): ${JSON.stringify(outcome).slice(0, 160)}`);
+            }
+          }
+          return found;
+        });
+        expect(mismatches, `${row.exportedName}`).toEqual([]);
+      });
+    }
 
     test("signOutAction is public: anonymous and fresh staff and support sessions are signed out", async ({ browser }) => {
       test.setTimeout(120_000); // two sign-ins through the form: password hashing is slow on a busy machine

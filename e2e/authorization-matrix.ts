@@ -5,8 +5,11 @@
 // without a row here fails the same spec.
 import { can, roles, type Permission, type Role } from "../lib/auth/policy";
 
-/** "public": anyone, signed in or not. A permission: signed-in staff whose role the policy allows. */
-export type Requirement = Permission | "public";
+/**
+ * "public": anyone, signed in or not. "signed-in": anyone with a session (every role; their own account pages and
+ * the second-factor step). A permission: signed-in staff whose role the policy allows.
+ */
+export type Requirement = Permission | "public" | "signed-in";
 
 export interface ActionRow {
   /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
@@ -18,19 +21,25 @@ export interface ActionRow {
    * which every defineAction schema rejects, so an allowed caller gets "Some fields are not valid." and nothing
    * changes. "sign-in": an empty sign-in form (refused before any credential check or throttle counter).
    * "sign-out": ends the caller's session, so it is only called anonymously and with a fresh session of its own.
+   * "second-factor": the code-entry actions after the password (they cannot use defineAction: they serve sessions
+   * that still owe their second factor); with a forged body, anonymous callers are refused and signed-in ones get
+   * a plain answer (never a 500, never a completed second factor).
    */
-  call: "forged" | "sign-in" | "sign-out";
+  call: "forged" | "sign-in" | "sign-out" | "second-factor";
 }
 
 export const actionMatrix: ActionRow[] = [
   { file: "app/(auth)/login/actions.ts", exportedName: "signInAction", requires: "public", call: "sign-in" },
   { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", call: "sign-out" },
+  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", call: "second-factor" },
+  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", call: "second-factor" },
   { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", call: "forged" },
   { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "changeStaffRoleAction", requires: "staff.manage", call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", call: "forged" },
@@ -58,6 +67,8 @@ export interface PathRow {
   requires: Requirement;
   /** Pages only: the login page sends signed-in staff on to the console. */
   signedIn?: "redirect-home";
+  /** Pages only: where a signed-in role is sent instead (e.g. an admin, already enrolled, away from enrolment). */
+  redirects?: Partial<Record<Role, string>>;
   /** Framework pages that are in the build but never render data: the status every caller gets. */
   framework?: number;
 }
@@ -65,7 +76,11 @@ export interface PathRow {
 export const pathMatrix: PathRow[] = [
   // Pages
   { appPath: "/(auth)/login/page", kind: "page", requires: "public", signedIn: "redirect-home" },
+  { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", signedIn: "redirect-home" },
   { appPath: "/(console)/page", kind: "page", requires: "overview.read" },
+  { appPath: "/(console)/account/page", kind: "page", requires: "signed-in" },
+  // The storage states' admin has enrolled (admins must); staff and support have not, so they may.
+  { appPath: "/(console)/account/second-factor/page", kind: "page", requires: "signed-in", redirects: { admin: "/account" } },
   { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read" },
   { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read" },
   { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read" },
@@ -95,6 +110,7 @@ export const callers: readonly Caller[] = ["anonymous", ...roles];
 export function expectedAccess(requires: Requirement, caller: Caller): "anonymous" | "forbidden" | "allowed" {
   if (requires === "public") return "allowed";
   if (caller === "anonymous") return "anonymous";
+  if (requires === "signed-in") return "allowed";
   return can(caller, requires) ? "allowed" : "forbidden";
 }
 

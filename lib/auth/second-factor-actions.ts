@@ -17,7 +17,9 @@ export interface CodeFormState {
   done?: boolean;
 }
 
-function codeFrom(formData: FormData): string | null {
+function codeFrom(formData: unknown): string | null {
+  // Server actions are public endpoints: the "form" may be anything a caller forged.
+  if (!(formData instanceof FormData)) return null;
   const parsed = secondFactorCodeSchema.safeParse({ code: formData.get("code") });
   return parsed.success ? parsed.data.code : null;
 }

@@ -11,6 +11,6 @@ export async function confirmEnrolmentAction(_prev: CodeFormState, formData: For
 
 export async function verifySecondFactorAction(_prev: CodeFormState, formData: FormData): Promise<CodeFormState> {
   const result = await verifyCodeFromForm(formData);
-  if (result.done) redirect(safeCallbackPath(formData.get("callbackUrl")));
+  if (result.done) redirect(safeCallbackPath(formData instanceof FormData ? formData.get("callbackUrl") : null));
   return result;
 }
