@@ -65,7 +65,14 @@ export async function startWorld(): Promise<World> {
 }
 
 export async function sandboxStats(world: World): Promise<Record<string, number>> {
-  return (await (await fetch(`${world.sandboxUrl}/__sandbox/stats`)).json()) as Record<string, number>;
+  // Once more on a reset: a kept-alive socket can be closed by the sandbox just as it is reused.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await (await fetch(`${world.sandboxUrl}/__sandbox/stats`)).json()) as Record<string, number>;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
 }
 
 /** Routes whose counter went up between two stats readings. */
