@@ -378,3 +378,29 @@ export function noFieldGarbage(seed: number): FuzzValue[] {
     { label: "FormData force", value: form2 },
   ];
 }
+
+/** The contracts (as the README and SECURITY.md BL-1 state them), for `classify`. */
+export const contracts = {
+  /** Basiq ids: letters, digits, - and _, 1–64, surrounding white space ignored. */
+  opaqueId: (v: unknown) => typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v.trim()),
+  uuid: (v: unknown) => typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(v),
+  /** Anything that might pass as an e-mail address: dropped from the malformed cases. */
+  maybeEmail: (v: unknown) => typeof v === "string" && v.trim().length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()),
+  oneOf:
+    (...allowed: string[]) =>
+    (v: unknown) =>
+      typeof v === "string" && allowed.includes(v),
+  /** A display name: 1–120 characters after trimming, printable (no control, bidi-override or lone surrogate). */
+  displayName: (v: unknown) =>
+    typeof v === "string" &&
+    v.trim().length >= 1 &&
+    v.trim().length <= 120 &&
+    !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v.trim()) &&
+    v.isWellFormed(),
+  /** A new password: empty (= generate one) or 12–1024 characters. */
+  newPassword: (v: unknown) => v === undefined || v === null || v === "" || (typeof v === "string" && v.length >= 12 && v.length <= 1024),
+  /** An id list holds at least one line with a cell that looks like an id. */
+  idList: (v: unknown) =>
+    typeof v === "string" &&
+    v.split(/\r?\n/).some((line) => line.split(/[,;\t]/).some((cell) => /^[A-Za-z0-9_-]{1,64}$/.test(cell.trim().replace(/^"(.*)"$/, "$1").trim()))),
+};

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 
 import type { TestDatabase } from "@/test/db";
 
-import type { FuzzValue } from "./corpus";
+import { contracts, type FuzzValue } from "./corpus";
 
 export const GENERIC_MESSAGE = /Something went wrong/i;
 /** A stack frame or a Node/Next internal path: never in anything a caller receives. */
@@ -21,6 +21,8 @@ export interface World {
   jobId: string | null;
 }
 
+const sentToSandbox = new Map<string, number>();
+
 export async function startWorld(): Promise<World> {
   const { createTestDatabase } = await import("@/test/db");
   const { startSandbox } = await import("@/sandbox/server");
@@ -29,6 +31,17 @@ export async function startWorld(): Promise<World> {
   const dbClient = await import("@/lib/db/client");
 
   const sandbox = await startSandbox({ port: 0, users: 30 });
+  // The sandbox counts requests per known route only; count every request the process sends it as well, so a
+  // request to a path no route matches (a garbled id in the URL) is caught too.
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(sandbox.url) && !new URL(url).pathname.startsWith("/__sandbox/")) {
+      const key = `${(init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase()} (any path)`;
+      sentToSandbox.set(key, (sentToSandbox.get(key) ?? 0) + 1);
+    }
+    return realFetch(input, init);
+  }) as typeof fetch;
   process.env.BASIQ_API_URL = sandbox.url;
   delete process.env.BASIQ_API_KEY;
   resetEnvForTests();
@@ -68,7 +81,8 @@ export async function sandboxStats(world: World): Promise<Record<string, number>
   // Once more on a reset: a kept-alive socket can be closed by the sandbox just as it is reused.
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await (await fetch(`${world.sandboxUrl}/__sandbox/stats`)).json()) as Record<string, number>;
+      const perRoute = (await (await fetch(`${world.sandboxUrl}/__sandbox/stats`)).json()) as Record<string, number>;
+      return { ...perRoute, ...Object.fromEntries(sentToSandbox) };
     } catch (e) {
       if (attempt >= 2) throw e;
     }
@@ -158,28 +172,4 @@ export function classify(
   return out;
 }
 
-/** The contracts (as the README and SECURITY.md BL-1 state them), for `classify`. */
-export const contracts = {
-  /** Basiq ids: letters, digits, - and _, 1–64, surrounding white space ignored. */
-  opaqueId: (v: unknown) => typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v.trim()),
-  uuid: (v: unknown) => typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(v),
-  /** Anything that might pass as an e-mail address: dropped from the malformed cases. */
-  maybeEmail: (v: unknown) => typeof v === "string" && v.trim().length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()),
-  oneOf:
-    (...allowed: string[]) =>
-    (v: unknown) =>
-      typeof v === "string" && allowed.includes(v),
-  /** A display name: 1–120 characters after trimming, printable (no control, bidi-override or lone surrogate). */
-  displayName: (v: unknown) =>
-    typeof v === "string" &&
-    v.trim().length >= 1 &&
-    v.trim().length <= 120 &&
-    !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v.trim()) &&
-    v.isWellFormed(),
-  /** A new password: empty (= generate one) or 12–1024 characters. */
-  newPassword: (v: unknown) => v === undefined || v === null || v === "" || (typeof v === "string" && v.length >= 12 && v.length <= 1024),
-  /** An id list holds at least one line with a cell that looks like an id. */
-  idList: (v: unknown) =>
-    typeof v === "string" &&
-    v.split(/\r?\n/).some((line) => line.split(/[,;\t]/).some((cell) => /^[A-Za-z0-9_-]{1,64}$/.test(cell.trim().replace(/^"(.*)"$/, "$1").trim()))),
-};
+export { contracts };
