@@ -81,6 +81,17 @@ export function parseErrorLogSearch(params: RawSearchParams | URLSearchParams): 
   });
 }
 
+/**
+ * Filters present in a URL whose value the lenient parsers above threw away. Pages may ignore a bad filter; an
+ * export must not (a garbled `userId=` would otherwise export everything), so export routes answer 400 with these.
+ */
+export function rejectedFilters(params: URLSearchParams, parsed: Record<string, unknown>, keys: readonly string[]): string[] {
+  return keys.filter((k) => {
+    const raw = params.get(k);
+    return raw !== null && raw.trim() !== "" && parsed[k] === undefined;
+  });
+}
+
 export const connectorsSearchSchema = z.object({
   q: z.string().trim().max(100).catch(""),
   status: z.enum(["operational", "degraded-performance", "partial-outage", "major-outage", "under-maintenance"]).optional().catch(undefined),

@@ -30,6 +30,28 @@ export function toActionError(e: unknown, actionName: string): ActionResult<neve
   return { ok: false, message: "Something went wrong. Try again, or contact an administrator if it keeps happening." };
 }
 
+/**
+ * Action inputs are plain objects (or FormData, read as one). zod's z.object also accepts a Date, Map, Blob or
+ * Promise as an object with no fields, so `startSweepAction(new Date())` would have run: refuse such inputs here.
+ */
+function isPlainOrPrimitive(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return true; // left to the schema
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function parseInput<S extends z.ZodType>(schema: S, source: unknown, actionName: string): z.ZodSafeParseResult<z.infer<S>> | null {
+  if (!isPlainOrPrimitive(source)) return null;
+  try {
+    return schema.safeParse(source);
+  } catch (e) {
+    // safeParse can throw on hostile input (a Promise, which a forged POST can encode, reaching a preprocess
+    // step makes zod 4 throw a TypeError): that is invalid input, not an internal error. Fail closed.
+    log.warn({ action: actionName, err: e instanceof Error ? e.name : "unknown" }, "action input made the parser throw");
+    return null;
+  }
+}
+
 export function defineAction<S extends z.ZodType, T>(options: {
   name: string;
   permission: Permission;
@@ -52,13 +74,13 @@ export function defineAction<S extends z.ZodType, T>(options: {
       return toActionError(e, options.name);
     }
     try {
-      const parsed = options.input.safeParse(source);
-      if (!parsed.success) {
+      const parsed = parseInput(options.input, source, options.name);
+      if (!parsed?.success) {
         await options.onRefused?.({ reason: "invalid-input", raw: source, caller });
         return {
           ok: false,
           message: "Some fields are not valid.",
-          fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
+          fieldErrors: parsed ? (z.flattenError(parsed.error).fieldErrors as Record<string, string[]>) : {},
         };
       }
       return await options.run(parsed.data, caller);

@@ -14,7 +14,15 @@ import { demoAccounts } from "./demo";
 
 export const newStaffSchema = z.object({
   email: z.string().trim().toLowerCase().max(254).email({ message: "must be an e-mail address" }),
-  name: z.string().trim().min(1, { message: "is required" }).max(120, { message: "must be at most 120 characters" }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { message: "is required" })
+    .max(120, { message: "must be at most 120 characters" })
+    // Printable text only: PostgreSQL refuses NUL in text, and bidi overrides can disguise a name in the audit log.
+    .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v) && v.isWellFormed(), {
+      message: "must not contain control or text-direction characters",
+    }),
   role: z.enum(roles, { message: `must be one of ${roles.join(", ")}` }),
   password: z.string().min(12, { message: "must be at least 12 characters" }).max(1024),
 });

@@ -1,6 +1,7 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
+import { z } from "zod";
 
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackPath } from "@/lib/auth/callback-path";
@@ -10,11 +11,23 @@ export interface SignInState {
   message: string | null;
 }
 
+// The shape of an attempt worth checking. Anything else is answered here, before next-auth, the throttle or the
+// password hash see it (it cannot be an account, so saying so reveals nothing).
+const attemptSchema = z.object({
+  email: z.string().trim().max(254).email(),
+  password: z.string().min(1).max(1024),
+});
+
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  // A forged POST can send any argument, not only the form.
+  if (!(formData instanceof FormData)) return { message: "Enter your e-mail and password." };
   const email = formData.get("email");
   const password = formData.get("password");
   if (typeof email !== "string" || typeof password !== "string" || !email || !password) {
     return { message: "Enter your e-mail and password." };
+  }
+  if (!attemptSchema.safeParse({ email, password }).success) {
+    return { message: "Enter a valid e-mail address and a password of at most 1,024 characters." };
   }
   try {
     await signIn("credentials", {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { importUsers, revealUserField, startSync } from "@/lib/dal/users";
 import { basiqUserIdSchema } from "@/lib/dal/ids";
+import { parseIdList } from "@/lib/directory/import";
 
 export const revealUserFieldAction = defineAction({
   name: "revealUserField",
@@ -22,7 +23,12 @@ export const importUsersAction = defineAction({
     text: z
       .string()
       .max(200_000, { message: "The list is too long: at most 1,000 ids (200 kB) per import." })
-      .refine((t) => t.trim().length > 0, { message: "Paste ids or choose a file first." }),
+      .refine((t) => t.trim().length > 0, { message: "Paste ids or choose a file first." })
+      // A list without a single id-shaped line is a mistake (wrong file, wrong column): refuse it before any
+      // lookup or audit row, rather than "importing" nothing.
+      .refine((t) => t.length > 200_000 || !t.trim() || parseIdList(t).some((line) => line.id), {
+        message: "No Basiq user id found: one id per line (letters, digits, - and _), or a CSV with an id column.",
+      }),
   }),
   async run({ text }) {
     const rows = await importUsers(text);
