@@ -106,7 +106,7 @@ interface ActionUnderTest {
   auditedRefusals?: (role: Role | null) => readonly string[];
 }
 
-const STAFF_AUDIT = ["staff.create", "staff.role_change", "staff.enable", "staff.disable", "staff.password_reset"] as const;
+const STAFF_AUDIT = ["staff.create", "staff.role_change", "staff.enable", "staff.disable", "staff.password_reset", "staff.second_factor_reset"] as const;
 
 /** Run one batch: each case must be refused clearly; the batch as a whole must leave no trace. On a trace, replay
  *  the cases one by one to name the culprits. */
@@ -301,6 +301,7 @@ beforeAll(async () => {
         ["changeStaffRole", staffActions.changeStaffRoleAction],
         ["setStaffStatus", staffActions.setStaffStatusAction],
         ["resetStaffPassword", staffActions.resetStaffPasswordAction],
+        ["resetStaffSecondFactor", staffActions.resetStaffSecondFactorAction],
       ] as const
     ).map(([name, call], k): ActionUnderTest => ({
       name,
@@ -383,6 +384,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "changeStaffRole",
     "setStaffStatus",
     "resetStaffPassword",
+    "resetStaffSecondFactor",
     "signIn",
   ];
   it.each(names)("%s", async (name) => {
@@ -409,10 +411,14 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       connectors: await import("@/app/(console)/connectors/actions"),
       jobs: await import("@/app/(console)/jobs/actions"),
       login: await import("@/app/(auth)/login/actions"),
+      secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
-    expect(exported.sort()).toEqual(names.filter((n) => n !== "signOut").sort());
+    // The two second-factor steps read the session state itself (not requirePermission, which this file stands in
+    // for): e2e/fuzz.spec.ts posts garbage to them over HTTP, lib/auth/second-factor.test.ts covers their codes.
+    const overHttpOnly = ["confirmEnrolment", "verifySecondFactor"];
+    expect(exported.filter((n) => !overHttpOnly.includes(n)).sort()).toEqual(names.filter((n) => n !== "signOut").sort());
   });
 
   it("a valid input passes the same path (the fuzz is not refusing everything for another reason)", async () => {
