@@ -7,7 +7,7 @@
 // stand-ins.
 import { afterAll, beforeAll, describe as group, expect, it, vi } from "vitest";
 
-import type { Role } from "@/lib/auth/policy";
+import { can, type Permission, type Role } from "@/lib/auth/policy";
 import type { CurrentStaff } from "@/lib/auth/session";
 
 import {
@@ -104,7 +104,15 @@ interface ActionUnderTest {
   cases: () => Case[];
   /** Audit actions that onRefused writes by design, per caller role ("denied"/"refused" outcomes only). */
   auditedRefusals?: (role: Role | null) => readonly string[];
+  /**
+   * The permission the action must demand, written here by hand (not read from the action): a caller the policy
+   * refuses must get the refusal itself, whatever the input, so a removed or widened check fails this test.
+   */
+  permission?: Permission;
 }
+
+const SESSION_ENDED = "Your session has ended. Sign in again.";
+const NO_PERMISSION = "You do not have permission to do that.";
 
 const STAFF_AUDIT = ["staff.create", "staff.role_change", "staff.enable", "staff.disable", "staff.password_reset", "staff.second_factor_reset"] as const;
 
@@ -124,6 +132,13 @@ async function runBatch(action: ActionUnderTest, cases: Case[], problems: string
     if (r?.ok !== false) problems.push(`${action.name} [${c.label}] ${describe(c.input)}: not refused: ${describe(result)}`);
     else if (typeof r.message !== "string" || !r.message.trim()) problems.push(`${action.name} [${c.label}]: refused without a message`);
     else if (GENERIC_MESSAGE.test(r.message)) problems.push(`${action.name} [${c.label}] ${describe(c.input)}: generic error "${r.message}" (an unexpected failure, not a clear refusal)`);
+    else if (action.permission) {
+      const role = c.role === undefined ? "admin" : c.role;
+      const refusal = role === null ? SESSION_ENDED : can(role, action.permission) ? null : NO_PERMISSION;
+      if (refusal && r.message !== refusal) {
+        problems.push(`${action.name} [${c.label}] as ${role ?? "anonymous"}: expected "${refusal}" (it needs ${action.permission}), got "${r.message}"`);
+      }
+    }
   };
   const traces = async (subset: Case[]) => {
     const afterId = await lastAuditId(world);
@@ -205,15 +220,17 @@ beforeAll(async () => {
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
   const foreignUser = [other.userId, target.connectionId];
-  const noFields = (name: string, call: (i: unknown) => Promise<unknown>, seed: number): ActionUnderTest => ({
+  const noFields = (name: string, call: (i: unknown) => Promise<unknown>, seed: number, permission: Permission): ActionUnderTest => ({
     name,
     call,
+    permission,
     cases: () => withRoles(noFieldGarbage(seed).map((v) => ({ label: v.label, input: v.value, expect: "malformed" as const })), ["support", "staff", null], 10),
   });
 
   actions = [
     {
       name: "revealUserField",
+      permission: "pii.reveal",
       call: users.revealUserFieldAction,
       cases: () => {
         const base = { userId: target.userId, field: "email" };
@@ -227,6 +244,7 @@ beforeAll(async () => {
     },
     {
       name: "importUsers",
+      permission: "users.import",
       call: users.importUsersAction,
       cases: () => {
         const base = { text: target.userId };
@@ -241,11 +259,12 @@ beforeAll(async () => {
         return withRoles(admin, ["support", "staff", null]);
       },
     },
-    noFields("startDirectorySync", users.startDirectorySyncAction, 31),
-    noFields("refreshConnectors", connectors.refreshConnectorsAction, 32),
-    noFields("startSweep", jobs.startSweepAction, 33),
+    noFields("startDirectorySync", users.startDirectorySyncAction, 31, "users.sync"),
+    noFields("refreshConnectors", connectors.refreshConnectorsAction, 32, "connectors.refresh"),
+    noFields("startSweep", jobs.startSweepAction, 33, "sweep.run"),
     {
       name: "refreshConnection",
+      permission: "connections.refresh",
       call: conn.refreshConnectionAction,
       cases: () => {
         const base = { userId: target.userId, connectionId: target.connectionId };
@@ -261,6 +280,7 @@ beforeAll(async () => {
     },
     {
       name: "purgeConnection",
+      permission: "connections.purge",
       call: conn.purgeConnectionAction,
       auditedRefusals: () => ["purge.refused"],
       cases: () => {
@@ -306,6 +326,7 @@ beforeAll(async () => {
     ).map(([name, call], k): ActionUnderTest => ({
       name,
       call,
+      permission: "staff.manage",
       auditedRefusals: (role) => (role === "support" || role === "staff" ? STAFF_AUDIT : []),
       cases: () => {
         const seed = 60 + k * 10;
