@@ -18,11 +18,17 @@ export function staffWithRole(role: Role, id = "00000000-0000-4000-8000-00000000
 export async function mockedSessionModule() {
   const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
   const { can } = await import("@/lib/auth/policy");
+  const requireStaff = async (): Promise<CurrentStaff> => {
+    if (!current) throw new UnauthenticatedError();
+    return current;
+  };
   return {
+    getCurrentStaff: async () => current,
+    requireStaff,
     requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      if (!current) throw new UnauthenticatedError();
-      if (!can(current.role, permission)) throw new ForbiddenError(permission);
-      return current;
+      const who = await requireStaff();
+      if (!can(who.role, permission)) throw new ForbiddenError(permission);
+      return who;
     },
   };
 }

@@ -40,21 +40,9 @@ import {
   type Expectation,
   type World,
 } from "./harness";
+import { actAs } from "@/test/session-mock";
 
-let caller: CurrentStaff | null = null;
-vi.mock("@/lib/auth/session", async () => {
-  const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
-  const { can } = await import("@/lib/auth/policy");
-  return {
-    requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      const who = caller;
-      if (!who) throw new UnauthenticatedError();
-      if (!can(who.role, permission)) throw new ForbiddenError(permission);
-      return who;
-    },
-    getCurrentStaff: async () => caller,
-  };
-});
+vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
 // A same-origin request from the console's own page: the origin check (NX-2) passes, so input is what is tested.
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ origin: "http://console.test", host: "console.test", "user-agent": "fuzz", "x-forwarded-for": "198.51.100.7" }),
@@ -120,7 +108,7 @@ const STAFF_AUDIT = ["staff.create", "staff.role_change", "staff.enable", "staff
  *  the cases one by one to name the culprits. */
 async function runBatch(action: ActionUnderTest, cases: Case[], problems: string[]): Promise<void> {
   const runOne = async (c: Case) => {
-    caller = as(c.role === undefined ? "admin" : c.role, c.stale ? Date.now() - 60 * 60_000 : Date.now());
+    actAs(as(c.role === undefined ? "admin" : c.role, c.stale ? Date.now() - 60 * 60_000 : Date.now()));
     let result: unknown;
     try {
       result = await action.call(c.input);
@@ -444,7 +432,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
 
   it("a valid input passes the same path (the fuzz is not refusing everything for another reason)", async () => {
     const { target } = world;
-    caller = as("admin");
+    actAs(as("admin"));
     const users = await import("@/app/(console)/users/actions");
     const conn = await import("@/app/(console)/users/[userId]/connections/[connectionId]/actions");
     const staffActions = await import("@/app/(console)/staff/actions");

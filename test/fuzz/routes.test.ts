@@ -20,25 +20,9 @@ import {
   type Expectation,
   type World,
 } from "./harness";
+import { actAs } from "@/test/session-mock";
 
-let caller: CurrentStaff | null = null;
-vi.mock("@/lib/auth/session", async () => {
-  const { ForbiddenError, UnauthenticatedError } = await import("@/lib/errors");
-  const { can } = await import("@/lib/auth/policy");
-  const requireStaff = async () => {
-    if (!caller) throw new UnauthenticatedError();
-    return caller;
-  };
-  return {
-    requireStaff,
-    requirePermission: async (permission: Parameters<typeof can>[1]) => {
-      const who = await requireStaff();
-      if (!can(who.role, permission)) throw new ForbiddenError(permission);
-      return who;
-    },
-    getCurrentStaff: async () => caller,
-  };
-});
+vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ host: "console.test", "user-agent": "fuzz" }),
   cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false }),
@@ -64,7 +48,7 @@ async function check(route: string, cases: RouteCase[]): Promise<string[]> {
   const s0 = await sandboxStats(world);
   let wellFormed = false;
   for (const c of cases) {
-    caller = as(c.role);
+    actAs(as(c.role));
     wellFormed ||= c.expect === "well-formed";
     let res: Response;
     try {
