@@ -9,6 +9,7 @@ export const metadata: Metadata = {
   title: { default: "Basiq console", template: "%s · Basiq console" },
   description: "Internal console for Basiq users, connections, jobs and connectors.",
   robots: { index: false, follow: false },
+  icons: { icon: "/favicon.svg" },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

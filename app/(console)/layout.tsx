@@ -24,7 +24,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     <div className="min-h-screen md:flex">
       <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r">
         <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
-          <Link href="/" className="text-base font-semibold text-slate-900">
+          <Link href="/" className="flex items-center gap-2 text-base font-semibold text-slate-900">
+            {/* eslint-disable-next-line @next/next/no-img-element -- a 24 px static SVG from public/ */}
+            <img src="/favicon.svg" alt="" width={24} height={24} className="h-6 w-6" />
             Basiq console
           </Link>
           {sandbox ? (

@@ -64,7 +64,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
               <tr key={`${c.id}/${c.method}`} className={c.status !== "operational" || c.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row">
                 <Td>
                   <div className="flex items-center gap-2">
-                    <ConnectorLogo src={c.logoUrl} />
+                    <ConnectorLogo src={c.logoUrl} name={c.name} />
                     <div>
                       <Link href={`/connectors/${c.id}/${c.method}`} className="font-medium text-sky-800 hover:underline">
                         {c.name}
