@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { APT_INSTALL, BrowserNotFound, ensureBrowser, locateBrowser, type BrowserDeps } from "./browser";
+import { APT_INSTALL, BrowserNotFound, ensureBrowser, locateBrowser, type BrowserDeps, type EnvVars } from "./browser";
 
 const PW = "/root/.cache/ms-playwright/chromium-1/chrome-linux64/chrome";
 
 interface Machine {
-  env?: NodeJS.ProcessEnv;
+  env?: EnvVars;
   /** Executables on the PATH, by name → full path. */
   onPath?: Record<string, string>;
   /** Files that exist and are executable (PATH entries are added automatically). */

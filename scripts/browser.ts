@@ -14,8 +14,10 @@ export const SYSTEM_BROWSERS = ["chromium", "chromium-browser", "google-chrome",
 
 export const APT_INSTALL = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "chromium"];
 
+export type EnvVars = Record<string, string | undefined>;
+
 export interface BrowserDeps {
-  env: NodeJS.ProcessEnv;
+  env: EnvVars;
   /** Full path of an executable `name` on the PATH, or null. */
   which(name: string): string | null;
   isExecutable(file: string): boolean;
@@ -131,7 +133,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function which(name: string, env: NodeJS.ProcessEnv): string | null {
+function which(name: string, env: EnvVars): string | null {
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, name);
@@ -140,7 +142,7 @@ function which(name: string, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-async function canDownload(env: NodeJS.ProcessEnv): Promise<boolean> {
+async function canDownload(env: EnvVars): Promise<boolean> {
   // Behind a proxy Node's fetch cannot tell; Playwright's installer uses the proxy and fails quickly on its own.
   if (env.HTTPS_PROXY || env.https_proxy) return true;
   const host = env.PLAYWRIGHT_DOWNLOAD_HOST || "https://cdn.playwright.dev";
