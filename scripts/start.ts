@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   void whenAnswering(`${url}/api/health`, () => exited).then((ready) => {
     if (!ready) return;
     const database = e.databaseUrl ? "PostgreSQL" : "embedded PGlite";
-    console.log(`\n${startupBanner({ url, mode: e.basiq.mode, database, demoPasswordSet: !!process.env.DEMO_PASSWORD })}\n`);
+    console.log(`\n${startupBanner({ url, mode: e.basiq.mode, database, demoPasswordSet: !!process.env.DEMO_PASSWORD, terminal: !!process.stdout.isTTY })}\n`);
   });
 
   let stopping = false;
