@@ -1,12 +1,13 @@
 // Prints how long each Playwright project took (wall clock from its first test's start to its last test's end) and
-// the start-up before the first test (build + servers), so the CI budget is visible; with TEST_TIMES_FILE set it
-// also writes them there for `npm test`'s closing summary (scripts/test.ts). Listed before the list reporter so
+// the start-up before the first test (build + servers), so the CI budget is visible, and writes them to
+// test-results/timing.json for `npm test`'s closing summary (scripts/test.ts). Listed before the list reporter so
 // that Playwright's own closing line stays its last.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 import type { FullResult, Reporter, TestCase, TestResult } from "@playwright/test/reporter";
 
-import { formatDuration, type PlaywrightTimes, type ProjectTime } from "../scripts/timing";
+import { formatDuration, PLAYWRIGHT_TIMES_FILE, type PlaywrightTimes, type ProjectTime } from "../scripts/timing";
 
 interface Span {
   first: number;
@@ -44,6 +45,7 @@ export default class TimingReporter implements Reporter {
       `total ${formatDuration(times.totalMs)}`,
     ];
     if (projects.length > 0) console.log(`\nPlaywright time per project: ${lines.join(", ")}`);
-    if (process.env.TEST_TIMES_FILE) writeFileSync(process.env.TEST_TIMES_FILE, JSON.stringify(times));
+    mkdirSync(path.dirname(PLAYWRIGHT_TIMES_FILE), { recursive: true });
+    writeFileSync(PLAYWRIGHT_TIMES_FILE, JSON.stringify(times));
   }
 }

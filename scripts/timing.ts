@@ -1,5 +1,9 @@
 // Durations for `npm test`'s stage summary (scripts/test.ts) and the Playwright per-project times
-// (e2e/timing-reporter.ts), which hands them to the runner in a JSON file named by TEST_TIMES_FILE.
+// (e2e/timing-reporter.ts), which hands them to the runner in PLAYWRIGHT_TIMES_FILE.
+import path from "node:path";
+
+/** Written by the reporter at the end of every Playwright run (Playwright empties test-results/ when a run starts). */
+export const PLAYWRIGHT_TIMES_FILE = path.join(process.cwd(), "test-results", "timing.json");
 
 export interface ProjectTime {
   name: string;
