@@ -7,7 +7,12 @@ import path from "node:path";
 
 import type { FullResult, Reporter, TestCase, TestResult } from "@playwright/test/reporter";
 
-import { formatDuration, PLAYWRIGHT_TIMES_FILE, type PlaywrightTimes, type ProjectTime } from "../scripts/timing";
+import {
+  formatDuration,
+  PLAYWRIGHT_TIMES_FILE,
+  type PlaywrightTimes,
+  type ProjectTime,
+} from "../scripts/timing";
 
 interface Span {
   first: number;

@@ -16,7 +16,7 @@ export interface BannerInput {
 export function startupBanner({ url, mode, database, demoPasswordSet, terminal }: BannerInput): string {
   const lines = [`Console ready on ${url} (${mode} mode, ${database})`];
   if (mode === "sandbox" && !terminal) {
-    lines.push("Demo accounts: README.md, \"Demo accounts\" (listed here only when the output is a terminal).");
+    lines.push('Demo accounts: README.md, "Demo accounts" (listed here only when the output is a terminal).');
   } else if (mode === "sandbox") {
     lines.push(
       `Sign in with a demo account, password ${demoPasswordSet ? "the one in DEMO_PASSWORD" : "demo-password"}:`,
@@ -27,7 +27,7 @@ export function startupBanner({ url, mode, database, demoPasswordSet, terminal }
   } else {
     lines.push(
       "Sign in with a staff account; create the first admin with",
-      '  npm run staff:create -- --email <your e-mail> --role admin',
+      "  npm run staff:create -- --email <your e-mail> --role admin",
     );
   }
   lines.push("Stop with Ctrl-C.");

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { APT_INSTALL, BrowserNotFound, ensureBrowser, locateBrowser, type BrowserDeps, type EnvVars } from "./browser";
+import {
+  APT_INSTALL,
+  BrowserNotFound,
+  ensureBrowser,
+  locateBrowser,
+  type BrowserDeps,
+  type EnvVars,
+} from "./browser";
 
 const PW = "/root/.cache/ms-playwright/chromium-1/chrome-linux64/chrome";
 
@@ -60,13 +67,21 @@ const aptInstall = `/usr/bin/apt-get ${APT_INSTALL.join(" ")}`;
 
 describe("ensureBrowser: the order it looks in", () => {
   it("uses CHROMIUM_PATH first, even with a browser on the PATH", async () => {
-    const m = fakeMachine({ env: { CHROMIUM_PATH: "/opt/chrome" }, files: ["/opt/chrome", PW], onPath: { chromium: "/usr/bin/chromium" } });
+    const m = fakeMachine({
+      env: { CHROMIUM_PATH: "/opt/chrome" },
+      files: ["/opt/chrome", PW],
+      onPath: { chromium: "/usr/bin/chromium" },
+    });
     expect(await ensureBrowser(m.deps)).toMatchObject({ path: "/opt/chrome", source: "CHROMIUM_PATH" });
     expect(m.runs).toEqual([]);
   });
 
   it("refuses a CHROMIUM_PATH that does not run, with one line, and does not look elsewhere or install", async () => {
-    const m = fakeMachine({ env: { CHROMIUM_PATH: "/nope" }, onPath: { chromium: "/usr/bin/chromium", "apt-get": "/usr/bin/apt-get" }, root: true });
+    const m = fakeMachine({
+      env: { CHROMIUM_PATH: "/nope" },
+      onPath: { chromium: "/usr/bin/chromium", "apt-get": "/usr/bin/apt-get" },
+      root: true,
+    });
     const err = await ensureBrowser(m.deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BrowserNotFound);
     expect((err as Error).message).toMatch(/^CHROMIUM_PATH=\/nope is not a Chromium/);
@@ -75,20 +90,35 @@ describe("ensureBrowser: the order it looks in", () => {
   });
 
   it("takes a system browser from the PATH, preferring chromium over google-chrome", async () => {
-    const m = fakeMachine({ onPath: { "google-chrome": "/usr/bin/google-chrome", chromium: "/usr/bin/chromium" }, files: [PW] });
-    expect(await ensureBrowser(m.deps)).toMatchObject({ path: "/usr/bin/chromium", source: "PATH (chromium)" });
+    const m = fakeMachine({
+      onPath: { "google-chrome": "/usr/bin/google-chrome", chromium: "/usr/bin/chromium" },
+      files: [PW],
+    });
+    expect(await ensureBrowser(m.deps)).toMatchObject({
+      path: "/usr/bin/chromium",
+      source: "PATH (chromium)",
+    });
     const chrome = fakeMachine({ onPath: { "google-chrome": "/usr/bin/google-chrome" }, files: [PW] });
     expect((await ensureBrowser(chrome.deps)).path).toBe("/usr/bin/google-chrome");
   });
 
   it("falls back to Playwright's downloaded Chromium when the PATH has none", async () => {
-    const m = fakeMachine({ files: [PW], downloadable: true, root: true, onPath: { "apt-get": "/usr/bin/apt-get" } });
+    const m = fakeMachine({
+      files: [PW],
+      downloadable: true,
+      root: true,
+      onPath: { "apt-get": "/usr/bin/apt-get" },
+    });
     expect(await ensureBrowser(m.deps)).toMatchObject({ path: PW, source: "Playwright's Chromium" });
     expect(m.runs).toEqual([]);
   });
 
   it("skips a browser that is there but does not run, and says so", async () => {
-    const m = fakeMachine({ onPath: { chromium: "/usr/bin/chromium" }, files: [PW], broken: ["/usr/bin/chromium"] });
+    const m = fakeMachine({
+      onPath: { chromium: "/usr/bin/chromium" },
+      files: [PW],
+      broken: ["/usr/bin/chromium"],
+    });
     expect((await ensureBrowser(m.deps)).path).toBe(PW);
     expect(m.logs.join("\n")).toContain("/usr/bin/chromium (PATH (chromium)) is there but does not run");
   });
@@ -105,7 +135,10 @@ describe("ensureBrowser: installing when there is none", () => {
         return true;
       },
     });
-    expect(await ensureBrowser(m.deps)).toMatchObject({ path: PW, source: "installed with npx playwright install chromium" });
+    expect(await ensureBrowser(m.deps)).toMatchObject({
+      path: PW,
+      source: "installed with npx playwright install chromium",
+    });
     expect(m.runs).toEqual(["npx playwright install chromium"]);
   });
 
@@ -119,7 +152,10 @@ describe("ensureBrowser: installing when there is none", () => {
         return true;
       },
     });
-    expect(await ensureBrowser(m.deps)).toMatchObject({ path: "/usr/bin/chromium", source: "installed with apt-get, PATH (chromium)" });
+    expect(await ensureBrowser(m.deps)).toMatchObject({
+      path: "/usr/bin/chromium",
+      source: "installed with apt-get, PATH (chromium)",
+    });
     expect(m.runs).toEqual([aptInstall]);
     expect(m.logs.join("\n")).toContain(`running: apt-get ${APT_INSTALL.join(" ")}`);
   });
@@ -153,7 +189,11 @@ describe("ensureBrowser: installing when there is none", () => {
       },
     });
     expect((await ensureBrowser(m.deps)).path).toBe("/usr/bin/chromium");
-    expect(m.runs).toEqual([aptInstall, "/usr/bin/apt-get -o DPkg::Lock::Timeout=600 update -qq", aptInstall]);
+    expect(m.runs).toEqual([
+      aptInstall,
+      "/usr/bin/apt-get -o DPkg::Lock::Timeout=600 update -qq",
+      aptInstall,
+    ]);
   });
 
   it("does not run apt-get when not root, and says in one line to run it with sudo", async () => {
@@ -182,8 +222,14 @@ describe("ensureBrowser: installing when there is none", () => {
 
 describe("locateBrowser (playwright.config.ts: look only)", () => {
   it("follows the same order without running anything", () => {
-    expect(locateBrowser(fakeMachine({ env: { CHROMIUM_PATH: "/x" }, onPath: { chromium: "/usr/bin/chromium" } }).deps)).toBe("/x");
-    expect(locateBrowser(fakeMachine({ onPath: { chromium: "/usr/bin/chromium" }, files: [PW] }).deps)).toBe("/usr/bin/chromium");
+    expect(
+      locateBrowser(
+        fakeMachine({ env: { CHROMIUM_PATH: "/x" }, onPath: { chromium: "/usr/bin/chromium" } }).deps,
+      ),
+    ).toBe("/x");
+    expect(locateBrowser(fakeMachine({ onPath: { chromium: "/usr/bin/chromium" }, files: [PW] }).deps)).toBe(
+      "/usr/bin/chromium",
+    );
     expect(locateBrowser(fakeMachine({ files: [PW] }).deps)).toBe(PW);
     expect(locateBrowser(fakeMachine({}).deps)).toBeNull();
   });

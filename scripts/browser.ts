@@ -10,7 +10,13 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 /** Names a system Chromium or Chrome goes by on the PATH, in order of preference. */
-export const SYSTEM_BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
+export const SYSTEM_BROWSERS = [
+  "chromium",
+  "chromium-browser",
+  "google-chrome",
+  "google-chrome-stable",
+  "chrome",
+];
 
 export const APT_INSTALL = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "chromium"];
 
@@ -46,7 +52,9 @@ export class BrowserNotFound extends Error {
 }
 
 /** Looks without installing or running anything: for playwright.config.ts. */
-export function locateBrowser(deps: Pick<BrowserDeps, "env" | "which" | "isExecutable" | "playwrightChromium">): string | null {
+export function locateBrowser(
+  deps: Pick<BrowserDeps, "env" | "which" | "isExecutable" | "playwrightChromium">,
+): string | null {
   if (deps.env.CHROMIUM_PATH) return deps.env.CHROMIUM_PATH;
   for (const name of SYSTEM_BROWSERS) {
     const found = deps.which(name);
@@ -86,15 +94,23 @@ export async function ensureBrowser(deps: BrowserDeps): Promise<FoundBrowser> {
   const installed = findInstalled(deps);
   if (installed) return installed;
 
-  deps.log("no Chromium found (CHROMIUM_PATH unset, none on the PATH, Playwright's not downloaded): installing one");
+  deps.log(
+    "no Chromium found (CHROMIUM_PATH unset, none on the PATH, Playwright's not downloaded): installing one",
+  );
   if (await deps.canDownload()) {
     deps.log("running: npx playwright install chromium");
     if (deps.run("npx", ["playwright", "install", "chromium"])) {
-      const found = tryCandidate(deps, deps.playwrightChromium(), "installed with npx playwright install chromium");
+      const found = tryCandidate(
+        deps,
+        deps.playwrightChromium(),
+        "installed with npx playwright install chromium",
+      );
       if (found) return found;
     }
   } else {
-    deps.log("Playwright's download host cannot be reached from here: not trying npx playwright install chromium");
+    deps.log(
+      "Playwright's download host cannot be reached from here: not trying npx playwright install chromium",
+    );
   }
 
   const aptGet = deps.which("apt-get");
@@ -103,7 +119,8 @@ export async function ensureBrowser(deps: BrowserDeps): Promise<FoundBrowser> {
     let ok = deps.run(aptGet, APT_INSTALL);
     if (!ok) {
       deps.log("apt-get install failed; refreshing the package lists (apt-get update) and trying once more");
-      ok = deps.run(aptGet, ["-o", "DPkg::Lock::Timeout=600", "update", "-qq"]) && deps.run(aptGet, APT_INSTALL);
+      ok =
+        deps.run(aptGet, ["-o", "DPkg::Lock::Timeout=600", "update", "-qq"]) && deps.run(aptGet, APT_INSTALL);
     }
     const found = ok ? findInstalled(deps) : null;
     if (found) return { ...found, source: `installed with apt-get, ${found.source}` };
@@ -154,7 +171,10 @@ async function canDownload(env: EnvVars): Promise<boolean> {
   }
 }
 
-export function realBrowserDeps(env: NodeJS.ProcessEnv = process.env, log = (line: string) => console.log(`browser: ${line}`)): BrowserDeps {
+export function realBrowserDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  log = (line: string) => console.log(`browser: ${line}`),
+): BrowserDeps {
   return {
     env,
     which: (name) => which(name, env),
@@ -168,7 +188,10 @@ export function realBrowserDeps(env: NodeJS.ProcessEnv = process.env, log = (lin
     canDownload: () => canDownload(env),
     isRoot: () => process.getuid?.() === 0,
     run(command, args) {
-      const result = spawnSync(command, args, { stdio: "inherit", env: { ...env, DEBIAN_FRONTEND: "noninteractive" } });
+      const result = spawnSync(command, args, {
+        stdio: "inherit",
+        env: { ...env, DEBIAN_FRONTEND: "noninteractive" },
+      });
       return result.status === 0;
     },
     log,

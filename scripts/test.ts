@@ -58,7 +58,10 @@ function summary(outcome: string): void {
       for (const p of times.projects) lines.push(row(`  ${p.name}`, p.ms, `${p.tests} tests`));
     }
   }
-  lines.push(row("total", total, total > CI_BUDGET_MS ? "OVER the CI budget" : undefined), `npm test: ${outcome}`);
+  lines.push(
+    row("total", total, total > CI_BUDGET_MS ? "OVER the CI budget" : undefined),
+    `npm test: ${outcome}`,
+  );
   console.log(lines.join("\n"));
 }
 
@@ -66,7 +69,12 @@ async function stage(name: string, script: string, env?: NodeJS.ProcessEnv): Pro
   console.log(`\n== ${name} (npm run ${script})`);
   const start = Date.now();
   const code = await runScript(script, env);
-  done.push({ stage: name, started: start, ms: Date.now() - start, note: code === 0 ? undefined : `failed (exit ${code})` });
+  done.push({
+    stage: name,
+    started: start,
+    ms: Date.now() - start,
+    note: code === 0 ? undefined : `failed (exit ${code})`,
+  });
   if (code !== 0) {
     summary(`${name} failed (exit ${code}); later stages not run`);
     process.exit(code);
