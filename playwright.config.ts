@@ -1,7 +1,10 @@
 import { defineConfig } from "@playwright/test";
 
+import { locateBrowser, realBrowserDeps } from "./scripts/browser";
+
 // E2E against `next build` + `next start` + the sandbox, all started by e2e/serve.ts on their own ports with a
-// fresh database. Debian's chromium (no browser download on this machine).
+// fresh database. The browser: CHROMIUM_PATH (`npm test` sets it to what scripts/browser.ts found or installed),
+// else a Chromium/Chrome on the PATH, else Playwright's own downloaded Chromium.
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://localhost:${port}`;
 
@@ -13,12 +16,13 @@ export default defineConfig({
   workers: 2,
   timeout: 45_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  // Per-project durations first, so that the list reporter's closing line stays the last line.
+  reporter: [["./e2e/timing-reporter.ts"], ["list"]],
   use: {
     baseURL,
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: locateBrowser(realBrowserDeps()) ?? undefined,
       args: [
         "--no-sandbox",
         "--disable-gpu",

@@ -3,7 +3,8 @@
 // 2. build if the build is missing or older than the sources (start only);
 // 3. start the local Basiq sandbox when BASIQ_API_KEY is unset;
 // 4. migrate the database and, in sandbox mode, seed demo accounts and the directory;
-// 5. run `next start` (or `next dev`) and pass SIGINT/SIGTERM on, so the embedded database closes cleanly.
+// 5. run `next start` (or `next dev`) and pass SIGINT/SIGTERM on, so the embedded database closes cleanly;
+// 6. once it answers, close the start-up output with what a newcomer needs (scripts/banner.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -13,9 +14,13 @@ import { ConfigError, loadEnv, type Env } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { sandboxOptionsFromEnv } from "@/sandbox/config";
 
+import { startupBanner } from "./banner";
+
 const dev = process.argv.includes("--dev");
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+// Next.js's telemetry notice is noise for a newcomer; the build and the server both get this.
+const nextEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -42,7 +47,7 @@ function buildIfNeeded(): void {
   );
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSource) return;
   console.log("Building the console (next build)…");
-  const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: process.env });
+  const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: nextEnv });
   if (result.status !== 0) fail("next build failed (see above).");
 }
 
@@ -75,6 +80,21 @@ async function checkDatabaseReachable(url: string): Promise<void> {
   }
 }
 
+/** Polls the health route until it answers (true), or the server has exited or 5 minutes have passed (false). */
+async function whenAnswering(url: string, gone: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 5 * 60_000;
+  while (!gone() && Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}
+
 async function main(): Promise<void> {
   let e: Env;
   try {
@@ -96,9 +116,16 @@ async function main(): Promise<void> {
 
   const child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(e.port)], {
     stdio: "inherit",
-    env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1", BASIQ_API_URL: e.basiq.apiUrl },
+    env: { ...nextEnv, NEXT_MANUAL_SIG_HANDLE: "1", BASIQ_API_URL: e.basiq.apiUrl },
   });
-  console.log(`Console on http://localhost:${e.port} (${e.basiq.mode} mode, ${e.databaseUrl ? "PostgreSQL" : "embedded PGlite"})`);
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const url = `http://localhost:${e.port}`;
+  void whenAnswering(`${url}/api/health`, () => exited).then((ready) => {
+    if (!ready) return;
+    const database = e.databaseUrl ? "PostgreSQL" : "embedded PGlite";
+    console.log(`\n${startupBanner({ url, mode: e.basiq.mode, database, demoPasswordSet: !!process.env.DEMO_PASSWORD, terminal: !!process.stdout.isTTY })}\n`);
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
