@@ -75,6 +75,8 @@ export interface DirectoryBenchResult {
 
 const SEARCH_TARGET_MS = 20;
 const PAGE_TARGET_MS = 100;
+/** The institutions menu query on a cache miss (once per 5 minutes per process): a scan of every directory row. */
+const MENU_TARGET_MS = 500;
 
 // ---------------------------------------------------------------------------------------------------------
 // Data: deterministic, realistic-looking Australian users.
@@ -626,22 +628,28 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
       many(pages, () => ({ query: { sort: "connections" } })),
     );
 
-    // The institution filter menu (listDirectoryInstitutions caches it for 5 minutes).
+    // The institution filter menu: listDirectoryInstitutions (lib/dal/users.ts) caches it for 5 minutes, so this
+    // query runs on a cache miss, during a /users page view: it must be right and take under MENU_TARGET_MS.
     const menu: number[] = [];
+    // Every institution any seeded user (deleted ones too: the query does not filter them) has a connection with.
+    const expectedMenu = [
+      ...new Set(data.flatMap((u) => u.connections.map((c) => c.institutionId).filter((v): v is string => !!v))),
+    ].sort();
+    let wrongMenus = 0;
     for (let i = 0; i < 21; i++) {
       const m0 = performance.now();
       const ids = await directoryInstitutions(db);
       if (i > 0) menu.push(performance.now() - m0);
-      if (ids.length !== institutions.length)
-        throw new Error(`directoryInstitutions returned ${ids.length} ids`);
+      if (ids.join() !== expectedMenu.join()) wrongMenus++;
     }
+    const menuStats = summarise(menu);
     kinds.push({
-      kind: "institutions menu (cached 5 min)",
+      kind: "institutions menu (cache miss)",
       group: "menu",
-      targetMs: null,
-      ...summarise(menu),
-      ok: true,
-      wrong: 0,
+      targetMs: MENU_TARGET_MS,
+      ...menuStats,
+      ok: menuStats.p95 < MENU_TARGET_MS && wrongMenus === 0,
+      wrong: wrongMenus,
       avgTotal: institutions.length,
     });
 
@@ -663,7 +671,7 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
     }
     print("");
     print(
-      `  targets: one search p95 < ${SEARCH_TARGET_MS} ms, one list page (rows + total) p95 < ${PAGE_TARGET_MS} ms; "matches" = average total per query`,
+      `  targets: one search p95 < ${SEARCH_TARGET_MS} ms, one list page (rows + total) p95 < ${PAGE_TARGET_MS} ms, the institutions menu on a cache miss p95 < ${MENU_TARGET_MS} ms; "matches" = average total per query`,
     );
     print(
       `  ${ok ? "all targets met" : `TARGETS MISSED: ${missed.join(", ")}`} (load average now ${load()})`,

@@ -1,9 +1,10 @@
 // The expected authorization matrix (SECURITY.md AZ-1, AZ-2): every server action, route handler and page the
-// build contains, with the permission it must demand. Written by hand from the policy and the README on purpose:
-// nothing here is read from defineAction or guardPage, so a check that is removed or narrowed in the code shows up
-// as a mismatch in e2e/authorization-matrix.spec.ts, and an action, page or route handler added to the build
-// without a row here fails the same spec.
-import { can, roles, type Permission, type Role } from "../lib/auth/policy";
+// build contains, the permission it must demand, and — written out by hand, role by role — who gets in. Nothing
+// here is read from lib/auth/policy.ts, defineAction or guardPage: a check removed, narrowed or widened in the code
+// (the policy table included) shows up as a mismatch in e2e/authorization-matrix.spec.ts, and
+// test/authorization-matrix.test.ts compares this grid with the policy and the actions' sources before any build.
+// An action, page or route handler added to the build without a row here fails both.
+import type { Permission, Role } from "../lib/auth/policy";
 
 /**
  * "public": anyone, signed in or not. "signed-in": anyone with a session (every role; their own account pages and
@@ -11,11 +12,18 @@ import { can, roles, type Permission, type Role } from "../lib/auth/policy";
  */
 export type Requirement = Permission | "public" | "signed-in";
 
+/**
+ * Who gets in, by hand: "public" (anyone), "signed-in" (any role), or the roles the row's permission admits,
+ * copied from the README's role table — never computed from `can()`.
+ */
+export type Allowed = "public" | "signed-in" | readonly Role[];
+
 export interface ActionRow {
   /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
   file: string;
   exportedName: string;
   requires: Requirement;
+  allowed: Allowed;
   /**
    * How the matrix calls it as an attacker. "forged": `[{"forged":true}]` (and the same as a multipart form),
    * which every defineAction schema rejects, so an allowed caller gets "Some fields are not valid." and nothing
@@ -29,30 +37,32 @@ export interface ActionRow {
 }
 
 export const actionMatrix: ActionRow[] = [
-  { file: "app/(auth)/login/actions.ts", exportedName: "signInAction", requires: "public", call: "sign-in" },
-  { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", call: "sign-out" },
-  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", call: "second-factor" },
-  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", call: "second-factor" },
-  { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", call: "forged" },
-  { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", call: "forged" },
-  { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", call: "forged" },
-  { file: "app/(console)/staff/actions.ts", exportedName: "changeStaffRoleAction", requires: "staff.manage", call: "forged" },
-  { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", call: "forged" },
-  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", call: "forged" },
-  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", call: "forged" },
-  { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", call: "forged" },
-  { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", call: "forged" },
-  { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", call: "forged" },
+  { file: "app/(auth)/login/actions.ts", exportedName: "signInAction", requires: "public", allowed: "public", call: "sign-in" },
+  { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", allowed: "public", call: "sign-out" },
+  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
+  { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
+  { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", allowed: ["support", "admin"], call: "forged" },
+  { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "changeStaffRoleAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", allowed: ["support", "admin"], call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", allowed: ["support", "admin"], call: "forged" },
+  { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", allowed: ["support", "admin"], call: "forged" },
   {
     file: "app/(console)/users/[userId]/connections/[connectionId]/actions.ts",
     exportedName: "purgeConnectionAction",
     requires: "connections.purge",
+    allowed: ["admin"],
     call: "forged",
   },
   {
     file: "app/(console)/users/[userId]/connections/[connectionId]/actions.ts",
     exportedName: "refreshConnectionAction",
     requires: "connections.refresh",
+    allowed: ["support", "admin"],
     call: "forged",
   },
 ];
@@ -65,6 +75,7 @@ export interface PathRow {
   appPath: string;
   kind: "page" | "route";
   requires: Requirement;
+  allowed: Allowed;
   /** Pages only: the login page sends signed-in staff on to the console. */
   signedIn?: "redirect-home";
   /** Pages only: where a signed-in role is sent instead (e.g. an admin, already enrolled, away from enrolment). */
@@ -75,43 +86,43 @@ export interface PathRow {
 
 export const pathMatrix: PathRow[] = [
   // Pages
-  { appPath: "/(auth)/login/page", kind: "page", requires: "public", signedIn: "redirect-home" },
-  { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", signedIn: "redirect-home" },
-  { appPath: "/(console)/page", kind: "page", requires: "overview.read" },
-  { appPath: "/(console)/account/page", kind: "page", requires: "signed-in" },
+  { appPath: "/(auth)/login/page", kind: "page", requires: "public", allowed: "public", signedIn: "redirect-home" },
+  { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", allowed: "signed-in", signedIn: "redirect-home" },
+  { appPath: "/(console)/page", kind: "page", requires: "overview.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/account/page", kind: "page", requires: "signed-in", allowed: "signed-in" },
   // The storage states' admin has enrolled (admins must); staff and support have not, so they may.
-  { appPath: "/(console)/account/second-factor/page", kind: "page", requires: "signed-in", redirects: { admin: "/account" } },
-  { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read" },
-  { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read" },
-  { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read" },
-  { appPath: "/(console)/jobs/page", kind: "page", requires: "jobs.read" },
-  { appPath: "/(console)/jobs/[jobId]/page", kind: "page", requires: "jobs.read" },
-  { appPath: "/(console)/staff/page", kind: "page", requires: "staff.manage" },
-  { appPath: "/(console)/users/(list)/page", kind: "page", requires: "users.read" },
-  { appPath: "/(console)/users/import/page", kind: "page", requires: "users.import" },
-  { appPath: "/(console)/users/[userId]/page", kind: "page", requires: "users.read" },
-  { appPath: "/(console)/users/[userId]/connections/[connectionId]/page", kind: "page", requires: "connections.read" },
-  { appPath: "/_not-found/page", kind: "page", requires: "public", framework: 404 },
-  { appPath: "/_global-error/page", kind: "page", requires: "public", framework: 500 },
+  { appPath: "/(console)/account/second-factor/page", kind: "page", requires: "signed-in", allowed: "signed-in", redirects: { admin: "/account" } },
+  { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read", allowed: ["admin"] },
+  { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/jobs/page", kind: "page", requires: "jobs.read", allowed: ["support", "admin"] },
+  { appPath: "/(console)/jobs/[jobId]/page", kind: "page", requires: "jobs.read", allowed: ["support", "admin"] },
+  { appPath: "/(console)/staff/page", kind: "page", requires: "staff.manage", allowed: ["admin"] },
+  { appPath: "/(console)/users/(list)/page", kind: "page", requires: "users.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/users/import/page", kind: "page", requires: "users.import", allowed: ["support", "admin"] },
+  { appPath: "/(console)/users/[userId]/page", kind: "page", requires: "users.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/users/[userId]/connections/[connectionId]/page", kind: "page", requires: "connections.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/_not-found/page", kind: "page", requires: "public", allowed: "public", framework: 404 },
+  { appPath: "/_global-error/page", kind: "page", requires: "public", allowed: "public", framework: 500 },
   // Route handlers (GET: the only method any of them exports, besides Auth.js's own POST endpoints)
-  { appPath: "/api/health/route", kind: "route", requires: "public" },
-  { appPath: "/api/auth/[...nextauth]/route", kind: "route", requires: "public" },
-  { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync" },
-  { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read" },
-  { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run" },
-  { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export" },
-  { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read" },
+  { appPath: "/api/health/route", kind: "route", requires: "public", allowed: "public" },
+  { appPath: "/api/auth/[...nextauth]/route", kind: "route", requires: "public", allowed: "public" },
+  { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync", allowed: ["support", "admin"] },
+  { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
+  { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run", allowed: ["admin"] },
+  { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
+  { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read", allowed: ["admin"] },
 ];
 
 export type Caller = "anonymous" | Role;
-export const callers: readonly Caller[] = ["anonymous", ...roles];
+export const callers: readonly Caller[] = ["anonymous", "staff", "support", "admin"];
 
-/** What the policy says a caller gets: refused for want of a session, refused for want of a role, or served. */
-export function expectedAccess(requires: Requirement, caller: Caller): "anonymous" | "forbidden" | "allowed" {
-  if (requires === "public") return "allowed";
+/** What the hand-written grid says a caller gets: refused for want of a session or of a role, or served. */
+export function expectedAccess(allowed: Allowed, caller: Caller): "anonymous" | "forbidden" | "allowed" {
+  if (allowed === "public") return "allowed";
   if (caller === "anonymous") return "anonymous";
-  if (requires === "signed-in") return "allowed";
-  return can(caller, requires) ? "allowed" : "forbidden";
+  if (allowed === "signed-in") return "allowed";
+  return allowed.includes(caller) ? "allowed" : "forbidden";
 }
 
 /** "/(console)/users/[userId]/page" → "/users/[userId]" (what the URL looks like, before ids are filled in). */

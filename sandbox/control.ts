@@ -10,6 +10,8 @@ import { type TokenStore } from "./tokens";
 
 export interface Counters {
   stats: Map<string, number>;
+  /** The same requests keyed by `METHOD /actual/path` (no query): who was asked, not just which route. */
+  requests: Map<string, number>;
   inFlight: number;
   maxInFlight: number;
 }
@@ -51,6 +53,8 @@ export function handleControl(
   switch (endpoint) {
     case "GET /__sandbox/stats":
       return { status: 200, body: Object.fromEntries(target.counters.stats) };
+    case "GET /__sandbox/requests":
+      return { status: 200, body: Object.fromEntries(target.counters.requests) };
     case "GET /__sandbox/metrics":
       return {
         status: 200,
@@ -87,7 +91,7 @@ export function handleControl(
         status: 404,
         body: {
           ok: false,
-          error: `No control endpoint ${endpoint}. Known: GET stats, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
         },
       };
   }
@@ -133,6 +137,7 @@ function addFault(target: ControlTarget, body: string): ControlReply {
 /** Forget every counter, fault, token and mutation. Requests still in flight keep counting toward inFlight. */
 function reset(target: ControlTarget): void {
   target.counters.stats.clear();
+  target.counters.requests.clear();
   target.counters.maxInFlight = target.counters.inFlight;
   target.tokens.reset();
   target.faults.clear();

@@ -81,7 +81,12 @@ class SandboxServer {
   private readonly state;
   private readonly tokens = new TokenStore();
   private readonly faults = new FaultRegistry();
-  private readonly counters: Counters = { stats: new Map(), inFlight: 0, maxInFlight: 0 };
+  private readonly counters: Counters = {
+    stats: new Map(),
+    requests: new Map(),
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   /** Aborted by close(): ends sleeps and hangs. */
   private readonly lifetime = new AbortController();
   private readonly http = createServer((request, response) => {
@@ -174,7 +179,7 @@ class SandboxServer {
       sendError(response, notFound(`No Basiq route ${method} ${url.pathname} in the sandbox.`));
       return;
     }
-    this.track(match, response);
+    this.track(match, `${method} ${url.pathname}`, response);
     const signal = AbortSignal.any([this.lifetime.signal, closedSignal(response)]);
 
     const decision = this.faults.take(match.definition.key);
@@ -199,9 +204,10 @@ class SandboxServer {
   }
 
   /** Count the request and keep inFlight/maxInFlight while it is open. */
-  private track(match: RouteMatch, response: ServerResponse): void {
-    const { stats } = this.counters;
+  private track(match: RouteMatch, request: string, response: ServerResponse): void {
+    const { stats, requests } = this.counters;
     stats.set(match.definition.key, (stats.get(match.definition.key) ?? 0) + 1);
+    requests.set(request, (requests.get(request) ?? 0) + 1);
     this.counters.inFlight++;
     this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.counters.inFlight);
     response.once("close", () => {

@@ -1,5 +1,4 @@
-// Purge and refresh against the real sandbox and a real database: one Basiq call per purge however many
-// submissions, refusals audited and sending nothing, outcome-unknown on network errors, the 20-a-day budget.
+// Purge and refresh against the real sandbox and a real database: refusals audited and sending nothing, outcome-unknown on network errors, the 20-a-day budget.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -79,15 +78,7 @@ beforeEach(async () => {
 });
 
 describe("purge", () => {
-  it("ten concurrent purges of one connection make one Basiq call and get ten identical outcomes", async () => {
-    const target = await activeConnection();
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => purgeConnection(admin, target)));
-    expect((await stats())[PURGE]).toBe(1);
-    expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
-    expect(outcomes[0]!.status).toBe("succeeded");
-    expect(await audits("purge.requested", target.connectionId)).toHaveLength(1);
-    expect(await audits("purge.succeeded", target.connectionId)).toHaveLength(1);
-  });
+  // Ten purges of one connection at once: lib/dal/purge-concurrency.test.ts (two pools on PostgreSQL).
 
   it("refuses a foreign or missing Origin, sends nothing to Basiq, and audits the refusal", async () => {
     const target = await activeConnection();

@@ -9,7 +9,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createBasiqClient, type BasiqClient } from "@/lib/basiq/client";
-import { rowsOf, type Database } from "@/lib/db/client";
+import { type Database } from "@/lib/db/client";
 import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
@@ -58,11 +58,57 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
   }
 }
 
-async function duplicates(db: Database): Promise<number> {
-  const [row] = rowsOf<{ n: number }>(
-    await db.execute(sql`select (count(*) - count(distinct id))::int as n from job_runs`),
+/** How many times the sandbox was asked for each user's jobs since its last reset (`GET /__sandbox/requests`). */
+async function jobsCallsPerUser(from: Sandbox): Promise<Record<string, number>> {
+  const requests = await control<Record<string, number>>(from, "/__sandbox/requests");
+  const perUser: Record<string, number> = {};
+  for (const [request, n] of Object.entries(requests)) {
+    const match = /^GET \/users\/([^/]+)\/jobs$/.exec(request);
+    if (match) perUser[decodeURIComponent(match[1]!)] = n;
+  }
+  return perUser;
+}
+
+/** Calls per user made between two snapshots of jobsCallsPerUser (users not asked in between left out). */
+function callsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const made: Record<string, number> = {};
+  for (const [user, n] of Object.entries(after)) if (n > (before[user] ?? 0)) made[user] = n - (before[user] ?? 0);
+  return made;
+}
+
+/**
+ * A run stopped (or killed) with calls in flight, then resumed: the users up to its checkpoint were asked once in
+ * all (the resume did not ask them again), every user after it at least once and at most twice (the batch whose
+ * answers the stop threw away is asked again; nothing else is).
+ */
+function expectCheckpointedOnce(order: readonly string[], cursor: string | null, calls: Record<string, number>) {
+  const done = cursor === null ? 0 : order.indexOf(cursor) + 1;
+  expect(done).toBeGreaterThanOrEqual(0);
+  expect(Object.keys(calls).sort()).toEqual([...order].sort());
+  for (const [index, id] of order.entries()) {
+    if (index < done) expect(calls[id], `${id} (before the checkpoint)`).toBe(1);
+    else expect(calls[id], `${id} (after the checkpoint)`).toBeLessThanOrEqual(2);
+  }
+}
+
+const oncePerUser = (users: readonly string[]) => Object.fromEntries(users.map((id) => [id, 1]));
+
+/**
+ * The stored job rows are exactly the jobs the sandbox holds for these users: same ids, same owners, none
+ * missing, none extra. Asks the sandbox through a fresh client, so call it after counting calls.
+ */
+async function expectStoredEqualsSandbox(db: Database, from: Sandbox, users: readonly string[]): Promise<void> {
+  const reader = createBasiqClient({ baseUrl: from.url, apiKey: "sandbox-key" });
+  const held = (
+    await Promise.all(
+      users.map(async (id) => (await reader.listUserJobs(id)).jobs.map((job) => `${id} ${job.id}`)),
+    )
+  ).flat();
+  const stored = (await db.select({ id: jobRuns.id, userId: jobRuns.userId }).from(jobRuns)).map(
+    (row) => `${row.userId} ${row.id}`,
   );
-  return row?.n ?? -1;
+  expect(held.length).toBeGreaterThan(users.length);
+  expect(stored.sort()).toEqual(held.sort());
 }
 
 let sandbox: Sandbox;
@@ -103,6 +149,7 @@ describe("runSweep", () => {
     const stats = await control<Record<string, number>>(sandbox, "/__sandbox/stats");
     expect(stats[JOBS_ROUTE]).toBe(60);
     expect(stats["POST /token"]).toBe(1);
+    expect(await jobsCallsPerUser(sandbox)).toEqual(oncePerUser(ids));
 
     const stored = await db.select().from(jobRuns);
     const failed = stored.filter((j) => j.outcome === "failed");
@@ -131,6 +178,7 @@ describe("runSweep", () => {
       message: null,
     });
     expect(row!.finishedAt).toBeInstanceOf(Date);
+    await expectStoredEqualsSandbox(db, sandbox, ids);
 
     // Again: nothing new, everything seen again, no duplicates, the first sighting kept.
     const again = await sweep({ trigger: "cli" });
@@ -141,7 +189,7 @@ describe("runSweep", () => {
       jobsUpdated: stored.length,
       newFailures: 0,
     });
-    expect(await jobsCalls(sandbox)).toBe(120);
+    expect(await jobsCalls(sandbox)).toBe(120 + 60); // expectStoredEqualsSandbox read each user once more
     expect(await db.$count(jobRuns)).toBe(stored.length);
     expect(await db.$count(jobRuns, eq(jobRuns.firstSeenSweepId, result.run.id))).toBe(stored.length);
     expect((await latestSweepRuns(db, 5)).map((r) => r.id)).toEqual([again.run.id, result.run.id]);
@@ -235,22 +283,24 @@ describe("resuming an unfinished sweep", () => {
       .insert(sweepRuns)
       .values({ trigger: "schedule", status: "running", usersTotal: 60, usersChecked: 30, cursor })
       .returning();
-    const callsBefore = await jobsCalls(sandbox);
+    const callsBefore = await jobsCallsPerUser(sandbox);
 
     const resumed = await sweep();
     if (resumed.status !== "completed") throw new Error(resumed.status);
+    // The resume asked for exactly the users after the cursor, each once.
+    const order = await orderedIds(db);
+    expect(callsBetween(callsBefore, await jobsCallsPerUser(sandbox))).toEqual(oncePerUser(order.slice(30)));
     expect(resumed.run).toMatchObject({
       resumedFrom: crashed!.id,
       usersTotal: 30,
       usersChecked: 30,
       jobsNew: 0,
     });
-    expect((await jobsCalls(sandbox)) - callsBefore).toBe(30);
     const [after] = await db.select().from(sweepRuns).where(eq(sweepRuns.id, crashed!.id));
     expect(after).toMatchObject({ status: "interrupted", cursor });
     expect(after!.message).toMatch(/interrupted/);
     expect(await db.$count(jobRuns)).toBe(stored);
-    expect(await duplicates(db)).toBe(0);
+    await expectStoredEqualsSandbox(db, sandbox, ids);
   });
 
   it("a stopped run keeps its last checkpoint; the next run does the rest, each user read once in all", async () => {
@@ -274,15 +324,17 @@ describe("resuming an unfinished sweep", () => {
 
     const rest = await sweep({ batchSize: 10 });
     if (rest.status !== "completed") throw new Error(rest.status);
+    // Across the stopped run and its resume, each user's jobs were fetched exactly once.
+    expect(await jobsCallsPerUser(sandbox)).toEqual(oncePerUser(ids));
     expect(rest.run).toMatchObject({ resumedFrom: stopped!.id, usersTotal: 40, usersChecked: 40 });
-    expect(await jobsCalls(sandbox)).toBe(60);
+    // And the two halves stored every job the sandbox holds, and nothing else.
+    await expectStoredEqualsSandbox(db, sandbox, ids);
 
-    // A full run afterwards finds nothing new: the two halves stored everything, once.
+    // A full run afterwards finds nothing new.
     const check = await sweep();
     if (check.status !== "completed") throw new Error(check.status);
     expect(check.run).toMatchObject({ resumedFrom: null, usersChecked: 60, jobsNew: 0 });
     expect(check.run.jobsUpdated).toBe(await db.$count(jobRuns));
-    expect(await duplicates(db)).toBe(0);
   });
 
   it("a run stopped with calls in flight loses nothing", async () => {
@@ -290,19 +342,25 @@ describe("resuming an unfinished sweep", () => {
     await seedDirectory(db, ids);
     await addFault(sandbox, { kind: "latency", route: JOBS_ROUTE, ms: 40 });
     const stop = new AbortController();
-    setTimeout(() => stop.abort(new Error("stop")), 250);
-    await expect(sweep({ batchSize: 16, signal: stop.signal })).rejects.toThrow("stop");
+    // Stopped just after the first checkpoint, with the next batch's calls in flight.
+    const running = sweep({ batchSize: 16, signal: stop.signal });
+    await until(async () => !!(await db.select().from(sweepRuns))[0]?.cursor, 20_000);
+    await new Promise((r) => setTimeout(r, 15));
+    stop.abort(new Error("stop"));
+    await expect(running).rejects.toThrow("stop");
     const [stopped] = await db.select().from(sweepRuns);
     expect(stopped!.status).toBe("interrupted");
+    expect(stopped!.cursor).not.toBeNull();
 
     await control(sandbox, "/__sandbox/faults", { method: "DELETE" });
     const rest = await sweep();
     if (rest.status !== "completed") throw new Error(rest.status);
     expect(rest.run.resumedFrom).toBe(stopped!.id);
+    expectCheckpointedOnce(await orderedIds(db), stopped!.cursor, await jobsCallsPerUser(sandbox));
+    await expectStoredEqualsSandbox(db, sandbox, ids);
     const check = await sweep();
     if (check.status !== "completed") throw new Error(check.status);
     expect(check.run).toMatchObject({ usersChecked: 60, jobsNew: 0 });
-    expect(await duplicates(db)).toBe(0);
   });
 });
 
@@ -459,6 +517,7 @@ describe.runIf(!!process.env.DATABASE_URL)("PostgreSQL: across processes (the CL
     expect(before!.status).toBe("interrupted");
     expect(result.run.resumedFrom).toBe(killed!.id);
     expect(result.run.usersTotal).toBe(40 - before!.usersChecked);
-    expect(await duplicates(db)).toBe(0);
+    expectCheckpointedOnce(await orderedIds(db), killed!.cursor, await jobsCallsPerUser(slow));
+    await expectStoredEqualsSandbox(db, slow, slowIds);
   }, 60_000);
 });
