@@ -97,7 +97,7 @@ describe.skipIf(!specPresent)("sandbox conforms to Basiq's OpenAPI documents", (
     throw new Error("No matching connection in the sample");
   };
 
-  it("POST /token: 200, 400 without basiq-version or scope, 401 with a wrong key", async () => {
+  it("POST /token: 200, 400 without basiq-version or scope, 404 \"check your API key\" with a wrong key", async () => {
     expectConforms(await client.requestToken(), "POST", "/token");
     const noVersion = await client.requestToken({ version: null });
     expect(noVersion.status).toBe(400);
@@ -106,7 +106,7 @@ describe.skipIf(!specPresent)("sandbox conforms to Basiq's OpenAPI documents", (
     expect(noScope.status).toBe(400);
     expectConforms(noScope, "POST", "/token");
     const wrongKey = await client.requestToken({ authorization: "Basic not-the-key" });
-    expect(wrongKey.status).toBe(401);
+    expect(wrongKey.status).toBe(404);
     expectConforms(wrongKey, "POST", "/token");
   });
 

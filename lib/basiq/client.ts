@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 
 import { log } from "../log";
-import { BasiqInputError, BasiqSchemaError } from "./errors";
+import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
 import { Limiter } from "./limiter";
 import { RouteMetricsRecorder, type RouteMetrics } from "./metrics";
@@ -65,6 +65,11 @@ export interface BasiqMetrics {
   callersServed: number;
   callersServedPerTokenRequest: number | null;
   unauthorizedRetries: number;
+  /**
+   * Set while the last POST /token failed (none succeeded since): `keyRefused` when Basiq refused our API key
+   * (a 4xx). Plain values only: no error object, body or key.
+   */
+  tokenFailure: { at: string; status: number | null; keyRefused: boolean } | null;
   byRoute: Record<string, RouteMetrics>;
   inFlight: number;
   queued: number;
@@ -303,9 +308,16 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     },
 
     metrics: () => {
-      const token = transport.tokens.metrics();
+      const { lastFailure, ...token } = transport.tokens.metrics();
       return {
         ...token,
+        tokenFailure: lastFailure
+          ? {
+              at: lastFailure.at,
+              status: isBasiqError(lastFailure.error) ? (lastFailure.error.status ?? null) : null,
+              keyRefused: isBasiqKeyRefused(lastFailure.error),
+            }
+          : null,
         unauthorizedRetries: routeMetrics.unauthorizedRetries,
         byRoute: routeMetrics.snapshot(),
         inFlight: limiter.inFlight,

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { getDb } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
@@ -89,7 +89,7 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
   ]);
   if (connectionResult.status === "rejected") {
     const e = connectionResult.reason;
-    if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) throw new NotFoundError("That connection");
+    if (isBasiqNotFound(e, { invalidIdToo: true })) throw new NotFoundError("That connection");
     if (!isBasiqError(e)) throw e;
     // Basiq down or slow: show what the directory knows about this connection rather than an error page.
     return fromDirectory(ctx, e, jobsResult, can(caller.role, "accounts.details"));

@@ -7,7 +7,7 @@ import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-o
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { remediationFor, type Remediation } from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
@@ -107,7 +107,7 @@ export async function getJobHistory(rawUserId: string, rawConnectionId?: string)
       basiqProblem: null,
     };
   } catch (e) {
-    if (e instanceof BasiqApiError && e.status === 404) throw new NotFoundError("That user");
+    if (isBasiqNotFound(e)) throw new NotFoundError("That user");
     log.warn({ ...ctx, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "job history from the store: Basiq failed");
     const rows = await db
       .select()
@@ -171,7 +171,7 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
       .then((job) => ({ ok: true as const, job }))
       .catch((e: unknown) => ({ ok: false as const, e })),
   ]);
-  if (!live.ok && live.e instanceof BasiqApiError && live.e.status === 404 && !stored) throw new NotFoundError("That job");
+  if (!live.ok && isBasiqNotFound(live.e) && !stored) throw new NotFoundError("That job");
 
   let base: JobRowDTO;
   let steps: JobStepDTO[];

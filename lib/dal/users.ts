@@ -10,7 +10,7 @@ import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { decrypt } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
@@ -144,7 +144,7 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
     fetchLiveUser(userId),
   ]);
 
-  const userNotFound = live.user.status === "rejected" && live.user.reason instanceof BasiqApiError && live.user.reason.status === 404;
+  const userNotFound = live.user.status === "rejected" && isBasiqNotFound(live.user.reason);
   if (userNotFound && !row) throw new NotFoundError("That user");
 
   let current: Row | undefined = row;
