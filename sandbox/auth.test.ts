@@ -23,7 +23,7 @@ describe("authentication", () => {
     expect(reencoded.status).toBe(404);
   });
 
-  it("answers a wrong or missing key like Basiq: 404 \"check your API key\"; a missing version or scope with 400", async () => {
+  it('answers a wrong or missing key like Basiq: 404 "check your API key"; a missing version or scope with 400', async () => {
     running = await startTestSandbox();
     const { client } = running;
     const wrong = await client.requestToken({ authorization: "Basic wrong-key" });
@@ -122,7 +122,7 @@ describe("authentication", () => {
     expect(listed).toEqual({ count: 2, dropped: 0, tokens: [first, second] });
   });
 
-  it("answers 403 \"Token has expired\" through a token-expired fault, then serves the same token again", async () => {
+  it('answers 403 "Token has expired" through a token-expired fault, then serves the same token again', async () => {
     running = await startTestSandbox();
     const { client } = running;
     const token = (await client.requestToken()).body.access_token as string;
@@ -140,7 +140,12 @@ describe("authentication", () => {
     const xml = await client.get("/connectors", { token, headers: { accept: "application/xml" } });
     expect(xml.status).toBe(400);
     expect(xml.body.data[0]).toMatchObject({ code: "unsupported-accept", source: { parameter: "Accept" } });
-    for (const accept of ["application/json", "*/*", "application/*;q=0.5, text/html", "application/json; charset=utf-8"]) {
+    for (const accept of [
+      "application/json",
+      "*/*",
+      "application/*;q=0.5, text/html",
+      "application/json; charset=utf-8",
+    ]) {
       expect((await client.get("/connectors", { token, headers: { accept } })).status, accept).toBe(200);
     }
   });

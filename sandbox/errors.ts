@@ -70,8 +70,10 @@ export const apiKeyRefused = (): ApiError =>
   );
 
 /** Basiq's `403 "Token has expired"`, documented for nearly every endpoint (ForbiddenAccessError needs `source`). */
-export const tokenExpired = (route: string): ApiError =>
-  new ApiError(403, "forbidden-access", "Token has expired", "Token has expired", { pointer: route });
+export const tokenExpired = (): ApiError =>
+  new ApiError(403, "forbidden-access", "Token has expired", "Token has expired", {
+    parameter: "Authorization",
+  });
 
 /** An Accept header that rules out JSON (BadRequestError code `unsupported-accept`). */
 export const unsupportedAccept = (accept: string): ApiError =>

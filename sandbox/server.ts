@@ -239,7 +239,7 @@ class SandboxServer {
         sendJson(response, 200, MALFORMED_BODY);
         return true;
       case "token-expired":
-        sendError(response, tokenExpired(match.definition.key));
+        sendError(response, tokenExpired());
         return true;
       case "network":
         // The client sees a reset connection / "socket hang up".

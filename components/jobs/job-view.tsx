@@ -13,6 +13,7 @@ import { formatDateTime } from "@/lib/utils";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
+import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/basiq/vocabulary";
 
 export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };
 
@@ -80,7 +81,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                 <span className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${stepDot[s.status] ?? "bg-slate-300"}`} aria-hidden />
                 <div className="min-w-0">
                   <p className="text-sm font-medium">
-                    {s.title} <span className="font-normal text-slate-600">· {s.status}</span>
+                    {shown(JOB_STEP_TITLE, s.title)} <span className="font-normal text-slate-600">· {shown(JOB_STEP_STATUS, s.status)}</span>
                   </p>
                   {s.result && (s.result.code || s.result.title) ? (
                     <div className="mt-1 text-sm">

@@ -28,6 +28,7 @@ import {
   jobDetailSchema,
   jobListSchema,
   jobReferenceSchema,
+  skippedItems,
   userSchema,
 } from "./schemas";
 import type { TokenMetrics } from "./token-cache";
@@ -195,6 +196,22 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     }
   };
 
+  /** Items a list left out (they break the contract where it matters: an id, a step list...): logged, once. */
+  const reportSkipped = (resolved: ResolvedRoute, list: readonly unknown[] | undefined, context?: CallContext) => {
+    const skipped = skippedItems(list);
+    if (skipped.length === 0) return;
+    logger.warn(
+      {
+        route: resolved.route,
+        userId: resolved.params.userId ?? context?.userId,
+        connectionId: resolved.params.connectionId ?? context?.connectionId,
+        skipped: skipped.length,
+        first: skipped.slice(0, 3),
+      },
+      "Basiq list items left out: they do not match the contract (the rest of the list is shown)",
+    );
+  };
+
   const connectionRoute = (method: "GET" | "DELETE", userId: string, connectionId: string) =>
     resolveRoute(method, "/users/{userId}/connections/{connectionId}", { userId, connectionId });
 
@@ -205,11 +222,16 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     listConnections: async (userId, context) => {
       const resolved = resolveRoute("GET", "/users/{userId}/connections", { userId });
       const page = await get(resolved, connectionListSchema, context);
+      reportSkipped(resolved, page.data, context);
       return page.data ?? [];
     },
 
-    getConnection: async (userId, connectionId, context) =>
-      get(connectionRoute("GET", userId, connectionId), connectionSchema, context),
+    getConnection: async (userId, connectionId, context) => {
+      const resolved = connectionRoute("GET", userId, connectionId);
+      const connection = await get(resolved, connectionSchema, context);
+      reportSkipped(resolved, connection.accounts?.data, context);
+      return connection;
+    },
 
     refreshConnection: async (userId, connectionId, context) => {
       const resolved = resolveRoute("POST", "/users/{userId}/connections/{connectionId}/refresh", {
@@ -252,6 +274,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
           url,
           idempotent: true,
         });
+        reportSkipped(resolved, result.data, callContext);
         jobs.push(...result.data);
         const next = result.links.next;
         if (!next) return { jobs, truncated: false };
@@ -276,6 +299,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
       const resolved = resolveRoute("GET", "/connectors");
       checkFilter(filter, resolved);
       const page = await get(resolved, connectorListSchema, context, { filter });
+      reportSkipped(resolved, page.data, context);
       return page.data;
     },
 

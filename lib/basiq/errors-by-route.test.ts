@@ -2,13 +2,7 @@
 // Against a scriptable fake Basiq (lib/basiq/testing.ts) with a manual clock.
 import { describe, expect, it } from "vitest";
 
-import {
-  BasiqApiError,
-  BasiqError,
-  isBasiqKeyRefused,
-  isBasiqNotFound,
-  isTokenFailure,
-} from "./errors";
+import { BasiqApiError, BasiqError, isBasiqKeyRefused, isBasiqNotFound, isTokenFailure } from "./errors";
 import { basiqError, json, testClient, wire } from "./testing";
 
 async function caught(promise: Promise<unknown>): Promise<BasiqError> {
@@ -40,7 +34,9 @@ const tokenExpired = () =>
   json(403, {
     type: "list",
     correlationId: "corr-exp",
-    data: [{ type: "error", code: "forbidden-access", title: "Forbidden Access", detail: "Token has expired" }],
+    data: [
+      { type: "error", code: "forbidden-access", title: "Forbidden Access", detail: "Token has expired" },
+    ],
   });
 
 describe("a 404 from POST /token is a credentials problem, never 'not found'", () => {
@@ -85,7 +81,9 @@ describe("a 404 from POST /token is a credentials problem, never 'not found'", (
     const first = await Promise.allSettled(Array.from({ length: 50 }, () => client.getUser("u-1")));
     clock.advance(2_000);
     const second = await Promise.allSettled(Array.from({ length: 50 }, () => client.getUser("u-1")));
-    expect([...first, ...second].every((r) => r.status === "rejected" && isBasiqKeyRefused(r.reason))).toBe(true);
+    expect([...first, ...second].every((r) => r.status === "rejected" && isBasiqKeyRefused(r.reason))).toBe(
+      true,
+    );
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(client.metrics().tokenFailure).toMatchObject({ status: 404, keyRefused: true });
 

@@ -12,6 +12,7 @@ import { getDb } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { freshness, type Freshness } from "@/lib/jobs/outcome";
+import { CONNECTION_STATUS, term } from "@/lib/basiq/vocabulary";
 import { log } from "@/lib/log";
 
 import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
@@ -19,13 +20,13 @@ import { basiqUserIdSchema, connectionIdSchema } from "./ids";
 import { cachedConnectorStatus } from "./connectors";
 import { liveUserJobs } from "./live";
 
-export const connectionStatusExplained: Record<string, string> = {
-  active: "Working: Basiq can fetch data through this connection.",
-  pending: "Being set up or refreshed: a job is still running, or the user has not finished connecting.",
-  invalid:
-    "Broken: the bank refused the stored credentials or consent (for example a changed password). The user must reconnect through Basiq's Consent UI.",
-  "pre-init": "Created but never used: the user started connecting and did not finish.",
-};
+/** One sentence for staff about a connection status; an unknown one is named raw, never hidden. */
+export function connectionStatusExplained(status: string): string {
+  const t = term(CONNECTION_STATUS, status);
+  return t.known
+    ? (t.explanation ?? t.label)
+    : `Basiq reports the status "${status}", which this console does not know; Basiq's documentation may explain it.`;
+}
 
 export interface AccountSummaryDTO {
   id: string;
@@ -115,7 +116,7 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
     userId: userId.data,
     id: connection.id,
     status,
-    statusExplained: connectionStatusExplained[status] ?? "Basiq reports a status this console does not know.",
+    statusExplained: connectionStatusExplained(status),
     method: connection.method,
     institutionId: connection.institution.id,
     createdDate: connection.createdDate ?? null,
@@ -124,12 +125,12 @@ export async function getConnectionDetail(rawUserId: string, rawConnectionId: st
     accounts:
       connection.accounts?.data.map((a) => ({
         id: a.id,
-        name: a.name,
-        maskedNumber: maskAccountNumber(a.accountNo),
+        name: a.name ?? "",
+        maskedNumber: maskAccountNumber(a.accountNo ?? ""),
         product: a.class?.product ?? null,
-        status: a.status,
-        balance: showBalances ? a.balance : null,
-        currency: showBalances ? a.currency : null,
+        status: a.status ?? "",
+        balance: showBalances ? (a.balance ?? null) : null,
+        currency: showBalances ? (a.currency ?? null) : null,
         lastUpdated: a.lastUpdated ?? null,
       })) ?? null,
     showBalances,
@@ -174,7 +175,7 @@ async function fromDirectory(
     userId: ctx.userId,
     id: stored.id,
     status: stored.status,
-    statusExplained: connectionStatusExplained[stored.status] ?? "Basiq reports a status this console does not know.",
+    statusExplained: connectionStatusExplained(stored.status),
     method,
     institutionId: stored.institutionId ?? "",
     createdDate: null,
