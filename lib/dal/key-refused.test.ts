@@ -58,7 +58,11 @@ describe("Basiq refuses our API key (POST /token → 404)", () => {
   it("the sandbox answers a wrong key the way Basiq does", async () => {
     const reply = await fetch(`${sandbox.url}/token`, {
       method: "POST",
-      headers: { authorization: "Basic a-deleted-key", "basiq-version": "3.0", "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: "Basic a-deleted-key",
+        "basiq-version": "3.0",
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: "scope=SERVER_ACCESS",
     });
     expect(reply.status).toBe(404);

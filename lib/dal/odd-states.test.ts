@@ -99,6 +99,8 @@ describe("a user with a connection in every state Basiq documents", () => {
     expect(renderToStaticMarkup(createElement(ConnectionStatusBadge, { status: "suspended" }))).toContain(
       "suspended (not known to this console)",
     );
-    expect(renderToStaticMarkup(createElement(ConnectionStatusBadge, { status: "revoked" }))).toContain(">revoked<");
+    expect(renderToStaticMarkup(createElement(ConnectionStatusBadge, { status: "revoked" }))).toContain(
+      ">revoked<",
+    );
   });
 });
