@@ -88,4 +88,13 @@ describe("loadEnv", () => {
       expect(errorOf({ ...liveBase, BASIQ_MAX_RETRY_WAIT_MS: bad }).variable).toBe("BASIQ_MAX_RETRY_WAIT_MS");
     }
   });
+
+  it("reads the page deadline (BASIQ_PAGE_DEADLINE_MS): default 8000, 1000-120000", () => {
+    expect(loadEnv(liveBase).basiqPageDeadlineMs).toBe(8_000);
+    expect(loadEnv({ ...liveBase, BASIQ_PAGE_DEADLINE_MS: "" }).basiqPageDeadlineMs).toBe(8_000);
+    expect(loadEnv({ ...liveBase, BASIQ_PAGE_DEADLINE_MS: "1500" }).basiqPageDeadlineMs).toBe(1_500);
+    for (const bad of ["999", "120001", "8s"]) {
+      expect(errorOf({ ...liveBase, BASIQ_PAGE_DEADLINE_MS: bad }).variable).toBe("BASIQ_PAGE_DEADLINE_MS");
+    }
+  });
 });

@@ -81,6 +81,11 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(0).max(60_000).default(60_000),
   ),
+  // Total time a page may spend on Basiq (retries included) before it renders the stored copy under a banner.
+  BASIQ_PAGE_DEADLINE_MS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(1_000).max(120_000).default(8_000),
+  ),
   CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   // Minutes between job sweeps on the web server; 0 = off, empty = default. At most 14 days (timers cap at ~24.8).
@@ -106,6 +111,8 @@ export interface Env {
   basiqTimeoutMs: number;
   /** Longest Retry-After honoured before a retry (BASIQ_MAX_RETRY_WAIT_MS). */
   basiqMaxRetryWaitMs: number;
+  /** Total Basiq time budget of one page, retries included (BASIQ_PAGE_DEADLINE_MS). */
+  basiqPageDeadlineMs: number;
   authSecret: string;
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
@@ -192,6 +199,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     sandboxPort: raw.SANDBOX_PORT,
     basiqTimeoutMs: raw.BASIQ_TIMEOUT_MS,
     basiqMaxRetryWaitMs: raw.BASIQ_MAX_RETRY_WAIT_MS,
+    basiqPageDeadlineMs: raw.BASIQ_PAGE_DEADLINE_MS,
     authSecret,
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,

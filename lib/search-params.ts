@@ -1,5 +1,12 @@
 // zod parsers for list pages' URL parameters: never trust raw params, fall back to defaults on garbage.
 import { z } from "zod";
+import {
+  CONNECTION_STATUSES,
+  CONNECTOR_METHODS,
+  CONNECTOR_STAGES,
+  CONNECTOR_STATUSES,
+  JOB_STEP_TITLES,
+} from "@/lib/basiq/vocabulary";
 
 export type RawSearchParams = Record<string, string | string[] | undefined>;
 
@@ -9,7 +16,7 @@ export function first(value: string | string[] | undefined): string | undefined 
 
 export const cursorParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
 
-export const connectionStatusFilters = ["active", "pending", "invalid", "pre-init"] as const;
+export const connectionStatusFilters = CONNECTION_STATUSES;
 
 export const usersSearchSchema = z.object({
   q: z.string().trim().max(200).catch(""),
@@ -59,7 +66,7 @@ const isoDate = z
 
 export const errorLogSearchSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().catch(undefined),
-  step: z.enum(["verify-credentials", "retrieve-accounts", "retrieve-transactions", "retrieve-statements"]).optional().catch(undefined),
+  step: z.enum(JOB_STEP_TITLES).optional().catch(undefined),
   institution: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional().catch(undefined),
   userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
   from: isoDate.optional().catch(undefined),
@@ -94,9 +101,9 @@ export function rejectedFilters(params: URLSearchParams, parsed: Record<string, 
 
 export const connectorsSearchSchema = z.object({
   q: z.string().trim().max(100).catch(""),
-  status: z.enum(["operational", "degraded-performance", "partial-outage", "major-outage", "under-maintenance"]).optional().catch(undefined),
-  stage: z.enum(["alpha", "beta", "live"]).optional().catch(undefined),
-  method: z.enum(["web", "openbanking", "csv", "pdf"]).optional().catch(undefined),
+  status: z.enum(CONNECTOR_STATUSES).optional().catch(undefined),
+  stage: z.enum(CONNECTOR_STAGES).optional().catch(undefined),
+  method: z.enum(CONNECTOR_METHODS).optional().catch(undefined),
   sort: z.enum(["attention", "name", "failures", "tier"]).catch("attention"),
 });
 export type ConnectorsSearch = z.infer<typeof connectorsSearchSchema>;

@@ -20,21 +20,27 @@ describe("authentication", () => {
     const reencoded = await running.client.requestToken({
       authorization: `Basic ${Buffer.from("NjMxMjNmMWM6NDc1ZjAzOGQ=").toString("base64")}`,
     });
-    expect(reencoded.status).toBe(401);
+    expect(reencoded.status).toBe(404);
   });
 
-  it("answers a wrong or missing key with 401 unauthorized-access, and a missing version or scope with 400", async () => {
+  it('answers a wrong or missing key like Basiq: 404 "check your API key"; a missing version or scope with 400', async () => {
     running = await startTestSandbox();
     const { client } = running;
     const wrong = await client.requestToken({ authorization: "Basic wrong-key" });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(404);
     expect(wrong.body).toMatchObject({
       type: "list",
-      data: [{ type: "error", code: "unauthorized-access" }],
+      data: [
+        {
+          type: "error",
+          code: "resource-not-found",
+          detail: "Unable to authenticate. Please, check your API key",
+        },
+      ],
     });
     expect(wrong.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await client.requestToken({ authorization: null })).status).toBe(401);
-    expect((await client.requestToken({ authorization: "Bearer sandbox-key" })).status).toBe(401);
+    expect((await client.requestToken({ authorization: null })).status).toBe(404);
+    expect((await client.requestToken({ authorization: "Bearer sandbox-key" })).status).toBe(404);
 
     const noVersion = await client.requestToken({ version: null });
     expect(noVersion.status).toBe(400);
@@ -114,5 +120,33 @@ describe("authentication", () => {
     const second = (await client.requestToken()).body.access_token as string;
     const listed = (await client.control("GET", "tokens")).body;
     expect(listed).toEqual({ count: 2, dropped: 0, tokens: [first, second] });
+  });
+
+  it('answers 403 "Token has expired" through a token-expired fault, then serves the same token again', async () => {
+    running = await startTestSandbox();
+    const { client } = running;
+    const token = (await client.requestToken()).body.access_token as string;
+    await client.fault({ kind: "token-expired", route: "GET /connectors", count: 1 });
+    const expired = await client.get("/connectors", { token });
+    expect(expired.status).toBe(403);
+    expect(expired.body.data[0]).toMatchObject({ code: "forbidden-access", title: "Token has expired" });
+    expect((await client.get("/connectors", { token })).status).toBe(200);
+  });
+
+  it("answers an Accept header that rules out JSON with 400 unsupported-accept", async () => {
+    running = await startTestSandbox();
+    const { client } = running;
+    const token = (await client.requestToken()).body.access_token as string;
+    const xml = await client.get("/connectors", { token, headers: { accept: "application/xml" } });
+    expect(xml.status).toBe(400);
+    expect(xml.body.data[0]).toMatchObject({ code: "unsupported-accept", source: { parameter: "Accept" } });
+    for (const accept of [
+      "application/json",
+      "*/*",
+      "application/*;q=0.5, text/html",
+      "application/json; charset=utf-8",
+    ]) {
+      expect((await client.get("/connectors", { token, headers: { accept } })).status, accept).toBe(200);
+    }
   });
 });

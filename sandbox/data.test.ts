@@ -85,7 +85,7 @@ describe("personas", () => {
   it("has one failing persona per failure code, failing on that code's step with {type, code, title, detail}", () => {
     const summaries = dataset.personas();
     expect(summaries).toHaveLength(PERSONAS.length);
-    const failing = summaries.slice(5);
+    const failing = summaries.slice(5, 5 + JOB_FAILURE_CODES.length);
     expect(failing.map((p) => p.demonstrates).sort()).toEqual([...JOB_FAILURE_CODES].sort());
     for (const summary of failing) {
       const failure = JOB_FAILURES.find((f) => f.code === summary.demonstrates);

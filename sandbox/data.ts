@@ -25,9 +25,16 @@ export { PERSONAS } from "./personas";
 
 export { MINUTE, HOUR, DAY } from "./time";
 
-/** Connection statuses the seeded data uses (the spec also has `pre-init`, which a v3 console never sees). */
-export const CONNECTION_STATUSES = ["active", "pending", "invalid"] as const;
+/**
+ * Connection statuses the seeded data uses (the spec also has `pre-init`, which a v3 console never sees).
+ * Random users get the spec's three; the odd-states persona (personas.ts) also shows the states Basiq documents
+ * outside the spec: `init` (open banking, mid-consent), `revoked`, `deleted` (see sandbox/spec-errata.ts).
+ */
+export const CONNECTION_STATUSES = ["active", "pending", "invalid", "init", "revoked", "deleted"] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** A step title Basiq may add that the console does not know (the odd-states persona's newest job has one). */
+export const UNKNOWN_STEP_TITLE = "retrieve-meta";
 
 export type AccountClass = "transaction" | "savings" | "credit-card" | "mortgage" | "loan";
 
@@ -42,7 +49,8 @@ export interface SeedAccount {
 }
 
 export interface SeedStep {
-  title: StepTitle;
+  /** A known step, or UNKNOWN_STEP_TITLE (odd-states persona only). */
+  title: StepTitle | typeof UNKNOWN_STEP_TITLE;
   status: StepStatus;
   /** Set when status is "failed". */
   failure?: JobFailure;
@@ -203,7 +211,7 @@ function summarisePersona(user: SeedUser): PersonaSummary {
   for (const connection of user.connections) {
     for (const job of connection.jobs) {
       const failed = job.steps.find((step) => step.status === "failed");
-      if (failed && failed.failure?.code === persona.demonstrates) {
+      if (failed && failed.title !== UNKNOWN_STEP_TITLE && failed.failure?.code === persona.demonstrates) {
         connectionId = connection.id;
         failedJobId = job.id;
         failedStep = failed.title;
@@ -380,6 +388,10 @@ class UserGenerator {
         outcome.kind === "in-progress" ? this.anchor - rng.int(1, 9) * MINUTE : (times[item] ?? windowEnd);
       const created = toSecond(time);
       const { steps: builtSteps, elapsed } = buildSteps(rng, connector, steps, outcome);
+      // The odd-states persona's newest job ends with a step this console does not know.
+      if (plan.unknownStepInNewestJob && item === plan.outcomes.length - 1) {
+        builtSteps.push({ title: UNKNOWN_STEP_TITLE, status: "success" });
+      }
       return {
         id: this.ids.encode({ kind: "job", user: userIndex, connection: connectionIndex, item }),
         created,

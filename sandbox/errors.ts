@@ -57,6 +57,34 @@ export const unauthorizedAccess = (detail = "You are not authorized to access th
 export const invalidToken = (detail: string): ApiError =>
   new ApiError(401, "invalid-authorization-token", "Invalid authorization token", detail);
 
+/**
+ * Basiq's answer to POST /token with a wrong, deleted or missing API key (or a dev key in production): a 404 in
+ * NotFoundError's shape, not a 401 (BASIQ.md, "What Basiq's docs say that the OpenAPI does not show").
+ */
+export const apiKeyRefused = (): ApiError =>
+  new ApiError(
+    404,
+    "resource-not-found",
+    "Requested resource is not found.",
+    "Unable to authenticate. Please, check your API key",
+  );
+
+/** Basiq's `403 "Token has expired"`, documented for nearly every endpoint (ForbiddenAccessError needs `source`). */
+export const tokenExpired = (): ApiError =>
+  new ApiError(403, "forbidden-access", "Token has expired", "Token has expired", {
+    parameter: "Authorization",
+  });
+
+/** An Accept header that rules out JSON (BadRequestError code `unsupported-accept`). */
+export const unsupportedAccept = (accept: string): ApiError =>
+  new ApiError(
+    400,
+    "unsupported-accept",
+    "Unsupported accept header",
+    `Accept ${accept.slice(0, 100)} is not supported; send application/json.`,
+    { parameter: "Accept" },
+  );
+
 export const tooManyRequests = (detail: string, retryAfterSeconds?: number): ApiError =>
   new ApiError(
     429,

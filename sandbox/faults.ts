@@ -1,9 +1,10 @@
-// Fault injection for POST /__sandbox/faults. Route faults (status, latency, hang, network, malformed) apply
+// Fault injection for POST /__sandbox/faults. Route faults (status, latency, hang, network, malformed,
+// token-expired) apply
 // to the next `count` matching Basiq-route requests (or until cleared); actions (revoke-tokens,
 // connector-status) take effect once, immediately.
 //
 // When several route faults match one request, every matching latency fault adds its delay, then the oldest
-// matching terminal fault (status, hang, network, malformed) decides the answer. Only faults that took
+// matching terminal fault (status, hang, network, malformed, token-expired) decides the answer. Only faults that took
 // effect use up their count.
 import { z } from "zod";
 
@@ -40,6 +41,8 @@ export const faultInputSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("hang"), route: routeSchema, count: countSchema }),
   z.strictObject({ kind: z.literal("network"), route: routeSchema, count: countSchema }),
   z.strictObject({ kind: z.literal("malformed"), route: routeSchema, count: countSchema }),
+  /** Basiq's `403 "Token has expired"` on a bearer route: a client must get one new token and retry. */
+  z.strictObject({ kind: z.literal("token-expired"), route: routeSchema, count: countSchema }),
   z.strictObject({ kind: z.literal("revoke-tokens") }),
   z.strictObject({
     kind: z.literal("connector-status"),
@@ -51,7 +54,10 @@ export const faultInputSchema = z.discriminatedUnion("kind", [
 export type FaultInput = z.infer<typeof faultInputSchema>;
 
 export type RouteFaultInput = Extract<FaultInput, { route: string }>;
-export type TerminalFault = Extract<RouteFaultInput, { kind: "status" | "hang" | "network" | "malformed" }>;
+export type TerminalFault = Extract<
+  RouteFaultInput,
+  { kind: "status" | "hang" | "network" | "malformed" | "token-expired" }
+>;
 
 export interface ActiveFault {
   id: string;

@@ -105,5 +105,23 @@ export const FAILING_PERSONAS: readonly Persona[] = JOB_FAILURES.map((failure, i
   };
 });
 
+/** Login of the persona whose connections are in every state Basiq documents (sandbox/plans.ts). */
+export const ODD_STATES_LOGIN = "gwart";
+
+/**
+ * One connection in each of active, pending, invalid, init, revoked and deleted, and a newest job with a step
+ * title the console does not know: what a tolerant reader must render (issue 13).
+ */
+export const ODD_STATES_PERSONA: Persona = {
+  loginId: ODD_STATES_LOGIN,
+  firstName: "Gwart",
+  middleName: "",
+  lastName: "Pendergast",
+  email: "gwart@piedpiper.com",
+  demonstrates: "success",
+  story:
+    "one connection in each state (active, pending, invalid, init, revoked, deleted); a job with an unknown step",
+};
+
 /** Persona i is user index i (when the dataset has that many users). */
-export const PERSONAS: readonly Persona[] = [...BASIQ_PERSONAS, ...FAILING_PERSONAS];
+export const PERSONAS: readonly Persona[] = [...BASIQ_PERSONAS, ...FAILING_PERSONAS, ODD_STATES_PERSONA];

@@ -3,6 +3,7 @@
 import { INSTITUTIONS, requireConnector, type ConnectorMethod, type ConnectorSpec } from "./catalogue";
 import type { AccountClass, ConnectionStatus } from "./data";
 import { JOB_FAILURES, requireFailure, type JobFailure, type JobFailureCode } from "./failures";
+import { ODD_STATES_LOGIN, PERSONAS } from "./personas";
 import { type Rng } from "./random";
 import { DAY, HOUR, MINUTE } from "./time";
 
@@ -18,6 +19,8 @@ export interface ConnectionPlan {
   /** Outcomes oldest first; the number of jobs is its length. */
   outcomes: JobOutcome[];
   accountClasses: AccountClass[];
+  /** The newest job gets a trailing step with a title the console does not know (odd-states persona). */
+  unknownStepInNewestJob?: boolean;
 }
 
 export const SUCCESS: JobOutcome = { kind: "success" };
@@ -41,6 +44,34 @@ export function personaPlans(index: number, rng: Rng, userAgeMs: number): Connec
     accountClasses,
   });
 
+  if (PERSONAS[index]?.loginId === ODD_STATES_LOGIN) {
+    // One connection in each state Basiq documents, and a job with a step title this console does not know.
+    return [
+      {
+        ...live("AU00000", "web", [SUCCESS, SUCCESS, SUCCESS], ["transaction", "savings"]),
+        unknownStepInNewestJob: true,
+      },
+      {
+        institutionId: "AU00201",
+        method: "openbanking",
+        status: "pending",
+        createdAgo: 25 * MINUTE,
+        outcomes: [IN_PROGRESS],
+        accountClasses: [],
+      },
+      live("AU00004", "web", [SUCCESS, failed("invalid-credentials")], ["transaction"], "invalid"),
+      {
+        institutionId: "AU00301",
+        method: "openbanking",
+        status: "init",
+        createdAgo: 3 * MINUTE,
+        outcomes: [IN_PROGRESS],
+        accountClasses: [],
+      },
+      live("AU00000", "openbanking", [SUCCESS, SUCCESS], ["transaction"], "revoked"),
+      live("AU00101", "web", [SUCCESS], ["savings"], "deleted"),
+    ];
+  }
   switch (index) {
     case 0: // Wentworth-Smith
       return [

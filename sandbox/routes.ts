@@ -13,11 +13,11 @@ import {
 } from "./catalogue";
 import { type Dataset, type SeedConnection, type SeedJob, type SeedUser } from "./data";
 import {
+  apiKeyRefused,
   notFound,
   parameterNotSupplied,
   parameterNotValid,
   tooManyRequests,
-  unauthorizedAccess,
 } from "./errors";
 import {
   EVENT_RETENTION_MS,
@@ -176,11 +176,10 @@ const selfLinks = (context: RouteContext, request: RouteRequest) => ({
 
 function issueToken(context: RouteContext, request: RouteRequest): RouteReply {
   const authorization = request.headers.authorization;
-  if (!authorization)
-    throw unauthorizedAccess("The Authorization header is missing: send Authorization: Basic <API key>.");
+  // Like Basiq: a missing, wrong or deleted key is a 404 "Unable to authenticate. Please, check your API key".
   // The key is sent as issued (already encoded): compare it as a string, never base64-decode it.
-  if (!authorization.startsWith("Basic ") || authorization.slice("Basic ".length) !== context.apiKey) {
-    throw unauthorizedAccess("Invalid API key.");
+  if (!authorization?.startsWith("Basic ") || authorization.slice("Basic ".length) !== context.apiKey) {
+    throw apiKeyRefused();
   }
   const version = request.headers["basiq-version"];
   if (version === undefined || version === "")

@@ -11,7 +11,16 @@ import { z } from "zod";
 
 import { handleControl, type ControlTarget, type Counters } from "./control";
 import { DAY, MAX_SANDBOX_USERS, generateDataset } from "./data";
-import { ApiError, errorBody, errorForStatus, invalidToken, notFound, unauthorizedAccess } from "./errors";
+import {
+  ApiError,
+  errorBody,
+  errorForStatus,
+  invalidToken,
+  notFound,
+  tokenExpired,
+  unauthorizedAccess,
+  unsupportedAccept,
+} from "./errors";
 import { collectSeededEvents, type EventRecord } from "./events";
 import { FaultRegistry, MALFORMED_BODY, type FaultDecision } from "./faults";
 import { BodyTooLargeError, readBody, sendJson, sleep, untilAborted } from "./http";
@@ -188,6 +197,8 @@ class SandboxServer {
       return;
 
     try {
+      const accept = request.headers.accept;
+      if (accept !== undefined && !acceptsJson(accept)) throw unsupportedAccept(accept);
       this.authorize(match, request);
       const reply = await match.definition.handle(this.routeContext, {
         params: match.params,
@@ -232,6 +243,9 @@ class SandboxServer {
       }
       case "malformed":
         sendJson(response, 200, MALFORMED_BODY);
+        return true;
+      case "token-expired":
+        sendError(response, tokenExpired());
         return true;
       case "network":
         // The client sees a reset connection / "socket hang up".
@@ -279,6 +293,17 @@ class SandboxServer {
       new ApiError(500, "internal-server-error", "Internal Server error.", "Unexpected sandbox error."),
     );
   }
+}
+
+/** Basiq answers JSON only: an Accept header must allow application/json (or be absent/empty). */
+export function acceptsJson(accept: string): boolean {
+  if (accept.trim() === "") return true;
+  return accept.split(",").some((part) => {
+    const [range = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    if (q !== undefined && Number(q.slice(2)) === 0) return false;
+    return range === "*/*" || range === "application/*" || range === "application/json";
+  });
 }
 
 function sendError(response: ServerResponse, error: ApiError): void {

@@ -26,6 +26,14 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title={`Good day, ${current.name.split(" ")[0]}`} description="The state of the Basiq integration at a glance." />
+      {o.basiqKeyRefused ? (
+        <Alert tone="error" title="Basiq refused our API key" className="mb-4">
+          <span data-testid="basiq-key-refused">
+            POST /token is refused, so nothing can be read from Basiq: pages show stored copies, and the sweep and
+            directory sync stop. {admin ? "Check BASIQ_API_KEY (a deleted or wrong key, or a development key used in production)." : "Tell an administrator."}
+          </span>
+        </Alert>
+      ) : null}
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
         <Card className="min-w-0">
           <CardTitle action={<Link href="/connectors" className="text-xs text-sky-700 hover:underline">All connectors</Link>}>
@@ -149,8 +157,18 @@ export default async function OverviewPage() {
                   <dd>{health.callersServedPerTokenRequest ?? "—"}</dd>
                 </div>
                 <div className="flex justify-between gap-2">
-                  <dt className="text-slate-500">401 retries</dt>
+                  <dt className="text-slate-500">Token refused → refreshed (401 / 403 expired)</dt>
                   <dd>{health.unauthorizedRetries}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">API key</dt>
+                  <dd data-testid="integration-credentials" className={health.tokenFailure ? "font-semibold text-red-800" : undefined}>
+                    {health.tokenFailure === null
+                      ? "accepted"
+                      : health.tokenFailure.keyRefused
+                        ? `refused by Basiq (HTTP ${health.tokenFailure.status ?? "?"}) ${formatRelative(health.tokenFailure.at)}`
+                        : `token request failing (${health.tokenFailure.status === null ? "no answer" : `HTTP ${health.tokenFailure.status}`})`}
+                  </dd>
                 </div>
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Calls in flight · queued</dt>

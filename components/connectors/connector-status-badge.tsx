@@ -1,13 +1,7 @@
-import { Badge, type Tone } from "@/components/ui/badge";
-
-const tones: Record<string, Tone> = {
-  operational: "good",
-  "degraded-performance": "warn",
-  "partial-outage": "warn",
-  "major-outage": "bad",
-  "under-maintenance": "info",
-};
+import { Badge } from "@/components/ui/badge";
+import { CONNECTOR_STATUS, term } from "@/lib/basiq/vocabulary";
 
 export function ConnectorStatusBadge({ status }: { status: string }) {
-  return <Badge tone={tones[status] ?? "neutral"}>{status.replace(/-/g, " ")}</Badge>;
+  const t = term(CONNECTOR_STATUS, status);
+  return <Badge tone={t.tone}>{t.label}</Badge>;
 }

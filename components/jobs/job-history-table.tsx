@@ -1,22 +1,17 @@
 import Link from "next/link";
 
-import { Alert } from "@/components/ui/alert";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import type { JobHistoryDTO } from "@/lib/dal/jobs";
 import { formatDateTime } from "@/lib/utils";
 
 import { JobOutcomeBadge } from "./job-outcome-badge";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export function JobHistoryTable({ history, showConnection }: { history: JobHistoryDTO; showConnection: boolean }) {
   const cols = showConnection ? 6 : 5;
   return (
     <>
-      {history.basiqProblem ? (
-        <Alert tone="warn" className="mb-2" title="Basiq unavailable: showing stored job history">
-          {history.basiqProblem.message}
-          {history.basiqProblem.correlationId ? <> Reference: <code>{history.basiqProblem.correlationId}</code>.</> : null}
-        </Alert>
-      ) : null}
+      <BasiqProblemAlert problem={history.basiqProblem} storedAt={history.storedAt} showing="stored job history" className="mb-2" />
       <Table>
         <thead>
           <tr>

@@ -13,6 +13,8 @@ import { formatDateTime } from "@/lib/utils";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
+import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/basiq/vocabulary";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };
 
@@ -66,11 +68,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
         {isError ? <span className="text-red-700">Live updates paused (Basiq unreachable).</span> : null}
         <span className="text-slate-600">Created {formatDateTime(job.created)} · updated {formatDateTime(job.updated)}</span>
       </div>
-      {job.basiqProblem ? (
-        <Alert tone="warn" title="Basiq unavailable: showing the stored copy of this job">
-          {job.basiqProblem.message}
-        </Alert>
-      ) : null}
+      <BasiqProblemAlert problem={job.basiqProblem} storedAt={job.storedAt} showing="the stored copy of this job" className="" />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <CardTitle>Steps</CardTitle>
@@ -80,7 +78,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                 <span className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${stepDot[s.status] ?? "bg-slate-300"}`} aria-hidden />
                 <div className="min-w-0">
                   <p className="text-sm font-medium">
-                    {s.title} <span className="font-normal text-slate-600">· {s.status}</span>
+                    {shown(JOB_STEP_TITLE, s.title)} <span className="font-normal text-slate-600">· {shown(JOB_STEP_STATUS, s.status)}</span>
                   </p>
                   {s.result && (s.result.code || s.result.title) ? (
                     <div className="mt-1 text-sm">

@@ -7,6 +7,7 @@ import type { JobDetailDTO } from "@/lib/dal/jobs";
 
 import { JobOutcomeBadge } from "./job-outcome-badge";
 import { jobKeys } from "./job-view";
+import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/basiq/vocabulary";
 
 /** A job's steps, polled every 2 s until the job ends (used right after starting a refresh). */
 export function LiveJobSteps({ jobId }: { jobId: string }) {
@@ -32,8 +33,8 @@ export function LiveJobSteps({ jobId }: { jobId: string }) {
       <ol className="space-y-1">
         {(data?.steps ?? []).map((s, i) => (
           <li key={`${s.title}-${i}`} className="flex justify-between gap-2">
-            <span>{s.title}</span>
-            <span className="text-slate-600">{s.status}</span>
+            <span>{shown(JOB_STEP_TITLE, s.title)}</span>
+            <span className="text-slate-600">{shown(JOB_STEP_STATUS, s.status)}</span>
           </li>
         ))}
       </ol>

@@ -1,13 +1,9 @@
-import { Badge, type Tone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
+import { CONNECTION_STATUS, term } from "@/lib/basiq/vocabulary";
 
-const tones: Record<string, Tone> = {
-  active: "good",
-  pending: "warn",
-  "pre-init": "neutral",
-  invalid: "bad",
-  none: "neutral",
-};
-
+/** A connection status as Basiq sent it; an unknown one is shown raw ("suspended (not known to this console)"). */
 export function ConnectionStatusBadge({ status }: { status: string }) {
-  return <Badge tone={tones[status] ?? "neutral"}>{status === "none" ? "no connections" : status}</Badge>;
+  if (status === "none") return <Badge tone="neutral">no connections</Badge>;
+  const t = term(CONNECTION_STATUS, status);
+  return <Badge tone={t.tone}>{t.label}</Badge>;
 }

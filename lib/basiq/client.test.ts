@@ -357,16 +357,16 @@ describe("non-idempotent calls", () => {
 describe("responses and errors", () => {
   it("a schema mismatch is a BasiqSchemaError with status, path and correlationId, not a crash", async () => {
     const { client, fake } = testClient();
-    const bad = { ...wire.connectionSummary(), status: "exploded" };
+    // One odd item is left out (schemas.test.ts); a list that is not a list breaks the contract.
     fake.onRequest = () =>
       json(
         200,
-        { type: "list", data: [wire.connectionSummary("c-0"), bad] },
+        { type: "list", data: { items: [wire.connectionSummary("c-0")] } },
         { "x-correlation-id": "corr-schema" },
       );
     const error = await caught(client.listConnections("u-1"));
     expect(error).toBeInstanceOf(BasiqSchemaError);
-    expect(error).toMatchObject({ status: 200, path: "data.1.status", correlationId: "corr-schema" });
+    expect(error).toMatchObject({ status: 200, path: "data", correlationId: "corr-schema" });
     expect(fake.apiRequests()).toHaveLength(1); // a broken contract is not retried
   });
 
@@ -679,5 +679,32 @@ describe("metrics", () => {
     });
     const text = JSON.stringify(m);
     for (const secret of ["token-1", TEST_API_KEY, "u-1"]) expect(text).not.toContain(secret);
+  });
+});
+
+describe("tolerant lists", () => {
+  it("one odd connection is left out and logged once with the route and user; the rest are returned", async () => {
+    const { client, fake, logs } = testClient();
+    fake.onRequest = () =>
+      json(200, {
+        type: "list",
+        data: [
+          { ...wire.connectionSummary("c-0"), status: "revoked" },
+          { ...wire.connectionSummary("c-1"), institution: null },
+          { ...wire.connectionSummary("c-2"), status: "init" },
+        ],
+      });
+    const connections = await client.listConnections("u-1");
+    expect(connections.map((c) => [c.id, c.status])).toEqual([
+      ["c-0", "revoked"],
+      ["c-2", "init"],
+    ]);
+    const warnings = logs.lines().filter((l) => String(l.msg).startsWith("Basiq list items left out"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      route: "GET /users/{userId}/connections",
+      userId: "u-1",
+      skipped: 1,
+    });
   });
 });

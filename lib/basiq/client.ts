@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 
 import { log } from "../log";
-import { BasiqInputError, BasiqSchemaError } from "./errors";
+import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
 import { Limiter } from "./limiter";
 import { RouteMetricsRecorder, type RouteMetrics } from "./metrics";
@@ -28,6 +28,7 @@ import {
   jobDetailSchema,
   jobListSchema,
   jobReferenceSchema,
+  skippedItems,
   userSchema,
 } from "./schemas";
 import type { TokenMetrics } from "./token-cache";
@@ -65,6 +66,11 @@ export interface BasiqMetrics {
   callersServed: number;
   callersServedPerTokenRequest: number | null;
   unauthorizedRetries: number;
+  /**
+   * Set while the last POST /token failed (none succeeded since): `keyRefused` when Basiq refused our API key
+   * (a 4xx). Plain values only: no error object, body or key.
+   */
+  tokenFailure: { at: string; status: number | null; keyRefused: boolean } | null;
   byRoute: Record<string, RouteMetrics>;
   inFlight: number;
   queued: number;
@@ -190,6 +196,22 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     }
   };
 
+  /** Items a list left out (they break the contract where it matters: an id, a step list...): logged, once. */
+  const reportSkipped = (resolved: ResolvedRoute, list: readonly unknown[] | undefined, context?: CallContext) => {
+    const skipped = skippedItems(list);
+    if (skipped.length === 0) return;
+    logger.warn(
+      {
+        route: resolved.route,
+        userId: resolved.params.userId ?? context?.userId,
+        connectionId: resolved.params.connectionId ?? context?.connectionId,
+        skipped: skipped.length,
+        first: skipped.slice(0, 3),
+      },
+      "Basiq list items left out: they do not match the contract (the rest of the list is shown)",
+    );
+  };
+
   const connectionRoute = (method: "GET" | "DELETE", userId: string, connectionId: string) =>
     resolveRoute(method, "/users/{userId}/connections/{connectionId}", { userId, connectionId });
 
@@ -200,11 +222,16 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     listConnections: async (userId, context) => {
       const resolved = resolveRoute("GET", "/users/{userId}/connections", { userId });
       const page = await get(resolved, connectionListSchema, context);
+      reportSkipped(resolved, page.data, context);
       return page.data ?? [];
     },
 
-    getConnection: async (userId, connectionId, context) =>
-      get(connectionRoute("GET", userId, connectionId), connectionSchema, context),
+    getConnection: async (userId, connectionId, context) => {
+      const resolved = connectionRoute("GET", userId, connectionId);
+      const connection = await get(resolved, connectionSchema, context);
+      reportSkipped(resolved, connection.accounts?.data, context);
+      return connection;
+    },
 
     refreshConnection: async (userId, connectionId, context) => {
       const resolved = resolveRoute("POST", "/users/{userId}/connections/{connectionId}/refresh", {
@@ -247,6 +274,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
           url,
           idempotent: true,
         });
+        reportSkipped(resolved, result.data, callContext);
         jobs.push(...result.data);
         const next = result.links.next;
         if (!next) return { jobs, truncated: false };
@@ -271,6 +299,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
       const resolved = resolveRoute("GET", "/connectors");
       checkFilter(filter, resolved);
       const page = await get(resolved, connectorListSchema, context, { filter });
+      reportSkipped(resolved, page.data, context);
       return page.data;
     },
 
@@ -303,9 +332,16 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     },
 
     metrics: () => {
-      const token = transport.tokens.metrics();
+      const { lastFailure, ...token } = transport.tokens.metrics();
       return {
         ...token,
+        tokenFailure: lastFailure
+          ? {
+              at: lastFailure.at,
+              status: isBasiqError(lastFailure.error) ? (lastFailure.error.status ?? null) : null,
+              keyRefused: isBasiqKeyRefused(lastFailure.error),
+            }
+          : null,
         unauthorizedRetries: routeMetrics.unauthorizedRetries,
         byRoute: routeMetrics.snapshot(),
         inFlight: limiter.inFlight,

@@ -140,3 +140,34 @@ export class BasiqInputError extends BasiqError {
 export function isBasiqError(e: unknown): e is BasiqError {
   return e instanceof BasiqError;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Classification by route. A failure of POST /token is about *our* credentials or Basiq's availability, never
+// about the resource the caller asked for: Basiq answers a deleted or wrong API key with
+// `404 "Unable to authenticate. Please, check your API key"`. These helpers are the only way code asks
+// "does this resource not exist?" or "did Basiq refuse our key?".
+
+export const TOKEN_ROUTE = "POST /token";
+
+/** The call failed while getting a token (any status, or no answer): the resource was never asked for. */
+export function isTokenFailure(e: unknown): boolean {
+  return isBasiqError(e) && e.route === TOKEN_ROUTE;
+}
+
+/** Basiq answered POST /token with a 4xx: it refuses our API key (deleted, wrong, or a dev key in production). */
+export function isBasiqKeyRefused(e: unknown): e is BasiqApiError {
+  return e instanceof BasiqApiError && e.route === TOKEN_ROUTE && e.status >= 400 && e.status < 500;
+}
+
+/**
+ * True only when Basiq said the resource itself does not exist: 404 (or 410 "no longer available") on the
+ * resource's own route. Never for a token failure. `invalidIdToo` also counts a 400 on the resource's route,
+ * which Basiq sends for a connection id that is not one of this user's.
+ */
+export function isBasiqNotFound(e: unknown, options: { invalidIdToo?: boolean } = {}): e is BasiqApiError {
+  if (!(e instanceof BasiqApiError) || e.route === TOKEN_ROUTE) return false;
+  return e.status === 404 || e.status === 410 || (options.invalidIdToo === true && e.status === 400);
+}
+
+/** The sentence every surface (pages, import, sync, sweep, health) uses when Basiq refuses our API key. */
+export const KEY_REFUSED_MESSAGE = "Basiq refused our API key";

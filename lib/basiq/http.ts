@@ -10,6 +10,7 @@ import {
   BasiqOutcomeUnknownError,
   BasiqSchemaError,
   BasiqTimeoutError,
+  isBasiqKeyRefused,
 } from "./errors";
 import type { Limiter } from "./limiter";
 import type { RouteMetricsRecorder } from "./metrics";
@@ -102,6 +103,7 @@ export class Transport {
       refreshAgeMs: options.tokenRefreshAgeMs,
       blockingWindowMs: options.tokenBlockingWindowMs,
       onBackgroundRefreshError: (error) => this.logBackgroundRefreshFailure(error),
+      rememberFailure: isBasiqKeyRefused,
     });
   }
 
@@ -112,7 +114,7 @@ export class Transport {
     return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
   }
 
-  /** One POST /token. Not retried here: a failure reaches every waiting caller, and is not cached. */
+  /** One POST /token. Not retried here: a failure reaches every waiting caller (a key refusal is remembered 5 s). */
   async requestToken(): Promise<IssuedToken> {
     const raw = await this.send(
       {
@@ -162,11 +164,17 @@ export class Transport {
       const outcome = await this.attempt(spec, url);
       if (outcome.kind === "ok") return outcome.value;
 
-      // A 401 means the request was refused before any effect, so even a purge may be retried once.
+      // A 401 (or 403 "Token has expired") means the request was refused before any effect, so even a purge
+      // may be retried once. At most one forced refresh per call: a second refusal goes back to the caller.
       if (outcome.kind === "unauthorized" && !refreshedAfter401) {
         refreshedAfter401 = true;
         this.options.metrics.unauthorizedRetries++;
-        this.debug(spec, attempts, { status: 401 }, "Basiq 401: refreshing the token once and retrying");
+        this.debug(
+          spec,
+          attempts,
+          { status: outcome.error.status },
+          "Basiq refused the token: refreshing it once and retrying",
+        );
         try {
           await abortable(this.tokens.forceRefresh(outcome.token), signal);
         } catch (error) {
@@ -222,7 +230,7 @@ export class Transport {
       }
     }
     const error = this.apiError(spec.resolved, raw);
-    return raw.status === 401 ? { kind: "unauthorized", token, error } : { kind: "error", error };
+    return isTokenRejection(error) ? { kind: "unauthorized", token, error } : { kind: "error", error };
   }
 
   /**
@@ -383,6 +391,16 @@ export class Transport {
       retryAfterSeconds: parseRetryAfter(raw.headers.get("retry-after"), this.options.now()),
     });
   }
+}
+
+/**
+ * Basiq refused the bearer token itself: a 401, or the `403 "Token has expired"` Basiq documents for nearly
+ * every endpoint (a plain 403 forbidden-access is an answer about the resource and is not retried).
+ */
+export function isTokenRejection(error: BasiqApiError): boolean {
+  if (error.status === 401) return true;
+  if (error.status !== 403) return false;
+  return [error.title, error.detail].some((text) => typeof text === "string" && /token has expired/i.test(text));
 }
 
 /** Basiq's error body, read leniently: anything unreadable just leaves the fields undefined. */

@@ -2,9 +2,72 @@ import "server-only";
 
 import { z } from "zod";
 
+import {
+  CONNECTION_STATUSES,
+  CONNECTOR_METHODS,
+  CONNECTOR_STAGES,
+  CONNECTOR_STATUSES,
+  JOB_STEP_STATUSES,
+  JOB_STEP_TITLES,
+} from "./vocabulary";
+
 // Basiq v3 wire objects, written from ../shared/basiq-openapi (core.json, data.json).
-// Objects are loose (unknown extra fields pass through) so an additive change at Basiq does not break us;
-// required fields and enums follow the spec. Where the spec contradicts itself, the comment says which way we went.
+//
+// Tolerant readers, strict ids (issue 13). Objects are loose (unknown extra fields pass through). Ids, and the
+// fields the console acts on (a connection's institution, a job's steps, a connector's id and method), must be
+// valid; every other field is optional, and enums are read as plain strings: Basiq adds values without notice
+// (connection states `init`, `deleted`, `revoked`; new institution or authorization types), and lib/basiq/
+// vocabulary.ts says which values this console knows — an unknown one is shown raw, never rejected. Lists are
+// parsed item by item: one odd item is left out (and reported in `skipped`), it never blanks the page.
+
+export {
+  CONNECTION_STATUSES,
+  CONNECTOR_METHODS,
+  CONNECTOR_STAGES,
+  CONNECTOR_STATUSES,
+  JOB_STEP_STATUSES,
+  JOB_STEP_TITLES,
+};
+
+/** Ids Basiq issues (UUIDs, hex, digits): the same characters the client accepts in a path. */
+export const basiqIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "is not a Basiq id");
+
+/** An item of a list that did not parse and was left out: where, and zod's message (never the value). */
+export interface SkippedItem {
+  index: number;
+  path: string;
+  issue: string;
+}
+
+const skippedByList = new WeakMap<readonly unknown[], SkippedItem[]>();
+
+/** The items left out of a list parsed by `itemByItem` (empty when none were). */
+export function skippedItems(list: readonly unknown[] | undefined): SkippedItem[] {
+  return (list && skippedByList.get(list)) ?? [];
+}
+
+/** A list read item by item: the items that parse (the ones that did not: `skippedItems(list)`). */
+export function itemByItem<T extends z.ZodType>(item: T) {
+  return z.array(z.unknown()).transform((raw): z.output<T>[] => {
+    const items: z.output<T>[] = [];
+    const skipped: SkippedItem[] = [];
+    raw.forEach((value, index) => {
+      const parsed = item.safeParse(value);
+      if (parsed.success) {
+        items.push(parsed.data);
+        return;
+      }
+      const issue = parsed.error.issues[0];
+      skipped.push({
+        index,
+        path: issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "(item)",
+        issue: issue?.message ?? "does not match the schema",
+      });
+    });
+    if (skipped.length > 0) skippedByList.set(items, skipped);
+    return items;
+  });
+}
 
 const resourceLinkSchema = z.looseObject({ self: z.string() });
 
@@ -63,104 +126,115 @@ export const BASIQ_ERROR_CODES = [
 // GET /users/{userId} (core.json UserGetResponse)
 
 const countedLinksSchema = z.looseObject({
-  type: z.string(),
-  count: z.number().int(),
-  data: z.array(z.looseObject({ type: z.string(), id: z.string(), links: resourceLinkSchema })),
+  type: z.string().optional(),
+  count: z.number().int().optional(),
+  data: z.array(z.unknown()).optional(),
 });
 
+/**
+ * Only `id` is required. Basiq requires an e-mail *or* a mobile when a user is created, so either may be missing
+ * (the spec marks both required); names, counts and links are shown when present and never acted on.
+ */
 export const userSchema = z.looseObject({
-  type: z.string(),
-  id: z.string(),
-  email: z.string(),
-  mobile: z.string(),
-  name: z.string(),
-  firstName: z.string(),
-  middleName: z.string(),
-  lastName: z.string(),
+  type: z.string().optional(),
+  id: basiqIdSchema,
+  email: z.string().optional(),
+  mobile: z.string().optional(),
+  name: z.string().optional(),
+  firstName: z.string().optional(),
+  middleName: z.string().optional(),
+  lastName: z.string().optional(),
   businessName: z.string().optional(),
   businessIdNo: z.string().optional(),
-  businessIdNoType: z.enum(["ABN", "ACN"]).optional(),
+  businessIdNoType: z.string().optional(),
   businessAddress: z.looseObject({}).optional(),
   verificationStatus: z.boolean().optional(),
   verificationDate: z.string().optional(),
-  connections: countedLinksSchema,
-  accounts: countedLinksSchema,
+  connections: countedLinksSchema.optional(),
+  accounts: countedLinksSchema.optional(),
   // The spec lists auth_link as required in GetUserLinks but never defines it: we do not require it.
-  links: z.looseObject({
-    self: z.string(),
-    accounts: z.string(),
-    connections: z.string(),
-    transactions: z.string(),
-    auth_link: z.string().optional(),
-  }),
+  links: z
+    .looseObject({
+      self: z.string().optional(),
+      accounts: z.string().optional(),
+      connections: z.string().optional(),
+      transactions: z.string().optional(),
+      auth_link: z.string().optional(),
+    })
+    .optional(),
 });
 export type BasiqUser = z.infer<typeof userSchema>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Connections (data.json ConnectionsData, ConnectionGetResponseResource)
 
-export const CONNECTION_STATUSES = ["active", "pending", "invalid", "pre-init"] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
-
+/** The connection's institution: its id is what the console acts on (connector status, filters). */
 const connectionInstitutionSchema = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  links: resourceLinkSchema,
+  id: z.string().min(1),
+  type: z.string().optional(),
+  links: z.looseObject({ self: z.string().optional() }).optional(),
 });
 
-/** An item of GET /users/{userId}/connections. */
+/**
+ * An item of GET /users/{userId}/connections. `status` is any string (see vocabulary.ts CONNECTION_STATUS:
+ * the spec's four plus `init`, `deleted`, `revoked`); absent means pending, as before.
+ */
 export const connectionSummarySchema = z.looseObject({
-  type: z.string(),
-  id: z.string(),
+  type: z.string().optional(),
+  id: basiqIdSchema,
   method: z.string(),
-  status: z.enum(CONNECTION_STATUSES).optional(),
-  createdDate: z.string(),
-  expiryDate: z.string(),
+  status: z.string().optional(),
+  createdDate: z.string().optional(),
+  expiryDate: z.string().optional(),
   lastUsed: z.string().optional(),
   mfaEnabled: z.boolean().optional(),
   institution: connectionInstitutionSchema,
-  links: z.looseObject({
-    self: z.string(),
-    institution: z.string(),
-    accounts: z.string().optional(),
-    transactions: z.string().optional(),
-  }),
+  links: z
+    .looseObject({
+      self: z.string().optional(),
+      institution: z.string().optional(),
+      accounts: z.string().optional(),
+      transactions: z.string().optional(),
+    })
+    .optional(),
 });
 export type ConnectionSummary = z.infer<typeof connectionSummarySchema>;
 
 export const connectionListSchema = z.looseObject({
-  type: z.string(),
-  data: z.array(connectionSummarySchema).optional(),
+  type: z.string().optional(),
+  data: itemByItem(connectionSummarySchema).optional(),
   links: listLinksSchema.optional(),
 });
 export type ConnectionList = z.infer<typeof connectionListSchema>;
 
 const connectionAccountSchema = z.looseObject({
-  type: z.string(),
-  id: z.string(),
-  name: z.string(),
-  accountNo: z.string(),
-  currency: z.string(),
-  class: z.looseObject({ type: z.string(), product: z.string() }),
-  availableFunds: z.string().nullable(),
-  balance: z.string().nullable(),
-  lastUpdated: z.string(),
-  status: z.enum(["available", "unavailable"]),
-  links: z.looseObject({ self: z.string(), transactions: z.string() }),
+  type: z.string().optional(),
+  id: basiqIdSchema,
+  name: z.string().optional(),
+  accountNo: z.string().optional(),
+  currency: z.string().optional(),
+  class: z.looseObject({ type: z.string().optional(), product: z.string().optional() }).optional(),
+  availableFunds: z.string().nullable().optional(),
+  balance: z.string().nullable().optional(),
+  lastUpdated: z.string().optional(),
+  status: z.string().optional(),
+  links: z.looseObject({ self: z.string().optional(), transactions: z.string().optional() }).optional(),
 });
 
 /** GET /users/{userId}/connections/{connectionId}. `profile` and `accounts` hold PII: never log them. */
 export const connectionSchema = z.looseObject({
-  type: z.string(),
-  id: z.string(),
+  type: z.string().optional(),
+  id: basiqIdSchema,
   method: z.string(),
-  status: z.enum(CONNECTION_STATUSES).optional(),
-  createdDate: z.string(),
-  expiryDate: z.string(),
+  status: z.string().optional(),
+  createdDate: z.string().optional(),
+  expiryDate: z.string().optional(),
   lastUsed: z.string().optional(),
   mfaEnabled: z.boolean().optional(),
   institution: connectionInstitutionSchema,
-  accounts: z.looseObject({ type: z.string(), data: z.array(connectionAccountSchema) }).optional(),
+  accounts: z
+    .looseObject({ type: z.string().optional(), data: itemByItem(connectionAccountSchema) })
+    .optional(),
   profile: z
     .looseObject({
       emailAddresses: z.array(z.string()),
@@ -172,8 +246,9 @@ export const connectionSchema = z.looseObject({
       physicalAddresses: z.array(z.looseObject({})),
     })
     .optional(),
+  // `links.user` is how the console checks that the connection belongs to the user in the URL.
   links: z.looseObject({
-    self: z.string(),
+    self: z.string().optional(),
     user: z.string(),
     accounts: z.string().optional(),
     transactions: z.string().optional(),
@@ -184,21 +259,13 @@ export type Connection = z.infer<typeof connectionSchema>;
 /** 202 of POST .../refresh (data.json ConnectionResponseResource: a job reference). */
 export const jobReferenceSchema = z.looseObject({
   type: z.string(),
-  id: z.string(),
+  id: basiqIdSchema,
   links: resourceLinkSchema,
 });
 export type JobReference = z.infer<typeof jobReferenceSchema>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Jobs (core.json JobsResponseResource / JobsData / JobsStep / JobsResult, and `job` for GET /jobs/{jobId})
-
-export const JOB_STEP_TITLES = [
-  "verify-credentials",
-  "retrieve-accounts",
-  "retrieve-transactions",
-  "retrieve-statements",
-] as const;
-export const JOB_STEP_STATUSES = ["pending", "in-progress", "success", "failed"] as const;
 
 /**
  * Result codes the spec enumerates (JobsResult.code). Not enforced: the spec's own GET /jobs/{jobId} example
@@ -243,11 +310,14 @@ export const jobResultSchema = z.looseObject({
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 
+/**
+ * Title and status are read as strings (vocabulary.ts JOB_STEP_TITLE / JOB_STEP_STATUS say which are known);
+ * `result` is required by JobsStep but null while a step is pending, and sometimes absent altogether.
+ */
 export const jobStepSchema = z.looseObject({
-  title: z.enum(JOB_STEP_TITLES).optional(),
-  status: z.enum(JOB_STEP_STATUSES),
-  // Required by JobsStep but null while a step is pending (the spec's own examples, and `nullable` on GET /jobs/{id}).
-  result: jobResultSchema.nullable(),
+  title: z.string().optional(),
+  status: z.string().optional(),
+  result: jobResultSchema.nullable().optional(),
 });
 export type JobStep = z.infer<typeof jobStepSchema>;
 
@@ -256,19 +326,22 @@ const jobLinksSchema = z.looseObject({ self: z.string(), source: z.string().opti
 /** An item of GET /users/{userId}/jobs. */
 export const jobSchema = z.looseObject({
   type: z.string().optional(),
-  id: z.string(),
-  created: z.string(),
-  updated: z.string(),
-  institution: z.looseObject({ id: z.string(), type: z.string(), links: jobLinksSchema }),
+  id: basiqIdSchema,
+  created: z.string().optional(),
+  updated: z.string().optional(),
+  institution: z
+    .looseObject({ id: z.string(), type: z.string().optional(), links: jobLinksSchema.optional() })
+    .optional(),
+  // What the console acts on (outcome, failed step, remediation): a job without steps is left out of the list.
   steps: z.array(jobStepSchema),
   links: jobLinksSchema.optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobListSchema = z.looseObject({
-  type: z.string(),
-  size: z.number().int(),
-  data: z.array(jobSchema),
+  type: z.string().optional(),
+  size: z.number().int().optional(),
+  data: itemByItem(jobSchema),
   links: listLinksSchema,
 });
 export type JobListPage = z.infer<typeof jobListSchema>;
@@ -279,7 +352,7 @@ export type JobListPage = z.infer<typeof jobListSchema>;
  */
 export const jobDetailSchema = z.looseObject({
   type: z.string().optional(),
-  id: z.string(),
+  id: basiqIdSchema,
   partnerId: z.string().optional(),
   applicationId: z.string().optional(),
   status: z.string().optional(),
@@ -305,72 +378,64 @@ export type JobDetail = z.infer<typeof jobDetailSchema>;
 // ---------------------------------------------------------------------------------------------------------
 // Connectors (data.json Connector, ConnectorsList)
 
-export const CONNECTOR_METHODS = ["web", "openbanking", "csv", "pdf"] as const;
 export type ConnectorMethod = (typeof CONNECTOR_METHODS)[number];
 /** `^[A-Z]{2}[0-9]{5}$` in the spec (path parameter and Connector.id). */
 export const CONNECTOR_ID_PATTERN = /^[A-Z]{2}[0-9]{5}$/;
-/** Documented values of `stage` and `status` (BASIQ.md); the spec types both as free strings, so not enforced. */
-export const CONNECTOR_STAGES = ["alpha", "beta", "live"] as const;
-export const CONNECTOR_STATUSES = [
-  "operational",
-  "degraded-performance",
-  "partial-outage",
-  "major-outage",
-  "under-maintenance",
-] as const;
-
+/**
+ * The connector's id and method are what the console acts on (stored by `id/method`, looked up by a connection's
+ * institution and method): the id must match the spec's pattern and the method be a known one, or the item is
+ * left out of the list. Status, stage, institution type, tier and authorization type are free strings
+ * (vocabulary.ts knows the documented ones); names and logos are optional.
+ */
 export const connectorSchema = z.looseObject({
-  type: z.enum(["connector"]),
+  type: z.string().optional(),
   id: z.string().regex(CONNECTOR_ID_PATTERN),
   method: z.enum(CONNECTOR_METHODS),
-  stage: z.string(),
+  stage: z.string().optional(),
   status: z.string(),
   institution: z.looseObject({
-    type: z.enum([
-      "Bank",
-      "Bank (Foreign)",
-      "Test Bank",
-      "Credit Union",
-      "Financial Services",
-      "Superannuation",
-      "Building Society",
-      "Government",
-    ]),
+    type: z.string().optional(),
     name: z.string(),
-    shortName: z.string(),
-    tier: z.enum(["1", "2", "3", "4"]),
-    country: z.string(),
-    logo: z.looseObject({
-      type: z.enum(["image"]),
-      links: z.looseObject({ full: z.string(), square: z.string() }),
-      colors: z.looseObject({ primary: z.string().optional() }).optional(),
-    }),
-  }),
-  scopes: z.array(z.string()),
-  authorization: z.looseObject({
-    type: z.enum(["user", "token", "other", "user-mfa", "user-mfa-intermittent"]),
-    meta: z.looseObject({}).optional(),
-  }),
-  stats: z.looseObject({
-    averageDurationMs: z
+    shortName: z.string().optional(),
+    tier: z.string().optional(),
+    country: z.string().optional(),
+    logo: z
       .looseObject({
-        verifyCredentials: z.number().optional(),
-        retrieveAccounts: z.number().optional(),
-        retrieveMeta: z.number().optional(),
-        retrieveTransactions: z.number().optional(),
-        total: z.number().optional(),
+        type: z.string().optional(),
+        links: z.looseObject({ full: z.string().optional(), square: z.string().optional() }).optional(),
+        colors: z.looseObject({ primary: z.string().optional() }).optional(),
       })
       .optional(),
   }),
+  scopes: z.array(z.string()).optional(),
+  authorization: z
+    .looseObject({
+      type: z.string().optional(),
+      meta: z.looseObject({}).optional(),
+    })
+    .optional(),
+  stats: z
+    .looseObject({
+      averageDurationMs: z
+        .looseObject({
+          verifyCredentials: z.number().optional(),
+          retrieveAccounts: z.number().optional(),
+          retrieveMeta: z.number().optional(),
+          retrieveTransactions: z.number().optional(),
+          total: z.number().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   links: resourceLinkSchema.optional(),
 });
 export type Connector = z.infer<typeof connectorSchema>;
 
 export const connectorListSchema = z.looseObject({
-  type: z.string(),
-  totalCount: z.number().int(),
-  data: z.array(connectorSchema),
-  links: listLinksSchema,
+  type: z.string().optional(),
+  totalCount: z.number().int().optional(),
+  data: itemByItem(connectorSchema),
+  links: listLinksSchema.optional(),
 });
 export type ConnectorList = z.infer<typeof connectorListSchema>;
 

@@ -7,8 +7,11 @@ import "server-only";
 //   fresh: served    stale: served, and one          blocking: callers wait for the new one
 //                    background refresh starts
 // Every path that needs a new token goes through one shared in-flight request (single-flight), so 200
-// concurrent callers at cold start, or 50 callers hit by the same 401, cause one POST /token. A failed request
-// is not remembered: the next caller that needs a token tries again.
+// concurrent callers at cold start, or 50 callers hit by the same 401, cause one POST /token. A refusal of our
+// credentials (`rememberFailure`, e.g. Basiq's 404 "check your API key") is remembered for `failureMemoMs`
+// (5 s by default): every caller in that window gets the same error without a request, so a stampede of pages
+// or a sweep does not hammer /token with a key that will not work. Other failures (outages) are not remembered:
+// the callers' own retries and backoff handle those.
 
 export interface IssuedToken {
   accessToken: string;
@@ -26,6 +29,10 @@ export interface TokenCacheOptions {
   /** After a failed background refresh, wait this long before starting another (the current token still works). */
   backgroundRetryCooldownMs?: number;
   onBackgroundRefreshError?: (error: unknown) => void;
+  /** Which failed token requests to remember for `failureMemoMs` (default: none). */
+  rememberFailure?: (error: unknown) => boolean;
+  /** How long a remembered failure is answered without asking again. Default 5000. */
+  failureMemoMs?: number;
 }
 
 interface CachedToken {
@@ -42,6 +49,8 @@ export interface TokenMetrics {
   tokenRequests: { total: number; last24h: number; timestamps: string[] };
   callersServed: number;
   callersServedPerTokenRequest: number | null;
+  /** The last token request failed (and none succeeded since): when, and the error (not for display). */
+  lastFailure: { at: string; error: unknown } | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,6 +60,8 @@ export class TokenCache {
   private current: CachedToken | undefined;
   private inflight: Promise<CachedToken> | undefined;
   private lastBackgroundFailureAt: number | undefined;
+  private rememberedFailure: { error: unknown; at: number } | undefined;
+  private lastFailure: { error: unknown; at: number } | undefined;
   private readonly requestTimes: number[] = [];
   private totalRequests = 0;
   private callersServed = 0;
@@ -95,10 +106,20 @@ export class TokenCache {
       callersServed: this.callersServed,
       callersServedPerTokenRequest:
         this.totalRequests === 0 ? null : Math.round((this.callersServed / this.totalRequests) * 100) / 100,
+      lastFailure: this.lastFailure
+        ? { at: new Date(this.lastFailure.at).toISOString(), error: this.lastFailure.error }
+        : null,
     };
   }
 
   private shared(): Promise<CachedToken> {
+    const remembered = this.rememberedFailure;
+    if (!this.inflight && remembered) {
+      if (this.options.now() - remembered.at < (this.options.failureMemoMs ?? 5_000)) {
+        return Promise.reject(remembered.error);
+      }
+      this.rememberedFailure = undefined;
+    }
     this.inflight ??= this.requestOnce().finally(() => {
       this.inflight = undefined;
     });
@@ -127,7 +148,16 @@ export class TokenCache {
     this.requestTimes.push(startedAt);
     this.pruneRequestTimes(startedAt);
 
-    const issued = await this.options.requestToken();
+    let issued: IssuedToken;
+    try {
+      issued = await this.options.requestToken();
+    } catch (error) {
+      this.lastFailure = { error, at: this.options.now() };
+      if (this.options.rememberFailure?.(error)) this.rememberedFailure = this.lastFailure;
+      throw error;
+    }
+    this.rememberedFailure = undefined;
+    this.lastFailure = undefined;
     const lifetimeMs = issued.expiresInSeconds * 1000;
     const expiresAt = startedAt + lifetimeMs;
     const token: CachedToken = {

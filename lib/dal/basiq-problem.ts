@@ -1,26 +1,61 @@
 import "server-only";
 
-import { BasiqNetworkError, BasiqSchemaError, isBasiqError } from "@/lib/basiq/errors";
+import {
+  BasiqNetworkError,
+  BasiqSchemaError,
+  BasiqTimeoutError,
+  isBasiqError,
+  isBasiqKeyRefused,
+  isTokenFailure,
+  KEY_REFUSED_MESSAGE,
+} from "@/lib/basiq/errors";
 
-/** What a page says when Basiq failed: a plain sentence and Basiq's reference, nothing else from the error. */
+/** Why a page could not use Basiq's live answer. `key-refused` is shown prominently (nothing will work). */
+export type BasiqProblemKind =
+  | "key-refused"
+  | "token-unavailable"
+  | "unreadable"
+  | "unreachable"
+  | "timeout"
+  | "unavailable"
+  | "rate-limited"
+  | "refused"
+  | "gone";
+
+/**
+ * The one problem type every page shows (components/basiq-problem-alert.tsx): a plain sentence and Basiq's
+ * reference, nothing else from the error.
+ */
 export interface BasiqProblemDTO {
+  kind: BasiqProblemKind;
   message: string;
   correlationId: string | null;
 }
 
 export function basiqProblem(e: unknown): BasiqProblemDTO {
-  if (!isBasiqError(e)) return { message: "Basiq could not be reached.", correlationId: null };
-  const message =
-    e instanceof BasiqSchemaError
-      ? "Basiq sent a response this console cannot read."
-      : e instanceof BasiqNetworkError
-        ? "Basiq could not be reached."
-        : e.status && e.status >= 500
-          ? `Basiq is unavailable (HTTP ${e.status}).`
-          : e.status === 429
-            ? "Basiq is rate-limiting us right now."
-            : e.status
-              ? `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`
-              : "Basiq did not answer in time.";
-  return { message, correlationId: e.correlationId ?? null };
+  const correlationId = isBasiqError(e) ? (e.correlationId ?? null) : null;
+  const problem = (kind: BasiqProblemKind, message: string): BasiqProblemDTO => ({
+    kind,
+    message,
+    correlationId,
+  });
+  if (!isBasiqError(e)) return problem("unreachable", "Basiq could not be reached.");
+  if (isBasiqKeyRefused(e)) {
+    return problem(
+      "key-refused",
+      `${KEY_REFUSED_MESSAGE} (POST /token answered HTTP ${e.status}): check BASIQ_API_KEY. Nothing was asked about this page's data.`,
+    );
+  }
+  if (isTokenFailure(e))
+    return problem(
+      "token-unavailable",
+      "Basiq could not issue an access token right now (POST /token failed).",
+    );
+  if (e instanceof BasiqSchemaError)
+    return problem("unreadable", "Basiq sent a response this console cannot read.");
+  if (e instanceof BasiqNetworkError) return problem("unreachable", "Basiq could not be reached.");
+  if (e instanceof BasiqTimeoutError || !e.status) return problem("timeout", "Basiq did not answer in time.");
+  if (e.status >= 500) return problem("unavailable", `Basiq is unavailable (HTTP ${e.status}).`);
+  if (e.status === 429) return problem("rate-limited", "Basiq is rate-limiting us right now.");
+  return problem("refused", `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`);
 }

@@ -7,25 +7,27 @@ import { eq } from "drizzle-orm";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
 import { getDb } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { freshness, type Freshness } from "@/lib/jobs/outcome";
+import type { Connection } from "@/lib/basiq/schemas";
+import { CONNECTION_STATUS, term } from "@/lib/basiq/vocabulary";
 import { log } from "@/lib/log";
 
-import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
+import type { BasiqProblemDTO } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
 import { cachedConnectorStatus } from "./connectors";
 import { liveUserJobs } from "./live";
+import { liveOrStored } from "./live-or-stored";
 
-export const connectionStatusExplained: Record<string, string> = {
-  active: "Working: Basiq can fetch data through this connection.",
-  pending: "Being set up or refreshed: a job is still running, or the user has not finished connecting.",
-  invalid:
-    "Broken: the bank refused the stored credentials or consent (for example a changed password). The user must reconnect through Basiq's Consent UI.",
-  "pre-init": "Created but never used: the user started connecting and did not finish.",
-};
+/** One sentence for staff about a connection status; an unknown one is named raw, never hidden. */
+export function connectionStatusExplained(status: string): string {
+  const t = term(CONNECTION_STATUS, status);
+  return t.known
+    ? (t.explanation ?? t.label)
+    : `Basiq reports the status "${status}", which this console does not know; Basiq's documentation may explain it.`;
+}
 
 export interface AccountSummaryDTO {
   id: string;
@@ -74,119 +76,108 @@ export function maskAccountNumber(accountNo: string): string {
   return digits.length <= 4 ? "••••" : `••••${digits.slice(-4)}`;
 }
 
+/** The part of a connection that is either live or the directory's copy. */
+interface ConnectionCore {
+  id: string;
+  status: string;
+  method: string;
+  institutionId: string;
+  createdDate: string | null;
+  lastUsed: string | null;
+  expiryDate: string | null;
+  accounts: AccountSummaryDTO[] | null;
+}
+
 export async function getConnectionDetail(rawUserId: string, rawConnectionId: string): Promise<ConnectionDetailDTO> {
   const caller = await requirePermission("connections.read");
   const userId = basiqUserIdSchema.safeParse(rawUserId);
   const connectionId = connectionIdSchema.safeParse(rawConnectionId);
   if (!userId.success || !connectionId.success) throw new NotFoundError("That connection");
   const ctx = { userId: userId.data, connectionId: connectionId.data };
-  const client = basiq();
-
-  // Basiq answers 404 for a connection of another user: the connection must belong to the user in the URL.
-  const [connectionResult, jobsResult] = await Promise.allSettled([
-    client.getConnection(userId.data, connectionId.data, ctx),
-    liveUserJobs(userId.data, connectionId.data),
-  ]);
-  if (connectionResult.status === "rejected") {
-    const e = connectionResult.reason;
-    if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) throw new NotFoundError("That connection");
-    if (!isBasiqError(e)) throw e;
-    // Basiq down or slow: show what the directory knows about this connection rather than an error page.
-    return fromDirectory(ctx, e, jobsResult, can(caller.role, "accounts.details"));
-  }
-  const connection = connectionResult.value;
-  if (connection.links.user && !connection.links.user.includes(`/users/${userId.data}`)) {
-    throw new NotFoundError("That connection");
-  }
-
-  let connector: ConnectorStatusDTO | null = null;
-  let connectorProblem: string | null = null;
-  try {
-    connector = await cachedConnectorStatus(connection.institution.id, connection.method);
-    if (!connector) connectorProblem = "Basiq lists no connector for this institution and method.";
-  } catch (e) {
-    connectorProblem = "Connector status unavailable right now.";
-    log.warn({ ...ctx, err: (e as Error).name }, "connector status lookup failed");
-  }
-
   const showBalances = can(caller.role, "accounts.details");
-  const status = connection.status ?? "pending";
-  return {
-    userId: userId.data,
-    id: connection.id,
-    status,
-    statusExplained: connectionStatusExplained[status] ?? "Basiq reports a status this console does not know.",
-    method: connection.method,
-    institutionId: connection.institution.id,
-    createdDate: connection.createdDate ?? null,
-    lastUsed: connection.lastUsed ?? null,
-    expiryDate: connection.expiryDate ?? null,
-    accounts:
-      connection.accounts?.data.map((a) => ({
-        id: a.id,
-        name: a.name,
-        maskedNumber: maskAccountNumber(a.accountNo),
-        product: a.class?.product ?? null,
-        status: a.status,
-        balance: showBalances ? a.balance : null,
-        currency: showBalances ? a.currency : null,
-        lastUpdated: a.lastUpdated ?? null,
-      })) ?? null,
-    showBalances,
-    connector,
-    connectorProblem,
-    freshness: jobsResult.status === "fulfilled" ? freshness(jobsResult.value.jobs) : null,
-    freshnessProblem: jobsResult.status === "rejected" ? "Job history unavailable from Basiq right now." : null,
-    basiqProblem: null,
-    storedAt: null,
-  };
-}
+  // The connection and its job history are asked for at once (the freshness card and the history share one call).
+  const jobs = liveUserJobs(userId.data, connectionId.data).then(
+    (value) => ({ ok: true as const, jobs: value.jobs }),
+    () => ({ ok: false as const }),
+  );
 
-/** The directory's copy of a connection (status, method, institution; no accounts) when Basiq failed. */
-async function fromDirectory(
-  ctx: { userId: string; connectionId: string },
-  failure: unknown,
-  jobsResult: PromiseSettledResult<Awaited<ReturnType<typeof liveUserJobs>>>,
-  showBalances: boolean,
-): Promise<ConnectionDetailDTO> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ connections: basiqUsers.connections, lastSyncedAt: basiqUsers.lastSyncedAt })
-    .from(basiqUsers)
-    .where(eq(basiqUsers.id, ctx.userId))
-    .limit(1);
-  const stored = row?.connections.find((c) => c.id === ctx.connectionId);
-  // Not in the directory either: nothing to show, and nothing that says the connection exists.
-  if (!stored) throw failure;
-  log.warn({ ...ctx, correlationId: isBasiqError(failure) ? failure.correlationId : undefined }, "connection page rendered from the directory: Basiq call failed");
-  const method = stored.method ?? "";
+  const result = await liveOrStored<Connection, ConnectionCore>({
+    what: "That connection",
+    ids: ctx,
+    // Basiq answers 404 (or 400) for a connection of another user: it must belong to the user in the URL.
+    invalidIdIsNotFound: true,
+    live: (signal) => basiq().getConnection(userId.data, connectionId.data, { ...ctx, signal }),
+    fromLive: (connection) => {
+      if (connection.links.user && !connection.links.user.includes(`/users/${userId.data}`)) {
+        throw new NotFoundError("That connection");
+      }
+      return {
+        id: connection.id,
+        status: connection.status ?? "pending",
+        method: connection.method,
+        institutionId: connection.institution.id,
+        createdDate: connection.createdDate ?? null,
+        lastUsed: connection.lastUsed ?? null,
+        expiryDate: connection.expiryDate ?? null,
+        accounts:
+          connection.accounts?.data.map((a) => ({
+            id: a.id,
+            name: a.name ?? "",
+            maskedNumber: maskAccountNumber(a.accountNo ?? ""),
+            product: a.class?.product ?? null,
+            status: a.status ?? "",
+            balance: showBalances ? (a.balance ?? null) : null,
+            currency: showBalances ? (a.currency ?? null) : null,
+            lastUpdated: a.lastUpdated ?? null,
+          })) ?? null,
+      };
+    },
+    stored: async () => {
+      const db = await getDb();
+      const [row] = await db
+        .select({ connections: basiqUsers.connections, lastSyncedAt: basiqUsers.lastSyncedAt })
+        .from(basiqUsers)
+        .where(eq(basiqUsers.id, ctx.userId))
+        .limit(1);
+      const stored = row?.connections.find((c) => c.id === ctx.connectionId);
+      // Not in the directory either: nothing to show, and nothing that says the connection exists.
+      if (!stored) return null;
+      const core: ConnectionCore = {
+        id: stored.id,
+        status: stored.status,
+        method: stored.method ?? "",
+        institutionId: stored.institutionId ?? "",
+        createdDate: null,
+        lastUsed: null,
+        expiryDate: null,
+        accounts: null,
+      };
+      return { data: core, storedAt: row?.lastSyncedAt ?? null };
+    },
+  });
+
+  const c = result.data;
   let connector: ConnectorStatusDTO | null = null;
   let connectorProblem: string | null = "Connector status unavailable right now.";
-  if (stored.institutionId && method) {
+  if (c.institutionId && c.method) {
     try {
-      connector = await cachedConnectorStatus(stored.institutionId, method);
+      connector = await cachedConnectorStatus(c.institutionId, c.method);
       connectorProblem = connector ? null : "Basiq lists no connector for this institution and method.";
     } catch (e) {
       log.warn({ ...ctx, err: (e as Error).name }, "connector status lookup failed");
     }
   }
+  const history = await jobs;
   return {
-    userId: ctx.userId,
-    id: stored.id,
-    status: stored.status,
-    statusExplained: connectionStatusExplained[stored.status] ?? "Basiq reports a status this console does not know.",
-    method,
-    institutionId: stored.institutionId ?? "",
-    createdDate: null,
-    lastUsed: null,
-    expiryDate: null,
-    accounts: null,
+    userId: userId.data,
+    ...c,
+    statusExplained: connectionStatusExplained(c.status),
     showBalances,
     connector,
     connectorProblem,
-    freshness: jobsResult.status === "fulfilled" ? freshness(jobsResult.value.jobs) : null,
-    freshnessProblem: jobsResult.status === "rejected" ? "Job history unavailable from Basiq right now." : null,
-    basiqProblem: basiqProblem(failure),
-    storedAt: row?.lastSyncedAt?.toISOString() ?? null,
+    freshness: history.ok ? freshness(history.jobs) : null,
+    freshnessProblem: history.ok ? null : "Job history unavailable from Basiq right now.",
+    basiqProblem: result.problem,
+    storedAt: result.storedAt,
   };
 }

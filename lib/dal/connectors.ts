@@ -18,6 +18,7 @@ import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 import { basiqProblem } from "./basiq-problem";
+import { byOrder, CONNECTOR_STATUS } from "@/lib/basiq/vocabulary";
 
 type ConnectorRow = typeof connectors.$inferSelect;
 
@@ -126,7 +127,7 @@ export interface ConnectorFilters {
   sort?: "attention" | "name" | "failures" | "tier";
 }
 
-const statusOrder = ["major-outage", "partial-outage", "degraded-performance", "under-maintenance", "operational"];
+const byStatus = byOrder(CONNECTOR_STATUS);
 
 export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<ConnectorListDTO> {
   await requirePermission("connectors.read");
@@ -147,7 +148,7 @@ export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<C
   const sorters: Record<NonNullable<ConnectorFilters["sort"]>, (a: ConnectorDTO, b: ConnectorDTO) => number> = {
     attention: (a, b) =>
       attention(a) - attention(b) ||
-      statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) ||
+      byStatus(a.status, b.status) ||
       b.failed24h - a.failed24h ||
       a.name.localeCompare(b.name),
     name: (a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method),

@@ -5,9 +5,9 @@ import "server-only";
 import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
+import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
 import { remediationFor, type Remediation } from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
@@ -19,9 +19,10 @@ import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcom
 import { log } from "@/lib/log";
 
 import { cachedConnectorStatus } from "./connectors";
-import { basiqProblem } from "./basiq-problem";
+import type { BasiqProblemDTO } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema, jobIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
+import { liveOrStored } from "./live-or-stored";
 
 export interface JobStepDTO {
   title: string;
@@ -45,7 +46,8 @@ export interface JobRowDTO {
 export interface JobHistoryDTO {
   jobs: JobRowDTO[];
   source: "basiq" | "stored";
-  basiqProblem: { message: string; correlationId: string | null } | null;
+  basiqProblem: BasiqProblemDTO | null;
+  storedAt: string | null;
 }
 
 function iso(value: string | Date | null | undefined): string | null {
@@ -96,27 +98,40 @@ export async function getJobHistory(rawUserId: string, rawConnectionId?: string)
   const userId = basiqUserIdSchema.safeParse(rawUserId);
   const connectionId = rawConnectionId === undefined ? undefined : connectionIdSchema.safeParse(rawConnectionId);
   if (!userId.success || (connectionId && !connectionId.success)) throw new NotFoundError("That user");
-  const ctx = { userId: userId.data, connectionId: connectionId?.data };
   const db = await getDb();
-  try {
-    const { jobs } = await liveUserJobs(userId.data, connectionId?.data);
-    await upsertJobs(db, userId.data, jobs, null);
-    return {
-      jobs: jobs.map((j: Job) => rowFromBasiq(j, userId.data)).sort(newestFirst),
-      source: "basiq",
-      basiqProblem: null,
-    };
-  } catch (e) {
-    if (e instanceof BasiqApiError && e.status === 404) throw new NotFoundError("That user");
-    log.warn({ ...ctx, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "job history from the store: Basiq failed");
-    const rows = await db
-      .select()
-      .from(jobRuns)
-      .where(and(eq(jobRuns.userId, userId.data), connectionId ? eq(jobRuns.connectionId, connectionId.data!) : undefined))
-      .orderBy(desc(jobRuns.createdAt))
-      .limit(100);
-    return { jobs: rows.map(rowFromStore), source: "stored", basiqProblem: basiqProblem(e) };
-  }
+  const result = await liveOrStored({
+    what: "That user",
+    ids: { userId: userId.data, connectionId: connectionId?.data },
+    live: () => liveUserJobs(userId.data, connectionId?.data),
+    fromLive: ({ jobs }) => jobs.map((j: Job) => rowFromBasiq(j, userId.data)).sort(newestFirst),
+    writeBack: ({ jobs }) => upsertJobs(db, userId.data, jobs, null),
+    stored: async () => {
+      const rows = await db
+        .select()
+        .from(jobRuns)
+        .where(and(eq(jobRuns.userId, userId.data), connectionId ? eq(jobRuns.connectionId, connectionId.data!) : undefined))
+        .orderBy(desc(jobRuns.createdAt))
+        .limit(100);
+      const storedAt = rows.reduce<Date | null>((latest, r) => (!latest || r.lastSeenAt > latest ? r.lastSeenAt : latest), null);
+      return { data: rows.map(rowFromStore), storedAt };
+    },
+  });
+  return {
+    jobs: result.data,
+    source: result.source === "live" ? "basiq" : "stored",
+    basiqProblem: result.problem,
+    storedAt: result.storedAt,
+  };
+}
+
+/** Starts a user's (or a connection's) job history read now, so a page's Basiq calls run at once, not in turn. */
+export async function preloadJobHistory(rawUserId: string, rawConnectionId?: string): Promise<void> {
+  const caller = await requirePermission("users.read");
+  if (!can(caller.role, "jobs.read")) return;
+  const userId = basiqUserIdSchema.safeParse(rawUserId);
+  const connectionId = rawConnectionId === undefined ? undefined : connectionIdSchema.safeParse(rawConnectionId);
+  if (!userId.success || (connectionId && !connectionId.success)) return;
+  liveUserJobs(userId.data, connectionId?.data).catch(() => {}); // the section that awaits it reports failures
 }
 
 export interface JobConnectorDTO {
@@ -136,7 +151,8 @@ export interface JobDetailDTO extends JobRowDTO {
   failedResult: JobStepDTO["result"];
   remediation: Readonly<Remediation> | null;
   source: "basiq" | "stored";
-  basiqProblem: { message: string; correlationId: string | null } | null;
+  basiqProblem: BasiqProblemDTO | null;
+  storedAt: string | null;
 }
 
 function stepsOf(job: JobDetail): JobStepDTO[] {
@@ -164,38 +180,38 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
   const jobId = jobIdSchema.safeParse(rawJobId);
   if (!jobId.success) throw new NotFoundError("That job");
   const db = await getDb();
-  const [[stored], live] = await Promise.all([
-    db.select().from(jobRuns).where(eq(jobRuns.id, jobId.data)).limit(1),
-    basiq()
-      .getJob(jobId.data, { jobId: jobId.data })
-      .then((job) => ({ ok: true as const, job }))
-      .catch((e: unknown) => ({ ok: false as const, e })),
-  ]);
-  if (!live.ok && live.e instanceof BasiqApiError && live.e.status === 404 && !stored) throw new NotFoundError("That job");
-
-  let base: JobRowDTO;
-  let steps: JobStepDTO[];
-  if (live.ok) {
-    const job = live.job;
-    const userId = userIdOfLink(job.links?.source) ?? stored?.userId ?? "";
-    const like: JobLike = { id: job.id, created: job.created, updated: job.updated, steps: job.steps, links: job.links };
-    base = { ...rowFromBasiq({ ...like, institution: job.institution }, userId), connectionId: connectionIdOfJob(like) ?? stored?.connectionId ?? null };
-    steps = stepsOf(job);
-    if (userId) {
-      await upsertJobs(db, userId, [job as unknown as Job], null).catch((e: unknown) =>
-        log.warn({ jobId: job.id, userId, err: (e as Error).message }, "could not store a job"),
-      );
-    }
-  } else if (stored) {
-    base = rowFromStore(stored);
-    steps = stored.steps.map((s) => ({
-      title: s.title ?? "step",
-      status: s.status ?? "pending",
-      result: s.result ? { code: s.result.code ?? null, title: s.result.title ?? null, detail: s.result.detail ?? null, url: s.result.url ?? null } : null,
-    }));
-  } else {
-    throw live.e;
-  }
+  // Read at once, beside the Basiq call: the live view uses it too (owner, connection) when Basiq omits them.
+  const storedRow = db.select().from(jobRuns).where(eq(jobRuns.id, jobId.data)).limit(1).then(([row]) => row);
+  storedRow.catch(() => {});
+  const result = await liveOrStored({
+    what: "That job",
+    ids: { jobId: jobId.data },
+    live: async (signal) => ({ job: await basiq().getJob(jobId.data, { jobId: jobId.data, signal }), stored: await storedRow }),
+    fromLive: ({ job, stored }) => {
+      const userId = userIdOfLink(job.links?.source) ?? stored?.userId ?? "";
+      const like: JobLike = { id: job.id, created: job.created, updated: job.updated, steps: job.steps, links: job.links };
+      const base: JobRowDTO = {
+        ...rowFromBasiq({ ...like, institution: job.institution }, userId),
+        connectionId: connectionIdOfJob(like) ?? stored?.connectionId ?? null,
+      };
+      return { base, steps: stepsOf(job) };
+    },
+    writeBack: async ({ job, stored }) => {
+      const userId = userIdOfLink(job.links?.source) ?? stored?.userId;
+      if (userId) await upsertJobs(db, userId, [job as unknown as Job], null);
+    },
+    stored: async () => {
+      const stored = await storedRow;
+      if (!stored) return null;
+      const steps = stored.steps.map((s) => ({
+        title: s.title ?? "step",
+        status: s.status ?? "pending",
+        result: s.result ? { code: s.result.code ?? null, title: s.result.title ?? null, detail: s.result.detail ?? null, url: s.result.url ?? null } : null,
+      }));
+      return { data: { base: rowFromStore(stored), steps }, storedAt: stored.lastSeenAt };
+    },
+  });
+  const { base, steps } = result.data;
   const failed = steps.find((s) => s.status === "failed");
   return {
     ...base,
@@ -206,8 +222,9 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
     remediation: failed
       ? remediationFor({ code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail })
       : null,
-    source: live.ok ? "basiq" : "stored",
-    basiqProblem: live.ok ? null : basiqProblem(live.e),
+    source: result.source === "live" ? "basiq" : "stored",
+    basiqProblem: result.problem,
+    storedAt: result.storedAt,
   };
 }
 

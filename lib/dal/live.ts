@@ -6,7 +6,9 @@ import { cache } from "react";
 
 import { basiq } from "@/lib/basiq";
 
-/** A user's jobs, or one connection's (`connectionId` given). Callers must have checked the policy. */
+import { pageDeadline } from "./live-or-stored";
+
+/** A user's jobs, or one connection's (`connectionId` given), within the page's deadline. Callers check the policy. */
 export const liveUserJobs = cache((userId: string, connectionId: string | undefined) =>
-  basiq().listUserJobs(userId, { userId, connectionId, maxPages: 5 }),
+  basiq().listUserJobs(userId, { userId, connectionId, maxPages: 5, signal: pageDeadline().signal }),
 );

@@ -21,6 +21,8 @@ export interface OverviewDTO {
   connectorsNeedingAttention: Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">[];
   connectorsFetchedAt: string | null;
   connectorsProblem: boolean;
+  /** Basiq refused our API key on the last token request (none succeeded since): every live page is stale. */
+  basiqKeyRefused: boolean;
   lastSweep: { status: string; finishedAt: string | null; startedAt: string; usersChecked: number; newFailures: number; errors: number } | null;
 }
 
@@ -57,6 +59,7 @@ export async function getOverview(): Promise<OverviewDTO> {
       .map(({ id, method, name, status, spike, failed24h }) => ({ id, method, name, status, spike, failed24h })),
     connectorsFetchedAt: connectorList.fetchedAt,
     connectorsProblem: connectorList.problem !== null,
+    basiqKeyRefused: basiq().metrics().tokenFailure?.keyRefused === true,
     lastSweep: sweep
       ? {
           status: sweep.status,

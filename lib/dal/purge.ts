@@ -10,7 +10,7 @@ import { recordAudit } from "@/lib/audit";
 import { verifyPassword } from "@/lib/auth/password";
 import type { CurrentStaff } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, BasiqOutcomeUnknownError, isBasiqError } from "@/lib/basiq/errors";
+import { BasiqOutcomeUnknownError, isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { getDb } from "@/lib/db";
 import { purgeOperations, staff } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
@@ -68,7 +68,7 @@ async function checkConnection(caller: CurrentStaff, userId: string, connectionI
       await refuse(caller, userId, connectionId, "not-active", `Only active connections can be purged (this one is ${connection.status ?? "not active"}).`);
     }
   } catch (e) {
-    if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) {
+    if (isBasiqNotFound(e, { invalidIdToo: true })) {
       await recordAudit({ actor: actorOf(caller), action: "purge.refused", outcome: "denied", userId, connectionId, details: { reason: "not-found" } });
       throw new NotFoundError("That connection of this user");
     }

@@ -8,7 +8,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, BasiqOutcomeUnknownError, isBasiqError } from "@/lib/basiq/errors";
+import { BasiqApiError, BasiqOutcomeUnknownError, isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { getDb } from "@/lib/db";
 import { refreshLog } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
@@ -60,7 +60,7 @@ export async function refreshConnection(rawUserId: string, rawConnectionId: stri
   try {
     method = (await basiq().getConnection(userId, connectionId, ctx)).method;
   } catch (e) {
-    if (e instanceof BasiqApiError && (e.status === 404 || e.status === 400)) throw new NotFoundError("That connection of this user");
+    if (isBasiqNotFound(e, { invalidIdToo: true })) throw new NotFoundError("That connection of this user");
     throw e;
   }
   const limited = method === "openbanking";

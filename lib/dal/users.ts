@@ -10,7 +10,6 @@ import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
 import { decrypt } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
@@ -23,7 +22,8 @@ import { importUserIds, type ImportRow } from "@/lib/directory/import";
 import { directorySyncProgress, startDirectorySync, type SyncProgress } from "@/lib/directory/sync-all";
 import { log } from "@/lib/log";
 
-import { basiqProblem } from "./basiq-problem";
+import type { BasiqProblemDTO } from "./basiq-problem";
+import { liveOrStored, pageDeadline } from "./live-or-stored";
 import { basiqUserIdSchema } from "./ids";
 
 type Row = typeof basiqUsers.$inferSelect;
@@ -116,19 +116,29 @@ export interface UserDetailDTO {
   inDirectory: boolean;
   lastSyncedAt: string | null;
   firstSeenAt: string | null;
-  /** Live from Basiq; null when Basiq could not be reached (see basiqProblem). */
+  /** Live from Basiq; null when the page shows the directory copy (see basiqProblem). */
   connections: ConnectionDTO[] | null;
   /** Directory copy of the connections, shown when Basiq is unavailable. */
   storedConnections: ConnectionSummary[];
-  basiqProblem: { message: string; correlationId: string | null } | null;
+  source: "live" | "stored";
+  basiqProblem: BasiqProblemDTO | null;
+  storedAt: string | null;
 }
 
-/** Live user + connections from Basiq, once per request however many components ask. */
+interface UserView {
+  name: string | null;
+  maskedEmail: string | null;
+  maskedMobile: string | null;
+  connections: ConnectionDTO[] | null;
+}
+
+/** Live user + connections from Basiq, asked at once, once per request however many components ask. */
 const fetchLiveUser = cache(async (userId: string) => {
   const client = basiq();
-  const [user, connections] = await Promise.allSettled([
-    client.getUser(userId, { userId }),
-    client.listConnections(userId, { userId }),
+  const signal = pageDeadline().signal;
+  const [user, connections] = await Promise.all([
+    client.getUser(userId, { userId, signal }),
+    client.listConnections(userId, { userId, signal }),
   ]);
   return { user, connections };
 });
@@ -139,59 +149,66 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
   if (!parsedId.success) throw new NotFoundError("That user");
   const userId = parsedId.data;
   const db = await getDb();
-  const [[row], live] = await Promise.all([
-    db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1),
-    fetchLiveUser(userId),
-  ]);
+  // The directory row is read beside the Basiq calls, not after them.
+  const rowRead = db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1).then(([row]) => row);
+  rowRead.catch(() => {});
 
-  const userNotFound = live.user.status === "rejected" && live.user.reason instanceof BasiqApiError && live.user.reason.status === 404;
-  if (userNotFound && !row) throw new NotFoundError("That user");
+  const result = await liveOrStored<Awaited<ReturnType<typeof fetchLiveUser>>, UserView>({
+    what: "That user",
+    ids: { userId },
+    live: () => fetchLiveUser(userId),
+    fromLive: ({ user, connections }) => {
+      const input = directoryInputFrom(user, connections);
+      return {
+        name: displayName({
+          firstName: input.firstName ?? null,
+          middleName: input.middleName ?? null,
+          lastName: input.lastName ?? null,
+          businessName: input.businessName ?? null,
+        }),
+        maskedEmail: user.email ? maskEmail(user.email) : null,
+        maskedMobile: user.mobile ? maskMobile(user.mobile) : null,
+        connections: connections.map((c) => ({
+          id: c.id,
+          status: c.status ?? "pending",
+          method: c.method,
+          institutionId: c.institution.id,
+          createdDate: c.createdDate ?? null,
+          lastUsed: c.lastUsed ?? null,
+        })),
+      };
+    },
+    // Opening a user refreshes their directory entry (after the response: the page does not wait for it).
+    writeBack: ({ user, connections }) => recordDirectoryUser(db, directoryInputFrom(user, connections), "sync"),
+    stored: async () => {
+      const row = await rowRead;
+      if (!row) return null;
+      const email = readField(row, "email");
+      const mobile = readField(row, "mobile");
+      return {
+        data: {
+          name: displayName(readName(row)),
+          maskedEmail: email ? maskEmail(email) : null,
+          maskedMobile: mobile ? maskMobile(mobile) : null,
+          connections: null,
+        },
+        storedAt: row.lastSyncedAt,
+      };
+    },
+  });
 
-  let current: Row | undefined = row;
-  if (live.user.status === "fulfilled" && live.connections.status === "fulfilled") {
-    // Opening a user refreshes their directory entry: the list then shows what staff just saw.
-    await recordDirectoryUser(db, directoryInputFrom(live.user.value, live.connections.value), "sync");
-    [current] = await db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
-  }
-
-  const failure =
-    live.user.status === "rejected" && !userNotFound
-      ? live.user.reason
-      : live.connections.status === "rejected"
-        ? live.connections.reason
-        : null;
-  const problem = failure ? basiqProblem(failure) : null;
-  if (failure) {
-    log.warn(
-      { userId, correlationId: isBasiqError(failure) ? failure.correlationId : undefined },
-      "user page rendered from the directory: Basiq call failed",
-    );
-  }
-
-  const email = current ? readField(current, "email") : null;
-  const mobile = current ? readField(current, "mobile") : null;
+  const row = await rowRead;
   return {
     id: userId,
-    name: current ? displayName(readName(current)) : null,
-    maskedEmail: email ? maskEmail(email) : null,
-    maskedMobile: mobile ? maskMobile(mobile) : null,
+    ...result.data,
     canReveal: can(caller.role, "pii.reveal"),
-    inDirectory: !!current,
-    lastSyncedAt: current?.lastSyncedAt?.toISOString() ?? null,
-    firstSeenAt: current?.firstSeenAt?.toISOString() ?? null,
-    connections:
-      live.connections.status === "fulfilled"
-        ? live.connections.value.map((c) => ({
-            id: c.id,
-            status: c.status ?? "pending",
-            method: c.method,
-            institutionId: c.institution.id,
-            createdDate: c.createdDate ?? null,
-            lastUsed: c.lastUsed ?? null,
-          }))
-        : null,
-    storedConnections: current?.connections ?? [],
-    basiqProblem: problem,
+    inDirectory: !!row,
+    lastSyncedAt: row?.lastSyncedAt?.toISOString() ?? null,
+    firstSeenAt: row?.firstSeenAt?.toISOString() ?? null,
+    storedConnections: row?.connections ?? [],
+    source: result.source,
+    basiqProblem: result.problem,
+    storedAt: result.storedAt,
   };
 }
 

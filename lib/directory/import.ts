@@ -6,6 +6,7 @@ import "server-only";
 import { inArray } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
+import { isBasiqKeyRefused, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
 import type { Database } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
 
@@ -84,9 +85,15 @@ export async function importUserIds(db: Database, client: BasiqClient, text: str
           (r) => r.id,
         ),
   );
+  let keyRefused = false;
   await forEachLimited(toCheck, 8, async ({ row, id }) => {
     if (existing.has(id)) {
       row.verdict = "already-present";
+      return;
+    }
+    if (keyRefused) {
+      // Stop early: every other id would be refused the same way (and would hammer POST /token).
+      row.reason = `${KEY_REFUSED_MESSAGE}; not checked — try again once the key is fixed`;
       return;
     }
     try {
@@ -95,6 +102,11 @@ export async function importUserIds(db: Database, client: BasiqClient, text: str
       if (outcome === "not-found") row.reason = "Basiq has no user with this id";
     } catch (e) {
       row.verdict = "failed";
+      if (isBasiqKeyRefused(e)) {
+        keyRefused = true;
+        row.reason = `${KEY_REFUSED_MESSAGE} (check BASIQ_API_KEY); this id was not checked`;
+        return;
+      }
       row.reason = `Basiq could not be asked (${(e as { code?: string; status?: number }).code ?? (e as { status?: number }).status ?? "no answer"}); try again later`;
     }
   });

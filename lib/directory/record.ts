@@ -14,6 +14,7 @@ import {
   type ConnectionSummary,
   type WorstConnectionStatus,
 } from "@/lib/db/schema";
+import { CONNECTION_STATUS, DIRECTORY_STATUS_BUCKET, isKnown } from "@/lib/basiq/vocabulary";
 
 export interface DirectoryUserInput {
   id: string;
@@ -37,8 +38,9 @@ export interface StoredName {
 export function worstStatus(connections: ConnectionSummary[]): WorstConnectionStatus {
   let worst = 0;
   for (const c of connections) {
-    const rank = connectionStatusRank.indexOf(c.status as WorstConnectionStatus);
-    worst = Math.max(worst, rank < 0 ? connectionStatusRank.indexOf("pending") : rank);
+    const bucket = isKnown(CONNECTION_STATUS, c.status) ? DIRECTORY_STATUS_BUCKET[c.status] : "pending";
+    if (bucket === null) continue; // a deleted connection does not count
+    worst = Math.max(worst, connectionStatusRank.indexOf(bucket));
   }
   return connectionStatusRank[worst]!;
 }

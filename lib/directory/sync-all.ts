@@ -5,6 +5,7 @@ import "server-only";
 import { and, asc, gt, isNull } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
+import { isBasiqKeyRefused, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
 import type { Database } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
 import { log } from "@/lib/log";
@@ -59,6 +60,11 @@ export async function syncAllUsers(
         failedInARow++;
         const status = (e as { status?: number }).status;
         log.warn({ userId: id, correlationId: (e as { correlationId?: string }).correlationId, status }, "directory sync failed for a user");
+        if (isBasiqKeyRefused(e) && p.stopped === null) {
+          // No other user can be read with this key either: stop at once, and say why.
+          p.stopped = `Stopped: ${KEY_REFUSED_MESSAGE} (HTTP ${e.status} from POST /token). Check BASIQ_API_KEY; every user keeps their last synced copy.`;
+          log.error({ checked: p.checked + 1, status }, "directory sync stopped: Basiq refused our API key");
+        }
         if (failedInARow >= SYNC_OUTAGE_STOP && p.stopped === null) {
           p.stopped = `Stopped: Basiq failed for ${failedInARow} users in a row (${status ? `HTTP ${status}` : "no answer"}). The other users keep their last synced copy; try again later.`;
           log.error({ checked: p.checked + 1, failed: p.failed, status }, "directory sync stopped: Basiq looks unavailable");

@@ -2,7 +2,7 @@ import "server-only";
 
 // Keeping the directory current from Basiq: fetch a user and their connections (in parallel), then record them.
 import type { BasiqClient } from "@/lib/basiq/client";
-import { BasiqApiError } from "@/lib/basiq/errors";
+import { isBasiqNotFound } from "@/lib/basiq/errors";
 import type { BasiqUser, ConnectionSummary as BasiqConnectionSummary } from "@/lib/basiq/schemas";
 import type { Database } from "@/lib/db";
 import type { ConnectionSummary } from "@/lib/db/schema";
@@ -20,11 +20,11 @@ export async function syncDirectoryUser(
   const [user, connections] = await Promise.all([
     client.getUser(userId),
     client.listConnections(userId).catch((e: unknown) => {
-      if (e instanceof BasiqApiError && e.status === 404) return null;
+      if (isBasiqNotFound(e)) return null;
       throw e;
     }),
   ]).catch((e: unknown) => {
-    if (e instanceof BasiqApiError && e.status === 404) return [null, null] as const;
+    if (isBasiqNotFound(e)) return [null, null] as const;
     throw e;
   });
   if (!user) return "not-found";

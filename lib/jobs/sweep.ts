@@ -6,7 +6,13 @@ import "server-only";
 import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import {
+  BasiqApiError,
+  isBasiqError,
+  isBasiqKeyRefused,
+  isBasiqNotFound,
+  KEY_REFUSED_MESSAGE,
+} from "@/lib/basiq/errors";
 import type { Database } from "@/lib/db/client";
 import { basiqUsers, sweepRuns } from "@/lib/db/schema";
 import { forEachLimited } from "@/lib/directory/sync";
@@ -292,6 +298,7 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
     failed: 0,
     failedInARow: 0,
     outage: false,
+    keyRefused: undefined as BasiqApiError | undefined,
     last: undefined as BasiqApiError | undefined,
     rows: [] as JobRunValues[],
   };
@@ -307,19 +314,21 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
 
   await forEachLimited(userIds, CONCURRENCY, async (userId) => {
     // After a fatal error or a stop, the remaining users are left for the next run (the cursor stays put).
-    if (batch.fatal || batch.outage || signal?.aborted) return;
+    if (batch.fatal || batch.outage || batch.keyRefused || signal?.aborted) return;
     try {
       const { jobs } = await ctx.client.listUserJobs(userId, { userId, signal });
       for (const job of jobs) batch.rows.push(jobRunValues(job, userId, ctx.sweepId));
       batch.failedInARow = 0;
     } catch (e) {
       if (signal?.aborted) return;
-      if (e instanceof BasiqApiError && e.status === 404) {
+      if (isBasiqNotFound(e)) {
         counters.usersNotFound++; // deleted at Basiq (a user.deleted event marks the directory entry)
       } else if (isBasiqError(e)) {
         counters.errors++;
         batch.failed++;
         if (++batch.failedInARow >= SWEEP_OUTAGE_STOP) batch.outage = true;
+        // Basiq refuses our key: no other user can be read either. Stop now (not after SWEEP_OUTAGE_STOP).
+        if (isBasiqKeyRefused(e)) batch.keyRefused = e;
         if (e instanceof BasiqApiError) batch.last = e;
         log.warn(
           {
@@ -345,6 +354,11 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
   // Whatever was fetched is stored, even after a stop; the checkpoint is the caller's, once this returns.
   if (!batch.fatal) await flush();
   if (batch.fatal) throw batch.fatal.error;
+  if (!signal?.aborted && batch.keyRefused) {
+    throw new Error(
+      `${KEY_REFUSED_MESSAGE} (POST /token answered ${batch.keyRefused.status}); stopped to retry later`,
+    );
+  }
   const what = batch.last
     ? `${batch.last.status}${batch.last.code ? ` ${batch.last.code}` : ""}`
     : "network errors";

@@ -7,6 +7,7 @@ import { useUrlParams } from "@/components/data-table/use-url-params";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
+import { CONNECTOR_METHOD, CONNECTOR_STAGE, CONNECTOR_STATUS } from "@/lib/basiq/vocabulary";
 
 export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string, never>) => Promise<ActionResult<void>>) | null }) {
   const { params, update, pending } = useUrlParams([]);
@@ -34,9 +35,9 @@ export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string
       <div className="flex flex-wrap gap-2">
         {(
           [
-            ["status", "Status", ["operational", "degraded-performance", "partial-outage", "major-outage", "under-maintenance"]],
-            ["stage", "Stage", ["live", "beta", "alpha"]],
-            ["method", "Method", ["web", "openbanking", "csv", "pdf"]],
+            ["status", "Status", CONNECTOR_STATUS],
+            ["stage", "Stage", CONNECTOR_STAGE],
+            ["method", "Method", CONNECTOR_METHOD],
           ] as const
         ).map(([name, label, options]) => (
           <span key={name}>
@@ -45,11 +46,13 @@ export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string
             </label>
             <select id={`f-${name}`} className={control} value={params.get(name) ?? ""} onChange={(e) => update({ [name]: e.target.value })}>
               <option value="">Any {label.toLowerCase()}</option>
-              {options.map((o) => (
-                <option key={o} value={o}>
-                  {o.replace(/-/g, " ")}
-                </option>
-              ))}
+              {Object.entries(options as Record<string, { label: string; order: number }>)
+                .sort(([, a], [, b]) => a.order - b.order)
+                .map(([value, info]) => (
+                  <option key={value} value={value}>
+                    {info.label}
+                  </option>
+                ))}
             </select>
           </span>
         ))}

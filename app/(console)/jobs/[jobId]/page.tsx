@@ -3,13 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { JobView } from "@/components/jobs/job-view";
-import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { isBasiqError } from "@/lib/basiq/errors";
 import { basiqProblem } from "@/lib/dal/basiq-problem";
 import { getJobDetail } from "@/lib/dal/jobs";
 import { NotFoundError } from "@/lib/errors";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export const metadata: Metadata = { title: "Job" };
 
@@ -36,15 +36,9 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
       {result.job ? (
         <JobView initial={result.job} />
       ) : (
-        <Alert tone="warn" title="Basiq unavailable: this job has no stored copy yet">
-          {result.failure?.message} Try again in a few minutes.
-          {result.failure?.correlationId ? (
-            <>
-              {" "}
-              Basiq reference: <code>{result.failure.correlationId}</code>.
-            </>
-          ) : null}
-        </Alert>
+        <BasiqProblemAlert problem={result.failure} showing="nothing: this job has no stored copy yet" className="">
+          Try again in a few minutes.
+        </BasiqProblemAlert>
       )}
     </>
   );

@@ -1,8 +1,9 @@
 "use client";
 
 import { useUrlParams } from "@/components/data-table/use-url-params";
+import { JOB_STEP_TITLE, JOB_STEP_TITLES } from "@/lib/basiq/vocabulary";
 
-const steps = ["verify-credentials", "retrieve-accounts", "retrieve-transactions", "retrieve-statements"];
+const steps = JOB_STEP_TITLES;
 
 export function ErrorLogToolbar({ codes }: { codes: string[] }) {
   const { params, update, pending } = useUrlParams();
@@ -26,7 +27,7 @@ export function ErrorLogToolbar({ codes }: { codes: string[] }) {
           <option value="">Any</option>
           {steps.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {JOB_STEP_TITLE[s].label}
             </option>
           ))}
         </select>

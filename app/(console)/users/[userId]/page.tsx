@@ -3,7 +3,6 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
-import { Alert } from "@/components/ui/alert";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
@@ -13,18 +12,22 @@ import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
+import { preloadJobHistory } from "@/lib/dal/jobs";
 import { getUserDetail } from "@/lib/dal/users";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
 
 import { revealUserFieldAction } from "../actions";
 import { RefreshUserButton } from "./refresh-user-button";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export const metadata: Metadata = { title: "User" };
 
 export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
   const { userId } = await props.params;
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
+  // Every Basiq call of the page starts now, at once: the job history below streams in without waiting its turn.
+  await preloadJobHistory(userId);
   const user = await getUserDetail(userId).catch((e: unknown) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -43,17 +46,9 @@ export default async function UserPage(props: { params: Promise<{ userId: string
         description={<span className="font-mono text-xs">{user.id}</span>}
         actions={<RefreshUserButton />}
       />
-      {user.basiqProblem ? (
-        <Alert tone="warn" title="Basiq unavailable: showing the directory copy" className="mb-4">
-          {user.basiqProblem.message} Connections below are as of the last sync ({formatDateTime(user.lastSyncedAt)}).
-          {user.basiqProblem.correlationId ? (
-            <>
-              {" "}
-              Basiq reference: <code>{user.basiqProblem.correlationId}</code>.
-            </>
-          ) : null}
-        </Alert>
-      ) : null}
+      <BasiqProblemAlert problem={user.basiqProblem} storedAt={user.storedAt} showing="the directory copy">
+        Connections below are as of the last sync ({formatDateTime(user.lastSyncedAt)}).
+      </BasiqProblemAlert>
       <div className="grid gap-4 lg:grid-cols-3">
         <Card>
           <CardTitle>Profile</CardTitle>

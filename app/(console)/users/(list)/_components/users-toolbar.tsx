@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 
 import { useUrlParams } from "@/components/data-table/use-url-params";
+import { byOrder, CONNECTION_STATUS, CONNECTION_STATUSES } from "@/lib/basiq/vocabulary";
 
 // Search and filters write the URL (the URL is the state): a copied link reproduces the view, Back returns to it.
 export function UsersToolbar({ institutions }: { institutions: string[] }) {
@@ -57,10 +58,11 @@ export function UsersToolbar({ institutions }: { institutions: string[] }) {
         </label>
         <select id="status-filter" className={select} value={params.get("status") ?? ""} onChange={(e) => update({ status: e.target.value })}>
           <option value="">Any connection status</option>
-          <option value="invalid">Has an invalid connection</option>
-          <option value="pending">Has a pending connection</option>
-          <option value="pre-init">Has a pre-init connection</option>
-          <option value="active">Has an active connection</option>
+          {[...CONNECTION_STATUSES].sort(byOrder(CONNECTION_STATUS)).map((s) => (
+            <option key={s} value={s}>
+              Has {/^[aeiou]/.test(s) ? "an" : "a"} {CONNECTION_STATUS[s].label} connection
+            </option>
+          ))}
         </select>
         <label className="sr-only" htmlFor="institution-filter">
           Institution

@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -22,6 +21,7 @@ import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
 
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -60,17 +60,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </span>
         }
       />
-      {c.basiqProblem ? (
-        <Alert tone="warn" title={`Basiq unavailable: showing the directory copy from ${formatDateTime(c.storedAt)}`} className="mb-4">
-          {c.basiqProblem.message} Accounts and dates need Basiq; the status is as of the last sync.
-          {c.basiqProblem.correlationId ? (
-            <>
-              {" "}
-              Basiq reference: <code>{c.basiqProblem.correlationId}</code>.
-            </>
-          ) : null}
-        </Alert>
-      ) : null}
+      <BasiqProblemAlert problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
+        Accounts and dates need Basiq; the status is as of the last sync.
+      </BasiqProblemAlert>
       {canRefresh || canPurge ? (
         <div className="mb-4">
           <ConnectionActions
