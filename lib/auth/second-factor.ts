@@ -16,7 +16,7 @@ import { staffRecoveryCodes, staffSecondFactors } from "@/lib/db/schema";
 import { UserFacingError } from "@/lib/errors";
 
 import { markSecondFactorVerified, sessionClock } from "./server-sessions";
-import { clearKeyFailures, isKeyThrottled, recordKeyFailure } from "./throttle";
+import { clearKeyFailures, reserveAttempt } from "./throttle";
 import { base32Encode, generateTotpSecret, matchTotp, otpauthUri } from "./totp";
 
 export const SECOND_FACTOR_MAX_FAILURES = 5; // per account per 15-minute window (lib/auth/throttle.ts)
@@ -117,14 +117,15 @@ function recoveryCodeHash(staffId: string, normalised: string): string {
   return indexOf("recovery-code", `${staffId}:${normalised}`);
 }
 
+/** Reserves this attempt before the code is checked (atomic: a burst of codes cannot outrun the limit). */
 async function throttled(owner: SecondFactorOwner, action: string, now: Date, meta?: RequestMeta): Promise<boolean> {
-  if (!(await isKeyThrottled(throttleKey(owner.id), SECOND_FACTOR_MAX_FAILURES, now))) return false;
+  if (await reserveAttempt([{ key: throttleKey(owner.id), limit: SECOND_FACTOR_MAX_FAILURES }], now)) return false;
   await recordAudit({ actor: actorOf(owner), action, outcome: "denied", details: { reason: "throttled" }, meta });
   return true;
 }
 
-async function failed(owner: SecondFactorOwner, action: string, reason: string, now: Date, meta?: RequestMeta, method?: string) {
-  await recordKeyFailure(throttleKey(owner.id), now);
+async function failed(owner: SecondFactorOwner, action: string, reason: string, meta?: RequestMeta, method?: string) {
+  // Already counted: the reservation in `throttled` is kept as the failure.
   await recordAudit({ actor: actorOf(owner), action, outcome: "failure", details: { reason, ...(method ? { method } : {}) }, meta });
 }
 
@@ -161,13 +162,13 @@ export async function confirmEnrolment(
   now = sessionClock.now(),
 ): Promise<EnrolResult> {
   const action = "auth.second_factor_enrol";
-  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
   const db = await getDb();
   const [pending] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
   if (!pending || pending.confirmedAt) return { ok: false, reason: "not-started" };
+  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
   const step = matchTotp(decrypt(pending.secretEnc, secretContext(owner.id)), code.replace(/\s/g, ""), now.getTime());
   if (step === null || !(await claimStep(owner.id, step, true, now))) {
-    await failed(owner, action, "invalid-code", now, meta);
+    await failed(owner, action, "invalid-code", meta);
     return { ok: false, reason: "invalid" };
   }
   const recoveryCodes = generateRecoveryCodes();
@@ -193,20 +194,20 @@ export async function verifySecondFactor(
   now = sessionClock.now(),
 ): Promise<VerifyResult> {
   const action = "auth.second_factor_verify";
-  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
   const db = await getDb();
   const [factor] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
   if (!factor?.confirmedAt) return { ok: false, reason: "not-enrolled" };
+  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
 
   const code = input.replace(/\s/g, "");
   if (/^\d{6}$/.test(code)) {
     const step = matchTotp(decrypt(factor.secretEnc, secretContext(owner.id)), code, now.getTime());
     if (step === null) {
-      await failed(owner, action, "invalid-code", now, meta, "totp");
+      await failed(owner, action, "invalid-code", meta, "totp");
       return { ok: false, reason: "invalid" };
     }
     if (!(await claimStep(owner.id, step, false, now))) {
-      await failed(owner, action, "code-already-used", now, meta, "totp");
+      await failed(owner, action, "code-already-used", meta, "totp");
       return { ok: false, reason: "reused" };
     }
     await markSecondFactorVerified(sessionId, now);
@@ -230,7 +231,7 @@ export async function verifySecondFactor(
         .returning({ id: staffRecoveryCodes.id })
     : [];
   if (claimed.length !== 1) {
-    await failed(owner, action, normalised ? "invalid-recovery-code" : "malformed-code", now, meta, normalised ? "recovery-code" : undefined);
+    await failed(owner, action, normalised ? "invalid-recovery-code" : "malformed-code", meta, normalised ? "recovery-code" : undefined);
     return { ok: false, reason: "invalid" };
   }
   const [left] = await db
