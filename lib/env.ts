@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import proxyaddr from "proxy-addr";
 import { z } from "zod";
 
 export class ConfigError extends Error {
@@ -70,6 +71,23 @@ const rawSchema = z.object({
   ),
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
+  // Proxies whose X-Forwarded-For is believed (lib/security/client-ip.ts): comma-separated IPs/CIDRs, or
+  // proxy-addr's names loopback, linklocal, uniquelocal. Empty = none: the socket address is the client.
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
+    .refine(
+      (list) => {
+        try {
+          proxyaddr.compile(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1)" },
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Per-attempt timeout of every Basiq call, and the longest Retry-After waited out before a retry (longer ones
   // fail at once). Lowered by the e2e suite so a hung Basiq resolves in seconds; empty = default.
@@ -110,6 +128,8 @@ export interface Env {
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
   logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
+  /** TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
   sweepIntervalMinutes: number;
   connectorCacheSeconds: number;
   connectorRefreshMinutes: number;
@@ -196,6 +216,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,
     logLevel: raw.LOG_LEVEL,
+    trustedProxies: raw.TRUSTED_PROXIES,
     sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
