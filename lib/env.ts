@@ -46,6 +46,13 @@ const optionalString = z
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Address `next start` binds (scripts/start.ts): unset = 127.0.0.1 in sandbox mode, every interface in live mode.
+  HOSTNAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:_-]{1,253}$/, { message: "must be a host name or an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)" })
+      .optional(),
+  ),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATABASE_URL: optionalString.pipe(
     z
@@ -116,6 +123,8 @@ export interface EncryptionKey {
 export interface Env {
   nodeEnv: "development" | "production" | "test";
   port: number;
+  /** HOSTNAME: the address to listen on; undefined = every interface (Next's default). */
+  hostname: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   basiq: { mode: "live" | "sandbox"; apiUrl: string; apiKey: string };
@@ -200,6 +209,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   return {
     nodeEnv: raw.NODE_ENV,
     port: raw.PORT,
+    hostname: raw.HOSTNAME ?? (live ? undefined : "127.0.0.1"),
     dataDir,
     databaseUrl: raw.DATABASE_URL,
     basiq: live
