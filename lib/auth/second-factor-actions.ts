@@ -45,7 +45,9 @@ export async function confirmEnrolmentFromForm(formData: FormData): Promise<Code
   if (!code) return { message: "Enter the 6-digit code from your authenticator app." };
   const result = await confirmEnrolment(state.staff, state.staff.sessionId, code);
   if (!result.ok) return { message: describeRefusal(result.reason) };
-  await rotateAfterSecondFactor();
+  // Not rotated here: setting a cookie in an action makes Next.js re-render the page, which sends a complete
+  // session on before the recovery codes are shown. The session was created by this person's password moments
+  // ago; every later sign-in rotates at verification.
   return { message: null, recoveryCodes: result.recoveryCodes, done: true };
 }
 

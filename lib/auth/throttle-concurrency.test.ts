@@ -128,7 +128,7 @@ describe(`throttles under a burst of ${BURST} simultaneous attempts (${process.e
     const p = await person();
     const owner = { id: p.id, email: p.email, role: p.role };
     const enrolSession = await createSession(p.id, { ip: null, userAgent: null }, now);
-    const { secret } = await sf.startEnrolment(owner);
+    const { secret } = await sf.startEnrolment(owner, enrolSession);
     expect(await sf.confirmEnrolment(owner, enrolSession, totp(secret, now.getTime()), undefined, now)).toMatchObject({ ok: true });
     const later = new Date(now.getTime() + 60_000);
     const sessionId = await createSession(p.id, { ip: null, userAgent: null }, later);

@@ -22,10 +22,10 @@ const attemptSchema = z.object({
 const ORIGIN_REFUSED = "This request did not come from the console itself (HTTP 403). Reload the page and try again.";
 
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
-  // A forged POST can send any argument, not only the form.
-  if (!(formData instanceof FormData)) return { message: "Enter your e-mail and password." };
   // Not a defineAction (no session yet), so the same-origin rule is checked here (issue 14 item 5).
   if (!(await isSameOriginRequest().catch(() => false))) return { message: ORIGIN_REFUSED };
+  // A forged POST can send any argument, not only the form.
+  if (!(formData instanceof FormData)) return { message: "Enter your e-mail and password." };
   const email = formData.get("email");
   const password = formData.get("password");
   if (typeof email !== "string" || typeof password !== "string" || !email || !password) {
