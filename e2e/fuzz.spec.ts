@@ -147,11 +147,9 @@ test.describe("malformed input over HTTP (BL-1)", () => {
     expect(basiqCalls(before, await sandboxStats()), "malformed ids reached Basiq").toEqual({});
   });
 
-  // Known gap: a malformed percent-escape in a dynamic segment is answered 500 by Next itself, before any of our
-  // code runs (nothing in the console's log). It needs a 400 in proxy.ts; this test turns red once that is done,
-  // and then `test.fail` goes and the escapes join the segments above.
-  test("malformed percent-escapes in a dynamic segment (known 500 from Next's router)", async () => {
-    test.fail();
+  // A malformed percent-escape in a dynamic segment: Next's router answered 500 before any console code ran;
+  // proxy.ts now answers 400 (issue 14; was a test.fail() pin).
+  test("malformed percent-escapes in a dynamic segment → 400 from proxy.ts", async () => {
     const probes: Probe[] = ["%zz", "%", "%ff", "%ED%A0%80"].flatMap((raw) =>
       [`/users/${raw}`, `/jobs/${raw}`, `/api/jobs/${raw}`, `/users/${target.userId}/connections/${raw}`].map((url) => ({ group: "malformed escapes", label: url, send: get(url), expected: [400, 404] })),
     );
@@ -271,22 +269,48 @@ test.describe("malformed input over HTTP (BL-1)", () => {
     expect(basiqCalls(before, await sandboxStats()), "a garbage action call reached Basiq").toEqual({});
   });
 
-  // Known gap: before any action code runs, Next's action decoding answers 500 to a body that is not JSON, to
-  // flight references to chunks that were never sent, and to a body over its 1 MB serverActions limit — for every
-  // action alike. Turning those into 400/413 needs a check in proxy.ts; this test turns red once that is done.
-  test("undecodable server-action bodies (known 500 from Next's action decoding)", async () => {
-    test.fail();
+  // A foreign Origin on an action: Next answered 500 and nothing was audited; proxy.ts drops the foreign Origin and
+  // every action refuses a missing one (defineAction: a 403 result, audited when signed in). Issue 14 item 5.
+  test("a foreign Origin on any action → a clear refusal, never a 500, nothing reaches Basiq", async () => {
+    const before = await sandboxStats();
+    const probes: Probe[] = serverActions(target, jobId)
+      .filter((a) => !/signOut/i.test(a.name))
+      .map((a) => ({
+        group: "foreign Origin",
+        label: a.name,
+        expected: [200],
+        send: async (api: APIRequestContext) => {
+          const res = await api.post(a.route, {
+            headers: { ...actionHeaders(a.id), Origin: "https://evil.example" },
+            data: JSON.stringify([{ userId: target.userId, connectionId: target.connectionId, confirm: target.connectionId, staffId: "x" }]),
+            maxRedirects: 0,
+            timeout: 20_000,
+          });
+          const body = await res.text();
+          return { status: /did not come from the console/.test(body) ? res.status() : 599, body };
+        },
+      }));
+    expect(await runAll(admin, probes)).toEqual([]);
+    expect(basiqCalls(before, await sandboxStats()), "a foreign-origin action call reached Basiq").toEqual({});
+  });
+
+  // Server-action bodies Next cannot decode (not JSON, flight references to chunks that were never sent) and bodies
+  // over its 1 MB limit, for every action alike: Next answered 500; proxy.ts now answers 400/413 (issue 14; was a
+  // test.fail() pin).
+  test("undecodable or oversized server-action bodies → 400/413 from proxy.ts", async () => {
     const bodies: [string, string][] = [
       ["body not JSON", "{not json"],
       ["flight-encoded references", JSON.stringify(["$@0", "$K1", "$Q2", "$D2026", "$n1"])],
       ["1 MB argument", JSON.stringify(["z".repeat(1024 * 1024)])],
     ];
+    const expected = (label: string) => (label === "1 MB argument" ? [413] : [400]);
     const probes: Probe[] = serverActions(target, jobId)
       .filter((a) => !/signOut/i.test(a.name))
       .flatMap((a) =>
         bodies.map(([label, data]) => ({
           group: `undecodable action ${a.name}`,
           label,
+          expected: expected(label),
           send: async (api: APIRequestContext) => {
             const res = await api.post(a.route, { headers: actionHeaders(a.id), data, maxRedirects: 0, timeout: 20_000 });
             return { status: res.status(), body: await res.text() };

@@ -55,6 +55,15 @@ describe("loadEnv", () => {
     expect(sandbox.basiq).toEqual({ mode: "sandbox", apiUrl: "http://127.0.0.1:4999", apiKey: "sandbox-key" });
   });
 
+  it("binds 127.0.0.1 by default in sandbox mode, every interface in live mode, HOSTNAME when set (issue 14)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "env-test-"));
+    expect(loadEnv({ DATA_DIR: dir }).hostname).toBe("127.0.0.1");
+    expect(loadEnv({ DATA_DIR: dir, HOSTNAME: "0.0.0.0" }).hostname).toBe("0.0.0.0");
+    expect(loadEnv(liveBase).hostname).toBeUndefined();
+    expect(loadEnv({ ...liveBase, HOSTNAME: "10.0.0.5" }).hostname).toBe("10.0.0.5");
+    expect(errorOf({ ...liveBase, HOSTNAME: "bad host; rm -rf" }).variable).toBe("HOSTNAME");
+  });
+
   it("generates development secrets once in sandbox mode and reuses them", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "env-test-"));
     const a = loadEnv({ DATA_DIR: dir });

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import proxyaddr from "proxy-addr";
 import { z } from "zod";
 
 export class ConfigError extends Error {
@@ -45,6 +46,13 @@ const optionalString = z
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Address `next start` binds (scripts/start.ts): unset = 127.0.0.1 in sandbox mode, every interface in live mode.
+  HOSTNAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:_-]{1,253}$/, { message: "must be a host name or an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)" })
+      .optional(),
+  ),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATABASE_URL: optionalString.pipe(
     z
@@ -70,6 +78,23 @@ const rawSchema = z.object({
   ),
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
+  // Proxies whose X-Forwarded-For is believed (lib/security/client-ip.ts): comma-separated IPs/CIDRs, or
+  // proxy-addr's names loopback, linklocal, uniquelocal. Empty = none: the socket address is the client.
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
+    .refine(
+      (list) => {
+        try {
+          proxyaddr.compile(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1)" },
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Per-attempt timeout of every Basiq call, and the longest Retry-After waited out before a retry (longer ones
   // fail at once). Lowered by the e2e suite so a hung Basiq resolves in seconds; empty = default.
@@ -103,6 +128,8 @@ export interface EncryptionKey {
 export interface Env {
   nodeEnv: "development" | "production" | "test";
   port: number;
+  /** HOSTNAME: the address to listen on; undefined = every interface (Next's default). */
+  hostname: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   basiq: { mode: "live" | "sandbox"; apiUrl: string; apiKey: string };
@@ -117,6 +144,8 @@ export interface Env {
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
   logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
+  /** TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
   sweepIntervalMinutes: number;
   connectorCacheSeconds: number;
   connectorRefreshMinutes: number;
@@ -187,6 +216,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   return {
     nodeEnv: raw.NODE_ENV,
     port: raw.PORT,
+    hostname: raw.HOSTNAME ?? (live ? undefined : "127.0.0.1"),
     dataDir,
     databaseUrl: raw.DATABASE_URL,
     basiq: live
@@ -204,6 +234,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,
     logLevel: raw.LOG_LEVEL,
+    trustedProxies: raw.TRUSTED_PROXIES,
     sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,

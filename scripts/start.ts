@@ -114,7 +114,9 @@ async function main(): Promise<void> {
     fail(e.databaseUrl ? `DATABASE_URL: cannot prepare the database (${message})` : `embedded database: ${message}`);
   }
 
-  const child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(e.port)], {
+  // HOSTNAME: 127.0.0.1 unless set in sandbox mode (demo accounts must not face a network); every interface in live mode.
+  const bind = e.hostname ? ["--hostname", e.hostname] : [];
+  const child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(e.port), ...bind], {
     stdio: "inherit",
     env: { ...nextEnv, NEXT_MANUAL_SIG_HANDLE: "1", BASIQ_API_URL: e.basiq.apiUrl },
   });

@@ -3,14 +3,20 @@ import "server-only";
 // The one way to write a server action (STYLE.md §5): parse the input with zod, check the permission from the
 // database, run, and return an ActionResult. Server actions are public POST endpoints: nothing here trusts the
 // client. Unknown errors are logged and turned into a generic message: no stack trace reaches the browser.
+// Order (issue 14 items 4 and 5): the session (a caller without a complete one is refused, counted and logged —
+// never written to the append-only audit table), then a same-origin Origin header for EVERY action (refused with
+// a 403 result and audited with the actor), then the permission, then the input.
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 
-import type { Permission } from "@/lib/auth/policy";
-import { requirePermission, type CurrentStaff } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit";
+import { can, type Permission } from "@/lib/auth/policy";
+import { requireStaff, type CurrentStaff } from "@/lib/auth/session";
 import { BasiqError } from "@/lib/basiq/errors";
 import { ForbiddenError, NotFoundError, SecondFactorRequiredError, UnauthenticatedError, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { isSameOriginRequest } from "@/lib/security/origin";
+import { countAnonymousRefusal } from "@/lib/security/refusals";
 
 import type { ActionResult } from "./result";
 
@@ -57,26 +63,54 @@ export function defineAction<S extends z.ZodType, T>(options: {
   permission: Permission;
   input: S;
   run: (input: z.infer<S>, caller: CurrentStaff) => Promise<ActionResult<T>>;
-  /** Destructive actions: told about every refusal before `run` (no permission, invalid input), to audit it. */
-  onRefused?: (refusal: { reason: "unauthenticated" | "forbidden" | "invalid-input"; raw: unknown; caller: CurrentStaff | null }) => Promise<void>;
+  /**
+   * Told about every refusal of a signed-in caller before `run` (no permission, foreign origin, invalid input), to
+   * audit it under the action's own name. Without it, origin refusals are audited as `action.refused`.
+   */
+  onRefused?: (refusal: { reason: "forbidden" | "origin" | "invalid-input"; raw: unknown; caller: CurrentStaff }) => Promise<void>;
 }): (input: unknown) => Promise<ActionResult<T>> {
+  const refused = async (reason: "forbidden" | "origin" | "invalid-input", raw: unknown, caller: CurrentStaff) => {
+    try {
+      if (options.onRefused) await options.onRefused({ reason, raw, caller });
+      else if (reason === "origin") {
+        await recordAudit({
+          actor: { id: caller.id, email: caller.email, role: caller.role },
+          action: "action.refused",
+          outcome: "denied",
+          details: { reason, action: options.name },
+        });
+      }
+    } catch (err) {
+      log.error({ action: options.name, err: (err as Error).message }, "refusal not audited");
+    }
+  };
   return async (raw: unknown) => {
     const source = raw instanceof FormData ? Object.fromEntries(raw) : raw;
-    let caller: CurrentStaff | null = null;
+    let caller: CurrentStaff;
     try {
-      caller = await requirePermission(options.permission);
+      caller = await requireStaff();
     } catch (e) {
-      if (options.onRefused && (e instanceof ForbiddenError || e instanceof UnauthenticatedError)) {
-        await options
-          .onRefused({ reason: e instanceof ForbiddenError ? "forbidden" : "unauthenticated", raw: source, caller: null })
-          .catch((err: unknown) => log.error({ action: options.name, err: (err as Error).message }, "refusal not audited"));
-      }
+      if (e instanceof UnauthenticatedError || e instanceof SecondFactorRequiredError) countAnonymousRefusal(options.name, "unauthenticated");
       return toActionError(e, options.name);
     }
     try {
+      // Next.js lets a request without Origin through, and answers a foreign one with a 500 (proxy.ts strips a
+      // foreign Origin from action requests so that it arrives here as missing, to be refused and audited).
+      if (!(await isSameOriginRequest().catch(() => false))) {
+        await refused("origin", source, caller);
+        return {
+          ok: false,
+          status: 403,
+          message: "This request did not come from the console itself (HTTP 403). Reload the page and try again.",
+        };
+      }
+      if (!can(caller.role, options.permission)) {
+        await refused("forbidden", source, caller);
+        return toActionError(new ForbiddenError(options.permission), options.name);
+      }
       const parsed = parseInput(options.input, source, options.name);
       if (!parsed?.success) {
-        await options.onRefused?.({ reason: "invalid-input", raw: source, caller });
+        await refused("invalid-input", source, caller);
         return {
           ok: false,
           message: "Some fields are not valid.",

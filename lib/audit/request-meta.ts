@@ -1,5 +1,8 @@
 import "server-only";
 
+import { env } from "@/lib/env";
+import { clientIp } from "@/lib/security/client-ip";
+
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
@@ -16,10 +19,10 @@ export async function requestMeta(): Promise<RequestMeta> {
   }
 }
 
+/** The client IP: the socket address, or the right-most untrusted X-Forwarded-For hop behind TRUSTED_PROXIES. */
 export function metaFromHeaders(h: Headers): RequestMeta {
-  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
   return {
-    ip: (forwarded || h.get("x-real-ip") || null)?.slice(0, 64) ?? null,
+    ip: clientIp(h, env().trustedProxies),
     userAgent: h.get("user-agent")?.slice(0, 300) ?? null,
   };
 }

@@ -12,6 +12,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { sessionCookieConfig } from "@/lib/security/cookies";
 
+import { sameOriginPath } from "./callback-path";
 import { createSession, SESSION_MAX_AGE_SECONDS } from "./server-sessions";
 import { verifySignIn } from "./sign-in";
 
@@ -47,6 +48,11 @@ function config(): NextAuthConfig {
       }),
     ],
     callbacks: {
+      // Every redirect next-auth makes (redirectTo of signIn/signOut, callbackUrl): a parsed same-origin URL
+      // rebuilt from its parts, else the root (lib/auth/callback-path.ts; issue 14 item 1).
+      redirect({ url, baseUrl }) {
+        return sameOriginPath(url, baseUrl);
+      },
       jwt({ token, user }) {
         if (user?.id) {
           token.sub = user.id;

@@ -5,13 +5,17 @@ import "server-only";
 // The cookie's JWT is decrypted here rather than read through auth(): the session id stays out of next-auth's
 // session object, which /api/auth/session would hand to any script in the page.
 import { cookies } from "next/headers";
-import { decode } from "next-auth/jwt";
+import { decode, encode } from "next-auth/jwt";
 
 import { env } from "@/lib/env";
+
+import { SESSION_MAX_AGE_SECONDS } from "./server-sessions";
 
 export interface SessionIdentity {
   sessionId: string;
   staffId: string;
+  /** The cookie it was read from (absent in test stand-ins). */
+  cookieName?: string;
 }
 
 /** Auth.js's cookie names (the __Secure- prefix is used over https). The salt of the JWT is the cookie's name. */
@@ -28,10 +32,22 @@ export async function getSessionIdentity(): Promise<SessionIdentity | null> {
       const sessionId = token?.sid;
       if (typeof staffId !== "string" || !/^[0-9a-f-]{36}$/i.test(staffId)) return null;
       if (typeof sessionId !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(sessionId)) return null;
-      return { sessionId, staffId };
+      return { sessionId, staffId, cookieName: name };
     } catch {
       return null; // tampered, expired or written under another secret
     }
   }
   return null;
+}
+
+/**
+ * Points the session cookie at another server-side session (after rotateSession), with next-auth's own JWT
+ * encoding and the same name and flags (HttpOnly, SameSite=Lax, Path=/, Secure for the __Secure- name).
+ * Only callable where cookies may be set: a server action or a route handler.
+ */
+export async function replaceSessionCookie(identity: SessionIdentity, sessionId: string): Promise<void> {
+  const name = identity.cookieName ?? COOKIE_NAMES[1];
+  const value = await encode({ token: { sub: identity.staffId, sid: sessionId }, secret: env().authSecret, salt: name, maxAge: SESSION_MAX_AGE_SECONDS });
+  const jar = await cookies();
+  jar.set(name, value, { httpOnly: true, sameSite: "lax", path: "/", secure: name.startsWith("__Secure-"), maxAge: SESSION_MAX_AGE_SECONDS });
 }

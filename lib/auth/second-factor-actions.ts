@@ -5,8 +5,18 @@ import "server-only";
 // Each re-reads the session state from the database and refuses anything else.
 import { z } from "zod";
 
+import { getSessionIdentity, replaceSessionCookie } from "./identity";
 import { describeRefusal, confirmEnrolment, verifySecondFactor } from "./second-factor";
+import { rotateSession } from "./server-sessions";
 import { getSessionState } from "./session";
+
+/** A new session id once the second factor is complete (the pre-verification id is revoked). */
+async function rotateAfterSecondFactor(): Promise<void> {
+  const identity = await getSessionIdentity();
+  if (!identity) return;
+  const rotated = await rotateSession(identity.sessionId);
+  if (rotated) await replaceSessionCookie(identity, rotated);
+}
 
 export const secondFactorCodeSchema = z.object({ code: z.string().trim().min(1, "Enter a code.").max(32) });
 
@@ -35,6 +45,9 @@ export async function confirmEnrolmentFromForm(formData: FormData): Promise<Code
   if (!code) return { message: "Enter the 6-digit code from your authenticator app." };
   const result = await confirmEnrolment(state.staff, state.staff.sessionId, code);
   if (!result.ok) return { message: describeRefusal(result.reason) };
+  // Not rotated here: setting a cookie in an action makes Next.js re-render the page, which sends a complete
+  // session on before the recovery codes are shown. The session was created by this person's password moments
+  // ago; every later sign-in rotates at verification.
   return { message: null, recoveryCodes: result.recoveryCodes, done: true };
 }
 
@@ -48,5 +61,6 @@ export async function verifyCodeFromForm(formData: FormData): Promise<CodeFormSt
   if (!code) return { message: "Enter the 6-digit code from your authenticator app, or a recovery code." };
   const result = await verifySecondFactor(state.staff, state.staff.sessionId, code);
   if (!result.ok) return { message: describeRefusal(result.reason) };
+  await rotateAfterSecondFactor();
   return { message: null, done: true };
 }

@@ -30,7 +30,7 @@ async function newPerson(role: "staff" | "support" | "admin" = "support") {
 
 async function enrolled(role: "staff" | "support" | "admin" = "support") {
   const p = await newPerson(role);
-  const { secret } = await sf.startEnrolment(p.owner);
+  const { secret } = await sf.startEnrolment(p.owner, p.sessionId);
   const result = await sf.confirmEnrolment(p.owner, p.sessionId, totp(secret, now.getTime()), meta, now);
   if (!result.ok) throw new Error("enrolment failed");
   now = new Date(now.getTime() + 30_000); // the next step, so the enrolment code is behind us
@@ -54,24 +54,32 @@ beforeEach(() => {
 });
 
 describe("enrolment", () => {
-  it("stores the 160-bit secret encrypted, bound to the row; the same pending key until confirmed", async () => {
+  it("showing the key writes nothing (a GET never writes); the same key for the session until confirmed, stored encrypted then", async () => {
     const p = await newPerson();
-    const first = await sf.startEnrolment(p.owner);
+    const first = await sf.startEnrolment(p.owner, p.sessionId);
     expect(base32Decode(first.secret)).toHaveLength(20);
     expect(first.otpauthUri).toContain(`secret=${first.secret}`);
-    expect((await sf.startEnrolment(p.owner)).secret).toBe(first.secret);
+    expect((await sf.startEnrolment(p.owner, p.sessionId)).secret).toBe(first.secret);
+    // Issue 14 item 11: the old code stored a pending row here, on the page's GET.
+    expect(await t.db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, p.owner.id))).toHaveLength(0);
+    const otherSession = await createSession(p.owner.id, meta, now);
+    expect((await sf.startEnrolment(p.owner, otherSession)).secret).not.toBe(first.secret);
+    expect(await sf.secondFactorStatus(p.owner.id)).toMatchObject({ enrolled: false });
+    // A code from another session's key does not confirm this one.
+    const wrongKey = (await sf.startEnrolment(p.owner, otherSession)).secret;
+    expect(await sf.confirmEnrolment(p.owner, p.sessionId, totp(wrongKey, now.getTime()), meta, now)).toEqual({ ok: false, reason: "invalid" });
+    expect(await sf.confirmEnrolment(p.owner, p.sessionId, totp(first.secret, now.getTime()), meta, now)).toMatchObject({ ok: true });
     const [row] = await t.db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, p.owner.id));
     expect(row!.secretEnc).not.toContain(first.secret);
-    expect(row!.confirmedAt).toBeNull();
+    expect(row!.confirmedAt).toEqual(now);
     expect(decrypt(row!.secretEnc, { table: "staff_second_factors", column: "secret_enc", rowId: p.owner.id })).toBe(first.secret);
     const other = await newPerson();
     expect(() => decrypt(row!.secretEnc, { table: "staff_second_factors", column: "secret_enc", rowId: other.owner.id })).toThrow(DecryptionError);
-    expect(await sf.secondFactorStatus(p.owner.id)).toMatchObject({ enrolled: false });
   });
 
   it("a wrong code does not confirm; the right one does, verifies the session and returns 10 recovery codes stored as hashes", async () => {
     const p = await newPerson("admin");
-    const { secret } = await sf.startEnrolment(p.owner);
+    const { secret } = await sf.startEnrolment(p.owner, p.sessionId);
     expect(await sf.confirmEnrolment(p.owner, p.sessionId, "000000", meta, now)).toEqual({ ok: false, reason: "invalid" });
     expect(await verifiedAt(p.sessionId)).toBeNull();
     const result = await sf.confirmEnrolment(p.owner, p.sessionId, totp(secret, now.getTime()), meta, now);
@@ -87,7 +95,7 @@ describe("enrolment", () => {
       expect(stored).not.toContain(c.replace("-", ""));
     }
     expect(await sf.secondFactorStatus(p.owner.id)).toMatchObject({ enrolled: true, recoveryCodesLeft: 10 });
-    await expect(sf.startEnrolment(p.owner)).rejects.toThrow(/already set up/);
+    await expect(sf.startEnrolment(p.owner, p.sessionId)).rejects.toThrow(/already set up/);
     const events = await audit(p.owner.id);
     expect(events.map((e) => [e.action, e.outcome])).toEqual([
       ["auth.second_factor_enrol", "failure"],
@@ -177,6 +185,6 @@ describe("verification", () => {
     expect(await sf.removeSecondFactor(e.owner.id)).toBe(true);
     expect(await sf.isEnrolled(e.owner.id)).toBe(false);
     expect(await t.db.select().from(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, e.owner.id))).toHaveLength(0);
-    expect((await sf.startEnrolment(e.owner)).secret).not.toBe(e.secret);
+    expect((await sf.startEnrolment(e.owner, e.sessionId)).secret).not.toBe(e.secret);
   });
 });

@@ -4,7 +4,7 @@ import "server-only";
 // The secret is field-encrypted with associated data binding it to (staff_second_factors, secret_enc, staff id);
 // recovery codes are kept only as keyed hashes. Single use is enforced in the database: a code's time step must
 // be above the last accepted one, and a recovery code row is claimed with `used_at is null` in the same update.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 import { and, count, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 
@@ -13,11 +13,12 @@ import type { RequestMeta } from "@/lib/audit/request-meta";
 import { decrypt, encrypt, indexOf } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { staffRecoveryCodes, staffSecondFactors } from "@/lib/db/schema";
+import { env } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
 
 import { markSecondFactorVerified, sessionClock } from "./server-sessions";
-import { clearKeyFailures, isKeyThrottled, recordKeyFailure } from "./throttle";
-import { base32Encode, generateTotpSecret, matchTotp, otpauthUri } from "./totp";
+import { clearKeyFailures, reserveAttempt } from "./throttle";
+import { base32Encode, matchTotp, otpauthUri } from "./totp";
 
 export const SECOND_FACTOR_MAX_FAILURES = 5; // per account per 15-minute window (lib/auth/throttle.ts)
 export const RECOVERY_CODE_COUNT = 10;
@@ -76,28 +77,22 @@ export interface PendingEnrolment {
 }
 
 /**
- * The key to set up an authenticator with. Reuses a pending (unconfirmed) secret so reloading the page shows the
- * same key; refuses once a factor is confirmed (replacing one needs an admin reset, never just a password).
+ * The key to set up an authenticator with, for this session. Nothing is written (a GET never writes, issue 14
+ * item 11): the key is derived from the server secret and the session id (HMAC-SHA256, 160 bits), so reloading
+ * the page shows the same key, another session gets another one, and only confirmEnrolment stores it. Refuses
+ * once a factor is confirmed (replacing one needs an admin reset, never just a password).
  */
-export async function startEnrolment(owner: SecondFactorOwner): Promise<PendingEnrolment> {
+export async function startEnrolment(owner: SecondFactorOwner, sessionId: string): Promise<PendingEnrolment> {
   const db = await getDb();
   const [existing] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
   if (existing?.confirmedAt) throw new UserFacingError("Two-step verification is already set up for this account.");
-  let secret: string;
-  if (existing) {
-    secret = decrypt(existing.secretEnc, secretContext(owner.id));
-  } else {
-    secret = generateTotpSecret();
-    await db
-      .insert(staffSecondFactors)
-      .values({ staffId: owner.id, secretEnc: encrypt(secret, secretContext(owner.id)) })
-      .onConflictDoNothing();
-    // Two tabs at once: keep whichever secret was stored first.
-    const [stored] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
-    if (!stored || stored.confirmedAt) throw new UserFacingError("Two-step verification is already set up for this account.");
-    secret = decrypt(stored.secretEnc, secretContext(owner.id));
-  }
+  const secret = enrolmentSecret(owner.id, sessionId);
   return { secret, otpauthUri: otpauthUri(secret, owner.email, TOTP_ISSUER) };
+}
+
+function enrolmentSecret(staffId: string, sessionId: string): string {
+  const mac = createHmac("sha256", env().authSecret).update(`totp-enrolment:${staffId}:${sessionId}`, "utf8").digest();
+  return base32Encode(mac.subarray(0, 20));
 }
 
 /** Ten codes like "K7QD2-M4XPA": 50 random bits each, shown once. */
@@ -117,14 +112,15 @@ function recoveryCodeHash(staffId: string, normalised: string): string {
   return indexOf("recovery-code", `${staffId}:${normalised}`);
 }
 
+/** Reserves this attempt before the code is checked (atomic: a burst of codes cannot outrun the limit). */
 async function throttled(owner: SecondFactorOwner, action: string, now: Date, meta?: RequestMeta): Promise<boolean> {
-  if (!(await isKeyThrottled(throttleKey(owner.id), SECOND_FACTOR_MAX_FAILURES, now))) return false;
+  if (await reserveAttempt([{ key: throttleKey(owner.id), limit: SECOND_FACTOR_MAX_FAILURES }], now)) return false;
   await recordAudit({ actor: actorOf(owner), action, outcome: "denied", details: { reason: "throttled" }, meta });
   return true;
 }
 
-async function failed(owner: SecondFactorOwner, action: string, reason: string, now: Date, meta?: RequestMeta, method?: string) {
-  await recordKeyFailure(throttleKey(owner.id), now);
+async function failed(owner: SecondFactorOwner, action: string, reason: string, meta?: RequestMeta, method?: string) {
+  // Already counted: the reservation in `throttled` is kept as the failure.
   await recordAudit({ actor: actorOf(owner), action, outcome: "failure", details: { reason, ...(method ? { method } : {}) }, meta });
 }
 
@@ -161,13 +157,24 @@ export async function confirmEnrolment(
   now = sessionClock.now(),
 ): Promise<EnrolResult> {
   const action = "auth.second_factor_enrol";
-  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
   const db = await getDb();
-  const [pending] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
-  if (!pending || pending.confirmedAt) return { ok: false, reason: "not-started" };
-  const step = matchTotp(decrypt(pending.secretEnc, secretContext(owner.id)), code.replace(/\s/g, ""), now.getTime());
-  if (step === null || !(await claimStep(owner.id, step, true, now))) {
-    await failed(owner, action, "invalid-code", now, meta);
+  const [existing] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
+  if (existing?.confirmedAt) return { ok: false, reason: "not-started" };
+  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
+  const secret = enrolmentSecret(owner.id, sessionId);
+  const step = matchTotp(secret, code.replace(/\s/g, ""), now.getTime());
+  // Stored only now, confirmed, in one statement; a factor confirmed meanwhile (another tab) is never replaced.
+  const values = { secretEnc: encrypt(secret, secretContext(owner.id)), confirmedAt: now, lastUsedStep: step };
+  const stored =
+    step === null
+      ? []
+      : await db
+          .insert(staffSecondFactors)
+          .values({ staffId: owner.id, ...values })
+          .onConflictDoUpdate({ target: staffSecondFactors.staffId, set: values, setWhere: isNull(staffSecondFactors.confirmedAt) })
+          .returning({ staffId: staffSecondFactors.staffId });
+  if (stored.length !== 1) {
+    await failed(owner, action, "invalid-code", meta);
     return { ok: false, reason: "invalid" };
   }
   const recoveryCodes = generateRecoveryCodes();
@@ -193,20 +200,20 @@ export async function verifySecondFactor(
   now = sessionClock.now(),
 ): Promise<VerifyResult> {
   const action = "auth.second_factor_verify";
-  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
   const db = await getDb();
   const [factor] = await db.select().from(staffSecondFactors).where(eq(staffSecondFactors.staffId, owner.id)).limit(1);
   if (!factor?.confirmedAt) return { ok: false, reason: "not-enrolled" };
+  if (await throttled(owner, action, now, meta)) return { ok: false, reason: "throttled" };
 
   const code = input.replace(/\s/g, "");
   if (/^\d{6}$/.test(code)) {
     const step = matchTotp(decrypt(factor.secretEnc, secretContext(owner.id)), code, now.getTime());
     if (step === null) {
-      await failed(owner, action, "invalid-code", now, meta, "totp");
+      await failed(owner, action, "invalid-code", meta, "totp");
       return { ok: false, reason: "invalid" };
     }
     if (!(await claimStep(owner.id, step, false, now))) {
-      await failed(owner, action, "code-already-used", now, meta, "totp");
+      await failed(owner, action, "code-already-used", meta, "totp");
       return { ok: false, reason: "reused" };
     }
     await markSecondFactorVerified(sessionId, now);
@@ -230,7 +237,7 @@ export async function verifySecondFactor(
         .returning({ id: staffRecoveryCodes.id })
     : [];
   if (claimed.length !== 1) {
-    await failed(owner, action, normalised ? "invalid-recovery-code" : "malformed-code", now, meta, normalised ? "recovery-code" : undefined);
+    await failed(owner, action, normalised ? "invalid-recovery-code" : "malformed-code", meta, normalised ? "recovery-code" : undefined);
     return { ok: false, reason: "invalid" };
   }
   const [left] = await db

@@ -26,7 +26,7 @@ export function useSessionClockForTests(now: () => Date): void {
   sessionClock.now = now;
 }
 
-export type RevokeReason = "sign-out" | "idle" | "expired" | "password-reset" | "disabled" | "second-factor-reset";
+export type RevokeReason = "sign-out" | "idle" | "expired" | "password-reset" | "disabled" | "second-factor-reset" | "rotated";
 
 export interface ValidSession {
   id: string;
@@ -75,6 +75,36 @@ export async function checkSession(sessionId: string, staffId: string, now = ses
 export async function markSecondFactorVerified(sessionId: string, now = sessionClock.now()): Promise<void> {
   const db = await getDb();
   await db.update(staffSessions).set({ secondFactorAt: now, lastSeenAt: now }).where(and(eq(staffSessions.id, sessionId), isNull(staffSessions.revokedAt)));
+}
+
+/**
+ * Replaces a valid session by a new one with a new id (issue 14 item 11: when the second factor completes, the id
+ * that existed with only the password accepted must not become the verified one). The new row keeps the sign-in
+ * time (the 12 h limit still counts from the password) and the second-factor time; the old one is revoked as
+ * "rotated", in the same transaction. Null when the old session is no longer valid.
+ */
+export async function rotateSession(sessionId: string, now = sessionClock.now()): Promise<string | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(staffSessions)
+      .set({ revokedAt: now, revokedReason: "rotated" })
+      .where(and(eq(staffSessions.id, sessionId), isNull(staffSessions.revokedAt)))
+      .returning();
+    const old = revoked[0];
+    if (!old) return null;
+    const id = newSessionId();
+    await tx.insert(staffSessions).values({
+      id,
+      staffId: old.staffId,
+      createdAt: old.createdAt,
+      lastSeenAt: now,
+      secondFactorAt: old.secondFactorAt,
+      ip: old.ip,
+      userAgent: old.userAgent,
+    });
+    return id;
+  });
 }
 
 export async function revokeSession(sessionId: string, reason: RevokeReason, now = sessionClock.now()): Promise<void> {

@@ -49,7 +49,7 @@ async function row(sessionId: string) {
 async function signInAdminVerified(): Promise<SessionIdentity> {
   const who = await signIn(ids.admin);
   const owner = { id: ids.admin, email: "admin@corp.example", role: "admin" };
-  const { secret } = await startEnrolment(owner).catch(() => ({ secret: "" }));
+  const { secret } = await startEnrolment(owner, who.sessionId).catch(() => ({ secret: "" }));
   if (secret) {
     expect(await confirmEnrolment(owner, who.sessionId, totp(secret, clock.getTime()), meta, clock)).toMatchObject({ ok: true });
   } else {
@@ -210,7 +210,7 @@ describe("the second-factor rule", () => {
     const first = await signIn(ids.support);
     expect(await getSessionState()).toMatchObject({ status: "complete", secondFactor: "not-enrolled" });
     const owner = { id: ids.support, email: "support@corp.example", role: "support" };
-    const { secret } = await startEnrolment(owner);
+    const { secret } = await startEnrolment(owner, first.sessionId);
     expect(await confirmEnrolment(owner, first.sessionId, totp(secret, clock.getTime()), meta, clock)).toMatchObject({ ok: true });
     expect(await getSessionState()).toMatchObject({ status: "complete", secondFactor: "verified" });
     await signIn(ids.support);

@@ -12,7 +12,7 @@ import { staff } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 
 import { verifyPassword } from "./password";
-import { clearAccountFailures, isThrottled, recordFailure } from "./throttle";
+import { passwordKeys, passwordSucceeded, reserveAttempt } from "./throttle";
 
 export const signInSchema = z.object({
   email: z.string().trim().toLowerCase().max(254).email(),
@@ -32,7 +32,8 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
   const { email, password } = parsed.data;
   const actor = { id: null, email, role: null };
 
-  if (await isThrottled(email, meta.ip)) {
+  // Reserved before the password is checked (one atomic statement): a burst cannot outrun the limit.
+  if (!(await reserveAttempt(passwordKeys(email, meta.ip)))) {
     await recordAudit({ actor, action: "auth.sign_in", outcome: "denied", details: { reason: "throttled" }, meta });
     return { ok: false, reason: "throttled" };
   }
@@ -47,7 +48,7 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
   else if (row.isDemo && env().basiq.mode === "live") failure = "demo-account-in-live-mode";
 
   if (failure || !row) {
-    await recordFailure(email, meta.ip);
+    // Already counted by the reservation.
     await recordAudit({
       actor: row ? { id: row.id, email, role: row.role } : actor,
       action: "auth.sign_in",
@@ -58,7 +59,7 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
     return { ok: false, reason: "invalid" };
   }
 
-  await clearAccountFailures(email);
+  await passwordSucceeded(email, meta.ip);
   await db.update(staff).set({ lastSignInAt: new Date() }).where(eq(staff.id, row.id));
   await recordAudit({ actor: { id: row.id, email, role: row.role }, action: "auth.sign_in", outcome: "success", meta });
   return { ok: true, staffId: row.id };

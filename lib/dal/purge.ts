@@ -7,12 +7,12 @@ import "server-only";
 import { and, desc, eq, gte, sql } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
-import { verifyPassword } from "@/lib/auth/password";
+import { confirmOwnPassword } from "@/lib/auth/reauth";
 import type { CurrentStaff } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
 import { BasiqOutcomeUnknownError, isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
 import { getDb } from "@/lib/db";
-import { purgeOperations, staff } from "@/lib/db/schema";
+import { purgeOperations } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { isSameOriginRequest } from "@/lib/security/origin";
@@ -51,9 +51,12 @@ async function checkRequester(caller: CurrentStaff, userId: string, connectionId
     await refuse(caller, userId, connectionId, "origin", "This request did not come from the console itself. Reload the page and try again.");
   }
   if (Date.now() - caller.signedInAt > RECENT_SIGN_IN_MS) {
-    const db = await getDb();
-    const [row] = await db.select({ hash: staff.passwordHash }).from(staff).where(eq(staff.id, caller.id)).limit(1);
-    if (!password || !(await verifyPassword(password, row?.hash))) {
+    // Counts toward the account's sign-in limit, reserved before the hash is checked (lib/auth/reauth.ts).
+    const check = await confirmOwnPassword(caller, password);
+    if (check === "throttled") {
+      await refuse(caller, userId, connectionId, "throttled", "Too many failed attempts. Wait 15 minutes and try again.");
+    }
+    if (check !== "ok") {
       await refuse(caller, userId, connectionId, "stale-sign-in", "Purging needs a sign-in within the last 15 minutes: enter your password to confirm it is you.");
     }
   }

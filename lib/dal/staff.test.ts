@@ -20,9 +20,15 @@ vi.mock("@/lib/auth/session", async () => {
       if (!can(who.role, permission)) throw new ForbiddenError(permission);
       return who;
     },
+    requireStaff: async () => {
+      if (!caller) throw new UnauthenticatedError();
+      return caller;
+    },
     getCurrentStaff: async () => caller,
   };
 });
+// A same-origin request from the staff page (defineAction requires one; lib/actions/define-action.test.ts).
+vi.mock("@/lib/security/origin", () => ({ isSameOriginRequest: async () => true }));
 // The real session module (for the "next request" checks) reads the identity from here.
 let identity: SessionIdentity | null = null;
 vi.mock("@/lib/auth/identity", () => ({ getSessionIdentity: async () => identity }));

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackPath } from "@/lib/auth/callback-path";
 import { secondFactorPath } from "@/lib/auth/guard";
+import { isSameOriginRequest } from "@/lib/security/origin";
 
 export interface SignInState {
   message: string | null;
@@ -18,7 +19,11 @@ const attemptSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 
+const ORIGIN_REFUSED = "This request did not come from the console itself (HTTP 403). Reload the page and try again.";
+
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  // Not a defineAction (no session yet), so the same-origin rule is checked here (issue 14 item 5).
+  if (!(await isSameOriginRequest().catch(() => false))) return { message: ORIGIN_REFUSED };
   // A forged POST can send any argument, not only the form.
   if (!(formData instanceof FormData)) return { message: "Enter your e-mail and password." };
   const email = formData.get("email");

@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/actions/define-action";
 import type { ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
-import { getCurrentStaff } from "@/lib/auth/session";
+import type { CurrentStaff } from "@/lib/auth/session";
 import {
   changeStaffRole,
   createStaffMember,
@@ -23,18 +23,18 @@ import {
 } from "@/lib/staff/schemas";
 
 // The staff page's actions: thin wrappers over lib/dal/staff.ts (which checks the permission again and audits).
-// A signed-in non-admin calling one (a forged POST: the UI never offers it) is recorded as a denied audit event,
-// since an attempt to change who may do what is worth knowing about. Anonymous calls are only refused, so that
-// nobody can fill the audit log without an account.
+// A signed-in non-admin calling one (a forged POST: the UI never offers it), or anyone calling one from another
+// origin, is recorded as a denied audit event with the caller as actor, since an attempt to change who may do
+// what is worth knowing about. Anonymous calls are only refused and counted (defineAction), so that nobody can
+// fill the audit log without an account.
 
 function auditForbidden(actionOf: (raw: Record<string, unknown>) => string) {
-  return async ({ reason, raw }: { reason: string; raw: unknown }) => {
-    if (reason !== "forbidden") return;
-    const who = await getCurrentStaff();
+  return async ({ reason, raw, caller }: { reason: string; raw: unknown; caller: CurrentStaff }) => {
+    if (reason !== "forbidden" && reason !== "origin") return;
     const input = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
     const staffId = typeof input.staffId === "string" ? input.staffId.slice(0, 64) : undefined;
     await recordAudit({
-      actor: who ? { id: who.id, email: who.email, role: who.role } : null,
+      actor: { id: caller.id, email: caller.email, role: caller.role },
       action: actionOf(input),
       outcome: "denied",
       details: { reason, ...(staffId ? { staffId } : {}) },

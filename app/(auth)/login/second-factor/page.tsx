@@ -25,7 +25,7 @@ export default async function SecondFactorPage(props: { searchParams: Promise<Re
 
   let body: React.ReactNode;
   if (state.need === "enrol") {
-    const { secret, otpauthUri } = await startEnrolment(state.staff);
+    const { secret, otpauthUri } = await startEnrolment(state.staff, state.staff.sessionId ?? "");
     const svg = await qrSvg(otpauthUri);
     body = (
       <>

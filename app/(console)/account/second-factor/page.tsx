@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Set up two-step verification" };
 export default async function AccountSecondFactorPage() {
   const me = await guardPage(undefined, "/account/second-factor");
   if (await isEnrolled(me.id)) redirect("/account");
-  const { secret, otpauthUri } = await startEnrolment(me);
+  const { secret, otpauthUri } = await startEnrolment(me, me.sessionId ?? "");
   const svg = await qrSvg(otpauthUri);
   return (
     <>

@@ -30,7 +30,7 @@ export const purgeConnectionAction = defineAction({
   input: purgeInput,
   async onRefused({ reason, raw, caller }) {
     await recordAudit({
-      actor: caller ? { id: caller.id, email: caller.email, role: caller.role } : null,
+      actor: { id: caller.id, email: caller.email, role: caller.role }, // only signed-in callers are audited
       action: "purge.refused",
       outcome: "denied",
       ...idsOf(raw),
