@@ -225,6 +225,8 @@ export const jobRuns = pgTable(
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     /** The sweep run that first stored this job (null when first seen by a page view). */
     firstSeenSweepId: bigint("first_seen_sweep_id", { mode: "number" }),
+    /** When the failure was logged: set once, by whichever reader first stored the job as failed. */
+    failureLoggedAt: timestamp("failure_logged_at", { withTimezone: true }),
   },
   (t) => [
     index("job_runs_outcome_created_idx").on(t.outcome, t.createdAt.desc(), t.id),
