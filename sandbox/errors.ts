@@ -57,6 +57,9 @@ export const unauthorizedAccess = (detail = "You are not authorized to access th
 export const invalidToken = (detail: string): ApiError =>
   new ApiError(401, "invalid-authorization-token", "Invalid authorization token", detail);
 
+export const forbiddenAccess = (detail: string, parameter: string): ApiError =>
+  new ApiError(403, "forbidden-access", "Forbidden Access", detail, { parameter });
+
 export const tooManyRequests = (detail: string, retryAfterSeconds?: number): ApiError =>
   new ApiError(
     429,

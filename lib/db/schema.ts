@@ -330,7 +330,7 @@ export const refreshLog = pgTable(
     method: text("method"),
     requestedBy: uuid("requested_by").notNull(),
     requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
-    outcome: text("outcome").notNull(), // pending | started | refused-budget | refused-basiq | failed | unknown
+    outcome: text("outcome").notNull(), // pending | started | joined (a job was already running) | refused-budget | refused-basiq | failed | unknown
     jobId: text("job_id"),
     correlationId: text("correlation_id"),
   },

@@ -93,6 +93,21 @@ const JSON_BODY = ["content", "application/json", "schema"];
 export const ERRATA: readonly Erratum[] = [
   {
     why:
+      "POST /users/{userId}/connections/{connectionId}/refresh documents only 202, but Basiq's data-connections " +
+      "guide says a refresh while a job is queued or running answers 200 with the original job (same body).",
+    apply({ data }) {
+      const responses = mustDig(data, [
+        "paths",
+        "/users/{userId}/connections/{connectionId}/refresh",
+        "post",
+        "responses",
+      ]);
+      expectDefect(responses["200"] === undefined && responses["202"] !== undefined, this.why);
+      responses["200"] = responses["202"];
+    },
+  },
+  {
+    why:
       "GET /users/{userId}/jobs: JobsStep.result is required and not nullable, yet its description says " +
       '"a list of URLs or null" and GET /jobs/{jobId} marks the same result nullable. Pending steps have no result: null.',
     apply({ core }) {
