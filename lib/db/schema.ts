@@ -195,6 +195,27 @@ export const syncCursors = pgTable("sync_cursors", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Basiq events already processed, by event id: the events sync reads the feed with a `>=` cursor (dates have
+ * second resolution) and skips what is here, so every event is handled exactly once. Shared with a future webhook
+ * receiver (`source`), which gets the same event ids.
+ */
+export const basiqEventLedger = pgTable(
+  "basiq_event_ledger",
+  {
+    eventId: text("event_id").primaryKey(),
+    /** e.g. `consent.revoked`. */
+    type: text("type").notNull(),
+    userId: text("user_id"),
+    /** The event's createdDate at Basiq. */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    /** Who processed it: `events-sync` (later also `webhook`). */
+    source: text("source").notNull(),
+    processedAt: timestamp("processed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("basiq_event_ledger_created_idx").on(t.createdAt)],
+);
+
 export interface StoredJobStep {
   title: string | null;
   status: string | null;
