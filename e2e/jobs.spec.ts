@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 
 import { storageStateOf } from "./paths";
-import { sandboxPersonas } from "./sandbox-client";
+import { injectFault, sandboxPersonas } from "./sandbox-client";
 
 test.describe("job pages as support", () => {
   test.use({ storageState: storageStateOf("support") });
@@ -92,5 +92,39 @@ test.describe("job sweep as admin", () => {
     await expect(page.getByTestId("sweep-last")).toContainText("completed", { timeout: 90_000 });
     await page.reload();
     await expect(page.getByTestId("error-log-total")).not.toHaveText(/^0 /);
+  });
+});
+
+test.describe("service-unavailable and the connector's status (issue 13)", () => {
+  test.use({ storageState: storageStateOf("support") });
+  test.describe.configure({ mode: "serial" });
+
+  const setHooliWeb = (status: string) => injectFault({ kind: "connector-status", connectorId: "AU00000", method: "web", status });
+  /** Support asks Basiq for the connector list now, so the job page sees the new status. */
+  async function refreshConnectors(page: Page) {
+    await page.goto("/connectors");
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await expect(page.getByRole("button", { name: "Refresh now" })).toBeEnabled();
+  }
+
+  test.afterAll(async () => {
+    await setHooliWeb("operational"); // its seeded status
+  });
+
+  test("jianYang's job shows the service-unavailable playbook; a major outage turns it into 'wait until lifted'", async ({ page }) => {
+    const jian = (await sandboxPersonas()).find((p) => p.demonstrates === "service-unavailable")!;
+    expect(jian.name).toBe("Jian Yang");
+    await page.goto(`/jobs/${jian.failedJobId}`);
+    const panel = page.getByTestId("remediation");
+    await expect(panel).toHaveAttribute("data-code", "service-unavailable");
+    await expect(panel).toContainText("every 2 hours");
+    await expect(panel).toContainText("wait 10 minutes and refresh once");
+
+    await setHooliWeb("major-outage");
+    await refreshConnectors(page);
+    await page.goto(`/jobs/${jian.failedJobId}`);
+    await expect(panel).toContainText("is in a major outage: wait until the outage is lifted");
+    await expect(panel).not.toContainText("wait 10 minutes");
+    await expect(page.getByTestId("remediation-connector")).toContainText("major outage");
   });
 });

@@ -1,7 +1,7 @@
 // Users, connections and jobs over HTTP: lookups, 404s, filters, refresh, purge and delete semantics.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { generateDataset, type SeedConnection, type SeedUser } from "./data";
+import { DAY, generateDataset, type SeedConnection, type SeedUser } from "./data";
 import { OPEN_BANKING_REFRESH_LIMIT, REFRESH_STEP_MS } from "./state";
 import { sleep, startTestSandbox, type Loose, type TestSandbox } from "./test-support/client";
 
@@ -152,27 +152,62 @@ describe("users, connections and jobs", () => {
     });
   });
 
-  it(`refuses the ${OPEN_BANKING_REFRESH_LIMIT + 1}th open-banking refresh in 24 hours with 429; web is not limited; reset restores it`, async () => {
+  /** No job of this connection in the last day, none running: a full budget. */
+  const idle = (c: SeedConnection) =>
+    c.status === "active" && c.jobs.every((j) => j.created < Date.now() - DAY && j.steps.every((st) => st.status !== "in-progress"));
+  /** Lets the job just started finish (3 steps of REFRESH_STEP_MS) before the next refresh. */
+  const finishJobs = () => running.client.advanceClock(Math.ceil((4 * REFRESH_STEP_MS) / 1000));
+
+  it(`refuses the ${OPEN_BANKING_REFRESH_LIMIT + 1}th open-banking refresh in 24 hours with 403 forbidden-access; web is not limited; reset restores it`, async () => {
     const { client } = running;
-    const ob = find((_, c) => c.method === "openbanking" && c.status === "active");
+    const ob = find((_, c) => c.method === "openbanking" && idle(c));
     for (let i = 0; i < OPEN_BANKING_REFRESH_LIMIT; i++) {
       expect(
         (await client.post(`${connectionPath(ob.user, ob.connection)}/refresh`)).status,
         `refresh ${i + 1}`,
       ).toBe(202);
+      await finishJobs();
     }
     const refused = await client.post(`${connectionPath(ob.user, ob.connection)}/refresh`);
-    expect(refused.status).toBe(429);
-    expect(refused.body.data[0]).toMatchObject({ type: "error", code: "too-many-requests" });
+    // The spec documents 202/400/403/404/500/503 for this operation, never 429.
+    expect(refused.status).toBe(403);
+    expect(refused.body.data[0]).toMatchObject({ type: "error", code: "forbidden-access" });
     expect(refused.body.data[0].detail).toMatch(/20 times in 24 hours/);
-    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(23 * 3600);
 
-    const web = find((_, c) => c.method === "web" && c.status === "active");
+    const web = find((_, c) => c.method === "web" && idle(c));
     for (let i = 0; i <= OPEN_BANKING_REFRESH_LIMIT; i++) {
       expect((await client.post(`${connectionPath(web.user, web.connection)}/refresh`)).status).toBe(202);
+      await finishJobs();
     }
     await client.reset();
     expect((await client.post(`${connectionPath(ob.user, ob.connection)}/refresh`)).status).toBe(202);
+  });
+
+  it("a refresh while a job is queued or running answers 200 with the original job and starts nothing", async () => {
+    const { client } = running;
+    const { user, connection } = find((_, c) => c.method === "openbanking" && idle(c));
+    const path = `${connectionPath(user, connection)}/refresh`;
+    const first = await client.post(path);
+    expect(first.status).toBe(202);
+    const again = await Promise.all([client.post(path), client.post(path)]);
+    expect(again.map((r) => r.status)).toEqual([200, 200]);
+    expect(again.map((r) => r.body.id)).toEqual([first.body.id, first.body.id]);
+    const jobs = await client.get(`/users/${user.id}/jobs?filter=connection.id.eq('${connection.id}')`);
+    expect(jobs.body.data.filter((j: Loose) => j.id === first.body.id)).toHaveLength(1);
+    expect(jobs.body.data).toHaveLength(connection.jobs.length + 1);
+    // Once it has finished, the next refresh starts a new job.
+    await finishJobs();
+    const next = await client.post(path);
+    expect(next.status).toBe(202);
+    expect(next.body.id).not.toBe(first.body.id);
+  });
+
+  it("a seeded job still in progress is the one a refresh joins", async () => {
+    const { user, connection } = find((_, c) => c.method !== "csv" && c.method !== "pdf" && c.jobs.some((j) => j.steps.some((st) => st.status === "in-progress")));
+    const runningJob = [...connection.jobs].reverse().find((j) => j.steps.some((st) => st.status === "in-progress"));
+    const reply = await running.client.post(`${connectionPath(user, connection)}/refresh`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.id).toBe(runningJob?.id);
   });
 
   it("refuses to refresh a connection made from an uploaded statement (400)", async () => {

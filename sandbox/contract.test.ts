@@ -202,14 +202,25 @@ describe.skipIf(!specPresent && !inCi)("sandbox conforms to Basiq's OpenAPI docu
     expectConforms(refused, "POST", "/users/{userId}/connections/{connectionId}/refresh");
   });
 
-  it("POST .../refresh past the open-banking budget: 429 in Basiq's error shape", async () => {
+  it("POST .../refresh while a job runs: 200 with the original job (erratum); past the open-banking budget: 403", async () => {
     const { user, connection } = firstConnection(
-      (_, c) => c.method === "openbanking" && c.status === "active",
+      (_, c) =>
+        c.method === "openbanking" &&
+        c.status === "active" &&
+        c.jobs.every((j) => j.created < Date.now() - 86_400_000 && j.steps.every((st) => st.status !== "in-progress")),
     );
+    const path = `${userPath(user)}/connections/${connection.id}/refresh`;
+    const first = await client.post(path);
+    const joined = await client.post(path);
+    expect([first.status, joined.status]).toEqual([202, 200]);
+    expect(joined.body.id).toBe(first.body.id);
+    expectConforms(joined, "POST", "/users/{userId}/connections/{connectionId}/refresh");
     let last: Reply | undefined;
-    for (let i = 0; i < 21; i++)
-      last = await client.post(`${userPath(user)}/connections/${connection.id}/refresh`);
-    expect(last?.status).toBe(429);
+    for (let i = 0; i < 20; i++) {
+      await client.control("POST", "clock", { advanceSeconds: 4 });
+      last = await client.post(path);
+    }
+    expect(last?.status).toBe(403);
     if (last) expectConforms(last, "POST", "/users/{userId}/connections/{connectionId}/refresh");
   });
 

@@ -83,6 +83,8 @@ export function handleControl(
       target.faults.clear();
       return { status: 200, body: { ok: true, cleared } };
     }
+    case "POST /__sandbox/clock":
+      return advanceClock(target, body);
     case "POST /__sandbox/reset":
       reset(target);
       return { status: 200, body: { ok: true } };
@@ -91,7 +93,7 @@ export function handleControl(
         status: 404,
         body: {
           ok: false,
-          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST reset (all under /__sandbox/).`,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST clock, POST reset (all under /__sandbox/).`,
         },
       };
   }
@@ -132,6 +134,22 @@ function addFault(target: ControlTarget, body: string): ControlReply {
   }
   target.state.setConnectorStatus(fault.connectorId, fault.method, fault.status);
   return { status: 200, body: { ok: true, id: target.faults.newId() } };
+}
+
+const clockSchema = z.strictObject({ advanceSeconds: z.number().int().min(1).max(30 * 86_400) });
+
+/** Moves the clock of the Basiq routes forward: running jobs finish, refresh windows pass. reset() undoes it. */
+function advanceClock(target: ControlTarget, body: string): ControlReply {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return badRequest('The body must be JSON, e.g. {"advanceSeconds":5}');
+  }
+  const parsed = clockSchema.safeParse(json);
+  if (!parsed.success) return badRequest("advanceSeconds must be an integer 1..2592000", parsed.error.issues);
+  target.state.advanceClock(parsed.data.advanceSeconds * 1000);
+  return { status: 200, body: { ok: true, offsetSeconds: target.state.clockOffsetMs / 1000 } };
 }
 
 /** Forget every counter, fault, token and mutation. Requests still in flight keep counting toward inFlight. */

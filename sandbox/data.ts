@@ -278,7 +278,7 @@ class UserGenerator {
 
     // Personas are long-standing; otherwise 10% of users signed up in the last fortnight (so /events has news).
     const ageMs = persona
-      ? rng.int(200, 700) * DAY + rng.int(0, DAY)
+      ? rng.int(400, 700) * DAY + rng.int(0, DAY)
       : rng.chance(0.1)
         ? rng.int(2 * HOUR, 14 * DAY)
         : rng.int(14 * DAY, 540 * DAY);

@@ -84,6 +84,8 @@ export const unsupportedAccept = (accept: string): ApiError =>
     `Accept ${accept.slice(0, 100)} is not supported; send application/json.`,
     { parameter: "Accept" },
   );
+export const forbiddenAccess = (detail: string, parameter: string): ApiError =>
+  new ApiError(403, "forbidden-access", "Forbidden Access", detail, { parameter });
 
 export const tooManyRequests = (detail: string, retryAfterSeconds?: number): ApiError =>
   new ApiError(

@@ -84,6 +84,20 @@ describe("GET /events", () => {
     ).toBe(true);
   });
 
+  it("has consent revoked, expired, warning and reminder events in the last 7 days (seeded personas)", async () => {
+    const { events } = await allPages(running.client, "/events?limit=500&filter=event.entity.eq('consent')");
+    const types = new Set(events.map((e) => `${e.entity}.${e.eventType}`));
+    for (const type of ["consent.revoked", "consent.expired", "consent.warning", "consent.reminder"]) expect(types, type).toContain(type);
+    const personas = (await running.client.control("GET", "personas")).body as Loose[];
+    const gilfoyle = personas.find((p) => p.loginId === "Gilfoyle").userId as string;
+    const consentEnded = personas.find((p) => p.demonstrates === "invalid-connection").userId as string;
+    const of = (userId: string) => events.filter((e) => e.userId === userId).map((e) => e.eventType).sort();
+    expect(of(gilfoyle)).toEqual(expect.arrayContaining(["reminder", "warning"]));
+    expect(of(consentEnded)).toEqual(expect.arrayContaining(["expired", "revoked"]));
+    const revoked = events.find((e) => e.userId === consentEnded && e.eventType === "revoked");
+    expect(revoked.data).toMatchObject({ type: "consent", status: "revoked" });
+  });
+
   it("adds connection.deleted when a connection is deleted", async () => {
     const { client } = running;
     const owner = dataset.user(0);

@@ -14,6 +14,10 @@ export const EVENT_TYPES = [
   "connection.invalidated",
   "connection.deleted",
   "consent.created",
+  "consent.revoked",
+  "consent.expired",
+  "consent.warning",
+  "consent.reminder",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -41,7 +45,17 @@ export function compareEvents(a: EventRecord, b: EventRecord): number {
   );
 }
 
-export function eventsOfUser(user: SeedUser): EventRecord[] {
+/** Consent reminders: one every 90 days of an open-banking consent (a sandbox choice, after the CDR's 90-day notices). */
+export const CONSENT_REMINDER_MS = 90 * 24 * 60 * 60 * 1000;
+/** consent.warning: 7 days before the consent expires (BASIQ.md). */
+export const CONSENT_WARNING_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * A user's seeded events up to `anchor`. Open-banking consents also produce: `consent.reminder` every 90 days,
+ * `consent.warning` 7 days before expiry, `consent.expired` at expiry, and `consent.revoked` when an invalid
+ * connection was invalidated before its consent expired (the user withdrew it).
+ */
+export function eventsOfUser(user: SeedUser, anchor = Number.POSITIVE_INFINITY): EventRecord[] {
   const events: EventRecord[] = [
     { at: user.createdDate, type: "user.created", userIndex: user.index, connectionIndex: -1 },
   ];
@@ -57,12 +71,26 @@ export function eventsOfUser(user: SeedUser): EventRecord[] {
     if (connection.status !== "pending") {
       events.push({ ...base, at: connection.createdDate + 45_000, type: "connection.activated" });
     }
+    let invalidatedAt: number | null = null;
     if (connection.status === "invalid") {
       const newest = connection.jobs[connection.jobs.length - 1];
-      if (newest) events.push({ ...base, at: newest.updated, type: "connection.invalidated" });
+      if (newest) {
+        invalidatedAt = newest.updated;
+        events.push({ ...base, at: newest.updated, type: "connection.invalidated" });
+      }
+    }
+    const expiry = connection.method === "openbanking" ? connection.expiryDate : null;
+    if (expiry !== null) {
+      const until = Math.min(anchor, expiry);
+      for (let at = connection.createdDate + CONSENT_REMINDER_MS; at < until; at += CONSENT_REMINDER_MS) {
+        events.push({ ...base, at, type: "consent.reminder" });
+      }
+      if (expiry - CONSENT_WARNING_MS <= anchor) events.push({ ...base, at: expiry - CONSENT_WARNING_MS, type: "consent.warning" });
+      if (expiry <= anchor) events.push({ ...base, at: expiry, type: "consent.expired" });
+      else if (invalidatedAt !== null) events.push({ ...base, at: invalidatedAt, type: "consent.revoked" });
     }
   }
-  return events;
+  return events.filter((event) => event.at <= anchor);
 }
 
 /**
@@ -80,7 +108,7 @@ export async function collectSeededEvents(
     signal?.throwIfAborted();
     const end = Math.min(dataset.userCount, start + CHUNK);
     for (let index = start; index < end; index++) {
-      for (const event of eventsOfUser(dataset.user(index, { cache: false }))) {
+      for (const event of eventsOfUser(dataset.user(index, { cache: false }), dataset.anchor)) {
         if (event.at >= since) events.push(event);
       }
     }

@@ -1,7 +1,7 @@
 // Job steps and the job failure catalogue: where each documented result code fails, and the
 // {title, detail} it carries. Sources: the spec's JobsResult.code enum (core.json, GET /users/{userId}/jobs)
-// and Basiq's "Handling jobs" guide for `account-not-accessible-requires-user-action` and invalid
-// credentials on verify-credentials.
+// and Basiq's "Handling jobs" guide for `account-not-accessible-requires-user-action`, invalid
+// credentials on verify-credentials and `service-unavailable` (the `jianYang` test persona).
 
 export const STEP_TITLES = [
   "verify-credentials",
@@ -61,6 +61,7 @@ export const JOB_RESULT_CODES = [
 export const GUIDE_ONLY_FAILURE_CODES = [
   "account-not-accessible-requires-user-action",
   "invalid-credentials",
+  "service-unavailable",
 ] as const;
 
 export type JobFailureCode =
@@ -288,6 +289,15 @@ export const JOB_FAILURES: readonly JobFailure[] = [
     "AU00701",
     "Job timed out.",
     "The institution took too long to respond and the job timed out.",
+  ),
+  // Basiq's own test persona jianYang (Hooli, password `nothotdog`) fails this way (BASIQ.md, handling-jobs).
+  failure(
+    "service-unavailable",
+    "verify-credentials",
+    "web",
+    "AU00000",
+    "Service unavailable.",
+    "The institution's service is temporarily unavailable. Basiq retries scheduled updates every 2 hours for up to 7 days.",
   ),
 ];
 

@@ -90,7 +90,9 @@ export function personaPlans(index: number, rng: Rng, userAgeMs: number): Connec
     case 2: // Gilfoyle
       return [
         live("AU00004", "web", [SUCCESS, SUCCESS, SUCCESS], ["transaction"]),
-        live("AU00000", "openbanking", [SUCCESS, SUCCESS], ["transaction", "credit-card"]),
+        // Consented 362 days ago: the consent expires in 3 days, so the feed shows its 7-day warning and the
+        // fourth 90-day reminder (personas are at least 400 days old).
+        { ...live("AU00000", "openbanking", [SUCCESS, SUCCESS], ["transaction", "credit-card"]), createdAgo: 362 * DAY },
       ];
     case 3: // gavinBelson
       return [
@@ -113,14 +115,26 @@ export function personaPlans(index: number, rng: Rng, userAgeMs: number): Connec
       const failure = JOB_FAILURES[index - 5];
       if (!failure) throw new Error(`No persona plan for user ${index}`);
       const isStatement = failure.method === "csv" || failure.method === "pdf";
+      const plan = live(
+        failure.institutionId,
+        failure.method,
+        [SUCCESS, SUCCESS, failed(failure.code)],
+        isStatement ? ["transaction"] : ["transaction", "savings"],
+        failure.invalidatesConnection ? "invalid" : "active",
+      );
+      if (failure.code !== "invalid-connection") return [plan];
+      // Both ways an open-banking consent ends, inside the events feed's 7 days: this consent expired 2 days
+      // ago; a second one, made 3 days ago, was revoked by the user (its connection invalidated since).
       return [
-        live(
-          failure.institutionId,
-          failure.method,
-          [SUCCESS, SUCCESS, failed(failure.code)],
-          isStatement ? ["transaction"] : ["transaction", "savings"],
-          failure.invalidatesConnection ? "invalid" : "active",
-        ),
+        { ...plan, createdAgo: 367 * DAY },
+        {
+          institutionId: "AU00000",
+          method: "openbanking",
+          status: "invalid",
+          createdAgo: 3 * DAY,
+          outcomes: [SUCCESS, failed("invalid-connection")],
+          accountClasses: ["transaction"],
+        },
       ];
     }
   }

@@ -14,10 +14,12 @@ import {
 import { type Dataset, type SeedConnection, type SeedJob, type SeedUser } from "./data";
 import {
   apiKeyRefused,
+  forbiddenAccess,
   notFound,
   parameterNotSupplied,
   parameterNotValid,
   tooManyRequests,
+  unauthorizedAccess,
 } from "./errors";
 import {
   EVENT_RETENTION_MS,
@@ -33,6 +35,7 @@ import { applyFilter, parseFilter, type FilterField, type FilterStatement } from
 import {
   OPEN_BANKING_REFRESH_LIMIT,
   REFRESH_WINDOW_MS,
+  isJobRunning,
   materialiseJob,
   type ConnectionView,
   type SandboxState,
@@ -283,15 +286,21 @@ function refreshConnection(context: RouteContext, request: RouteRequest): RouteR
       "Connections created from uploaded statements cannot be refreshed; upload a new statement.",
     );
   }
+  // Basiq (data-connections): a refresh while a job is queued or running answers 200 with that job, starting
+  // nothing. The spec documents only 202 for success; see README "Where the spec is inconsistent".
+  const running = view.jobs.find(isJobRunning);
+  if (running) return { status: 200, body: presentJobReference(running.id, context.baseUrl) };
   if (connection.method === "openbanking") {
-    const recent = context.state.refreshesInWindow(connection.id, now);
+    const recent = context.state.jobsInWindow(view, now);
     const oldest = recent[0];
     if (recent.length >= OPEN_BANKING_REFRESH_LIMIT && oldest) {
       const retryAfter = Math.max(1, Math.ceil((oldest.created + REFRESH_WINDOW_MS - now) / 1000));
-      throw tooManyRequests(
+      // A sandbox choice among the refusals the spec documents for this operation (400/403/404/500/503; no
+      // 429): 403 forbidden-access, as Basiq says rate-limited callers "may see ... 429 or 403".
+      throw forbiddenAccess(
         `Open banking connections can be refreshed at most ${OPEN_BANKING_REFRESH_LIMIT} times in 24 hours; ` +
           `this one has been refreshed ${recent.length} times. The next refresh is possible in ${retryAfter} seconds.`,
-        retryAfter,
+        "connectionId",
       );
     }
   }

@@ -155,7 +155,8 @@ class SandboxServer {
       apiKey: this.options.apiKey,
       tokenTtlSeconds: this.options.tokenTtlSeconds,
       baseUrl: this.baseUrl,
-      now: Date.now,
+      // The wall clock, plus whatever POST /__sandbox/clock added (tokens keep the wall clock).
+      now: () => Date.now() + this.state.clockOffsetMs,
       seededEvents: () => this.indexEvents(),
     };
   }

@@ -50,6 +50,8 @@ export class SandboxState {
   private readonly runtimeEvents: EventRecord[] = [];
   /** Never reset, so a job id is never reused within one process. */
   private jobSequence = 0;
+  /** How far POST /__sandbox/clock has moved the Basiq routes' clock ahead of the wall clock. */
+  private clockOffset = 0;
 
   constructor(private readonly dataset: Dataset) {}
 
@@ -60,6 +62,16 @@ export class SandboxState {
     this.jobsById.clear();
     this.connectorStatuses.clear();
     this.runtimeEvents.length = 0;
+    this.clockOffset = 0;
+  }
+
+  get clockOffsetMs(): number {
+    return this.clockOffset;
+  }
+
+  /** Moves the Basiq routes' clock forward (jobs finish, refresh windows pass); reset() moves it back. */
+  advanceClock(ms: number): void {
+    this.clockOffset += ms;
   }
 
   isDeleted(connectionId: string): boolean {
@@ -80,11 +92,12 @@ export class SandboxState {
     this.purged.set(connectionId, now);
   }
 
-  /** Refreshes started through the API in the 24 hours before `now` (seeded history does not count). */
-  refreshesInWindow(connectionId: string, now: number): RuntimeJob[] {
-    return (this.jobsByConnection.get(connectionId) ?? []).filter(
-      (job) => job.created > now - REFRESH_WINDOW_MS,
-    );
+  /**
+   * Jobs of the connection created in the 24 hours before `now`, oldest first: every origin counts (the seeded
+   * history, the console's refreshes and the partner app's), as Basiq's own job history shows them.
+   */
+  jobsInWindow(view: ConnectionView, now: number): SeedJob[] {
+    return view.jobs.filter((job) => job.created > now - REFRESH_WINDOW_MS && job.created <= now).reverse();
   }
 
   startRefresh(connection: SeedConnection, now: number, failure: JobFailure | null): RuntimeJob {
@@ -211,4 +224,9 @@ function finishedAt(job: RuntimeJob, now: number): number | null {
   const steps = job.failure ? 1 : LIVE_STEPS.length;
   const end = job.created + steps * REFRESH_STEP_MS;
   return now >= end ? end : null;
+}
+
+/** A job is queued or running until a step fails or every step has succeeded. */
+export function isJobRunning(job: SeedJob): boolean {
+  return !job.steps.some((step) => step.status === "failed") && job.steps.some((step) => step.status !== "success");
 }

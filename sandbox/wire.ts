@@ -333,7 +333,7 @@ export function presentEvent(dataset: Dataset, event: EventRecord, base: string)
         ? {
             type: "consent",
             id: connection.consentId,
-            status: "active",
+            status: eventType === "revoked" ? "revoked" : eventType === "expired" ? "expired" : "active",
             created: isoDate(connection.createdDate),
             expiryDate: connection.expiryDate === null ? "" : isoDate(connection.expiryDate),
             links: { self: `${userUrl}/consents/${connection.consentId ?? ""}`, connection: connectionUrl },

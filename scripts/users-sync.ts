@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       console.log(
         `events: ${r.eventsNew} new of ${r.eventsRead} read; ${r.usersSynced} users synced, ${r.usersDeleted} marked deleted, ${r.failed} failed; cursor ${r.cursor ?? "none"}`,
       );
+      if (r.gapWarning) console.log(`warning: ${r.gapWarning}`);
       if (r.failed > 0) process.exitCode = 1;
     } else {
       const r = await syncAllUsers(opened.db, basiq(), (p) => process.stdout.write(`\r${p.checked}/${p.total} checked`));

@@ -34,6 +34,11 @@ export default async function OverviewPage() {
           </span>
         </Alert>
       ) : null}
+      {o.eventsSync.warning ? (
+        <Alert tone="warn" title="Basiq events may have been missed" className="mb-4">
+          <span data-testid="events-sync-warning">{o.eventsSync.warning}</span>
+        </Alert>
+      ) : null}
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
         <Card className="min-w-0">
           <CardTitle action={<Link href="/connectors" className="text-xs text-sky-700 hover:underline">All connectors</Link>}>

@@ -17,7 +17,7 @@ interface Props {
   canPurge: boolean;
   /** The admin's sign-in is older than 15 minutes: the purge dialog asks for the password. */
   purgeNeedsPassword: boolean;
-  refresh: ((input: { userId: string; connectionId: string }) => Promise<ActionResult<{ jobId: string; budget: RefreshBudgetDTO }>>) | null;
+  refresh: ((input: { userId: string; connectionId: string }) => Promise<ActionResult<{ jobId: string; joined: boolean; budget: RefreshBudgetDTO }>>) | null;
   purge: ((input: { userId: string; connectionId: string; confirm: string; password?: string }) => Promise<ActionResult<unknown>>) | null;
 }
 
@@ -36,7 +36,8 @@ export function ConnectionActions(props: Props) {
           <div className="flex flex-wrap items-center gap-3">
             <Button
               variant="secondary"
-              disabled={refreshing || !!exhausted}
+              disabled={refreshing || !!exhausted || props.status !== "active"}
+              title={props.status !== "active" ? "Basiq refreshes only active connections" : undefined}
               onClick={() =>
                 startRefresh(async () => {
                   const r = await props.refresh!({ userId: props.userId, connectionId: props.connectionId });
@@ -55,7 +56,7 @@ export function ConnectionActions(props: Props) {
             </Button>
             <span className="text-slate-600" data-testid="refresh-budget">
               {budget.limited
-                ? `${budget.used} of ${budget.limit} refreshes used in the last 24 h (open banking).`
+                ? `${budget.used} of ${budget.limit} refreshes used in the last 24 h (open banking, every app using this Basiq key).`
                 : `${budget.used} ad-hoc refreshes in the last 24 h.`}
             </span>
           </div>

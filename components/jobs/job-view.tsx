@@ -65,6 +65,13 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <JobOutcomeBadge outcome={job.outcome} />
         {job.running ? <span className="text-sky-700">Running: updating every 2 s…</span> : null}
+        {job.stuck ? (
+          <span data-testid="job-stuck">
+            <Badge tone="warn">
+              stuck: running for over 3 × this connector&apos;s average ({Math.round((job.averageDurationMs ?? 0) / 1000)} s)
+            </Badge>
+          </span>
+        ) : null}
         {isError ? <span className="text-red-700">Live updates paused (Basiq unreachable).</span> : null}
         <span className="text-slate-600">Created {formatDateTime(job.created)} · updated {formatDateTime(job.updated)}</span>
       </div>
@@ -135,7 +142,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                     ) : null}
                   </>
                 ) : (
-                  (job.institutionId ?? "—")
+                  <span>{job.institutionId ? `${job.institutionId} (connection method unknown: connector status not shown)` : "—"}</span>
                 )}
               </dd>
             </div>
@@ -166,6 +173,11 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
             <p>
               <span className="font-medium">Support:</span> {r.supportAction}
             </p>
+            {r.adjustedFor ? (
+              <p className="text-slate-600" data-testid="remediation-connector">
+                Advice adjusted for the connector {r.adjustedFor.connector}, currently {r.adjustedFor.status.replace(/-/g, " ")}.
+              </p>
+            ) : null}
             {job.connector && job.connector.status !== "operational" ? (
               <Alert tone="warn">
                 The connector is <strong>{job.connector.status.replace(/-/g, " ")}</strong> right now: this failure is likely on the bank&apos;s

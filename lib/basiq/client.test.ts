@@ -350,6 +350,18 @@ describe("non-idempotent calls", () => {
     await expect(client.refreshConnection("u-1", "c-1")).resolves.toEqual({
       jobId: "job-42",
       jobLink: "https://basiq.test/jobs/job-42",
+      alreadyRunning: false,
+    });
+  });
+
+  it("refresh: a 200 is Basiq returning the job already queued or running", async () => {
+    const { client, fake } = testClient();
+    fake.onRequest = () =>
+      json(200, { type: "job", id: "job-41", links: { self: "https://basiq.test/jobs/job-41" } });
+    await expect(client.refreshConnection("u-1", "c-1")).resolves.toEqual({
+      jobId: "job-41",
+      jobLink: "https://basiq.test/jobs/job-41",
+      alreadyRunning: true,
     });
   });
 });

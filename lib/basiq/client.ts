@@ -80,6 +80,8 @@ export interface RefreshStarted {
   jobId: string;
   /** `links.self` of the job, as Basiq returned it. */
   jobLink: string;
+  /** 200 instead of 202: a job was already queued or running and Basiq returned it, starting nothing. */
+  alreadyRunning: boolean;
 }
 
 export interface UserJobs {
@@ -98,7 +100,10 @@ export interface BasiqClient {
   getUser(userId: string, context?: CallContext): Promise<BasiqUser>;
   listConnections(userId: string, context?: CallContext): Promise<ConnectionSummary[]>;
   getConnection(userId: string, connectionId: string, context?: CallContext): Promise<Connection>;
-  /** Starts a refresh job (202). Not retried on network errors: see BasiqOutcomeUnknownError. */
+  /**
+   * Starts a refresh job (202), or returns the job already queued or running (200, `alreadyRunning`). Not
+   * retried on network errors: see BasiqOutcomeUnknownError.
+   */
   refreshConnection(userId: string, connectionId: string, context?: CallContext): Promise<RefreshStarted>;
   /** Removes the data fetched through the connection (204). Irreversible; never retried blindly. */
   purgeConnection(userId: string, connectionId: string, context?: CallContext): Promise<void>;
@@ -238,8 +243,15 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
         userId,
         connectionId,
       });
-      const job = await transport.call({ resolved, schema: jobReferenceSchema, context, idempotent: false });
-      return { jobId: job.id, jobLink: job.links.self };
+      let status = 0;
+      const job = await transport.call({
+        resolved,
+        schema: jobReferenceSchema,
+        context,
+        idempotent: false,
+        onSuccessStatus: (s) => (status = s),
+      });
+      return { jobId: job.id, jobLink: job.links.self, alreadyRunning: status === 200 };
     },
 
     purgeConnection: async (userId, connectionId, context) => {

@@ -41,6 +41,8 @@ export interface CallSpec<T> {
   /** `null` when no body is expected (204). */
   schema: z.ZodType<T> | null;
   context?: CallContext;
+  /** Told the HTTP status of the successful answer (POST …/refresh: 202 started, 200 already running). */
+  onSuccessStatus?: (status: number) => void;
 }
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -224,6 +226,7 @@ export class Transport {
     if (raw.status >= 200 && raw.status <= 299) {
       try {
         const value = spec.schema === null ? (undefined as T) : this.parse(spec.resolved, raw, spec.schema);
+        spec.onSuccessStatus?.(raw.status);
         return { kind: "ok", value };
       } catch (error) {
         return { kind: "error", error: asBasiqError(error, signal, spec.resolved) };

@@ -9,6 +9,9 @@ import {
   type Remediation,
   remediationCatalogue,
   remediationFor,
+  averageJobDurationMs,
+  isJobStuck,
+  remediationWithConnector,
 } from "./job-codes";
 import { JOB_RESULT_CODES } from "./schemas";
 
@@ -175,6 +178,7 @@ describe("remediation catalogue", () => {
       "account-not-accessible-requires-user-action": "end-user/false",
       "authorization-failed": "end-user/false",
       "invalid-credentials": "end-user/false",
+      "service-unavailable": "nobody/true",
     });
   });
 
@@ -262,5 +266,82 @@ describe("remediationFor", () => {
   it("tolerates case and whitespace around a known code", () => {
     expect(remediationFor({ code: " Maintenance " })).toBe(remediationCatalogue.maintenance);
     expect(remediationFor({ code: "JOB-TIMED-OUT" })).toBe(remediationCatalogue["job-timed-out"]);
+  });
+});
+
+describe("service-unavailable (Basiq's jianYang persona)", () => {
+  const entry = () => remediationFor({ code: "service-unavailable", stepTitle: "verify-credentials" });
+  const hooli = (status: string) => ({ id: "AU00000", method: "web", name: "Hooli", status });
+
+  it("has its own entry with both playbooks from handling-jobs", () => {
+    const e = entry();
+    expect(e.code).toBe("service-unavailable");
+    expect(e.meaning).toMatch(/every 2 hours/);
+    expect(e.meaning).toMatch(/7 days/);
+    expect(e.supportAction).toMatch(/major outage, wait until the outage is lifted/);
+    expect(e.supportAction).toMatch(/wait 10 minutes and refresh once/);
+    expect(e.supportAction).toMatch(/report the connection id to Basiq/);
+  });
+
+  it("a major outage of its connector: wait until the outage is lifted, naming the connector, no refresh", () => {
+    const advice = remediationWithConnector({ code: "service-unavailable", stepTitle: "verify-credentials" }, hooli("major-outage"));
+    expect(advice.supportAction).toMatch(/^The connector Hooli \(AU00000, web\) is in a major outage: wait until the outage is lifted/);
+    expect(advice.supportAction).not.toMatch(/10 minutes/);
+    expect(advice.refreshWorthIt).toBe(false);
+    expect(advice.adjustedFor).toEqual({ connector: "Hooli (AU00000, web)", status: "major-outage" });
+  });
+
+  it.each(["operational", "degraded-performance", "partial-outage", "under-maintenance"])(
+    "connector %s: wait 10 minutes and retry once",
+    (status) => {
+      const advice = remediationWithConnector({ code: "service-unavailable" }, hooli(status));
+      expect(advice.supportAction).toMatch(/wait 10 minutes and refresh once/);
+      expect(advice.supportAction).not.toMatch(/until the outage is lifted/);
+      expect(advice.refreshWorthIt).toBe(true);
+    },
+  );
+});
+
+describe("connector-aware remediation", () => {
+  const cba = (status: string) => ({ id: "AU00101", method: "web", name: "CommBank", status });
+
+  it.each(["major-outage", "partial-outage"])("%s turns 'ask the user' into 'wait', naming the connector", (status) => {
+    const base = remediationFor({ code: "user-action-required", stepTitle: "retrieve-accounts" });
+    expect(base.whoActs).toBe("end-user");
+    const advice = remediationWithConnector({ code: "user-action-required", stepTitle: "retrieve-accounts" }, cba(status));
+    expect(advice.whoActs).toBe("bank");
+    expect(advice.supportAction).toMatch(/^The connector CommBank \(AU00101, web\) is in a .*outage: wait until the outage is lifted/);
+    expect(advice.supportAction).toMatch(/do not ask the user for new credentials/);
+    expect(advice.tellTheUser).not.toMatch(CREDENTIALS_ASK);
+    expect(advice.tellTheUser).not.toMatch(JARGON);
+    expect(advice.refreshWorthIt).toBe(false);
+  });
+
+  it("leaves advice unchanged when the connector is fine, unknown, or the code is about a file", () => {
+    const step = { code: "invalid-connection", stepTitle: "verify-credentials" };
+    expect(remediationWithConnector(step, cba("operational"))).toBe(remediationFor(step));
+    expect(remediationWithConnector(step, cba("under-maintenance"))).toBe(remediationFor(step));
+    expect(remediationWithConnector(step, null)).toBe(remediationFor(step));
+    const file = { code: "empty-file", stepTitle: "retrieve-statements" };
+    expect(remediationWithConnector(file, cba("major-outage"))).toBe(remediationFor(file));
+  });
+});
+
+describe("stuck jobs", () => {
+  it("averages: the total, else the sum of the steps, else unknown", () => {
+    expect(averageJobDurationMs({ total: 9000, verifyCredentials: 1 })).toBe(9000);
+    expect(averageJobDurationMs({ verifyCredentials: 1000, retrieveAccounts: 2000, retrieveTransactions: 3000 })).toBe(6000);
+    expect(averageJobDurationMs({})).toBeNull();
+    expect(averageJobDurationMs(null)).toBeNull();
+  });
+
+  it("a running job older than 3 × the average is stuck; a finished one never is", () => {
+    const now = Date.parse("2026-01-01T00:10:00Z");
+    const created = "2026-01-01T00:00:00Z"; // 600 s ago
+    expect(isJobStuck({ running: true, created }, 199_000, now)).toBe(true);
+    expect(isJobStuck({ running: true, created }, 200_000, now)).toBe(false);
+    expect(isJobStuck({ running: false, created }, 1_000, now)).toBe(false);
+    expect(isJobStuck({ running: true, created }, null, now)).toBe(false);
+    expect(isJobStuck({ running: true, created: null }, 1_000, now)).toBe(false);
   });
 });

@@ -38,12 +38,14 @@ export interface Remediation {
 /**
  * Codes the catalogue covers beyond the spec's enum: Basiq's handling-jobs guide names the first; the spec's
  * own GET /jobs/{jobId} example returns the second; the third is the credentials case on verify-credentials
- * (Basiq's 400 error code of the same name; our sandbox emits it as a job code too).
+ * (Basiq's 400 error code of the same name; our sandbox emits it as a job code too); the fourth is what Basiq's
+ * `jianYang` test persona returns, with its two playbooks in the handling-jobs guide.
  */
 export const EXTRA_FAILURE_CODES = [
   "account-not-accessible-requires-user-action",
   "authorization-failed",
   "invalid-credentials",
+  "service-unavailable",
 ] as const;
 
 /** The entry `remediationFor` picks for invalid credentials on verify-credentials. */
@@ -186,6 +188,23 @@ const entries = {
     supportAction: `Wait for the connector to recover; ${NO_CREDENTIALS}. If it repeats on the next refresh or hits several users of the same bank, ${ESCALATE}.`,
     refreshWorthIt: false,
     retryAfter: "a day, or once the connector status is operational",
+    severity: "transient",
+  },
+  "service-unavailable": {
+    meaning:
+      "Basiq could not reach the bank's service when the job ran. When this was a scheduled update, Basiq " +
+      "retries by itself every 2 hours until it succeeds, for up to 7 days. Nothing is wrong with the user's " +
+      "login.",
+    whoActs: "nobody",
+    tellTheUser:
+      "We couldn't reach your bank's service when we tried to update your accounts. You don't need to do " +
+      "anything; we will keep trying and your accounts will update once it is back.",
+    supportAction:
+      "If this was a scheduled update, Basiq retries every 2 hours for up to 7 days: nothing to do. Otherwise " +
+      "check the connector status: during a major outage, wait until the outage is lifted; with any other " +
+      `status, wait 10 minutes and refresh once. After a couple of failures, report the connection id to Basiq with ${BASIQ_BLOCK}; ${NO_CREDENTIALS}.`,
+    refreshWorthIt: true,
+    retryAfter: "10 minutes (or until a major outage is lifted)",
     severity: "transient",
   },
   "job-timed-out": {
@@ -477,4 +496,109 @@ export function remediationFor({ code, stepTitle, title, detail }: FailedStep): 
     }
   }
   return known ? remediationCatalogue[normalised] : FALLBACK_REMEDIATION;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Connector-aware advice: the same code means "wait" during an outage and "ask the user" otherwise (BASIQ.md).
+
+/** The connector a failed job ran on, as far as the console knows its status. */
+export interface ConnectorContext {
+  id: string;
+  method: string;
+  name: string | null;
+  status: string;
+}
+
+/** Statuses in which the bank side is known to be failing. `under-maintenance` connectors still work. */
+export const OUTAGE_STATUSES: readonly string[] = Object.freeze(["major-outage", "partial-outage"]);
+
+/** What the advice was changed for (shown beside it), or absent when the catalogue entry stands as is. */
+export interface ConnectorAwareRemediation extends Remediation {
+  adjustedFor?: { connector: string; status: string };
+}
+
+/** Codes whose cause an outage can explain: the user-action and transient ones, never file or withdrawal codes. */
+const OUTAGE_SENSITIVE: readonly RemediationSeverity[] = ["user-action", "transient", "unknown"];
+
+function connectorLabel(connector: ConnectorContext): string {
+  return `${connector.name ?? connector.id} (${connector.id}, ${connector.method})`;
+}
+
+/**
+ * The catalogue entry for a failed step, combined with its connector's status: during an outage, advice that
+ * would ask the user to act (or to refresh) becomes "wait until the outage is lifted", naming the connector;
+ * `service-unavailable` follows Basiq's playbook (major outage → wait until lifted, else wait 10 minutes and
+ * retry once). Without a known connector the entry is returned unchanged.
+ */
+export function remediationWithConnector(
+  step: FailedStep,
+  connector: ConnectorContext | null,
+): Readonly<ConnectorAwareRemediation> {
+  const base = remediationFor(step);
+  if (!connector) return base;
+  const label = connectorLabel(connector);
+  const status = connector.status.replace(/-/g, " ");
+  const adjustedFor = { connector: label, status: connector.status };
+
+  if (base.code === "service-unavailable") {
+    if (connector.status === "major-outage") {
+      return Object.freeze({
+        ...base,
+        supportAction: `The connector ${label} is in a major outage: wait until the outage is lifted, then refresh once; ${NO_CREDENTIALS}. After a couple of failures once it is lifted, report the connection id to Basiq with ${BASIQ_BLOCK}.`,
+        refreshWorthIt: false,
+        retryAfter: "until the outage is lifted",
+        adjustedFor,
+      });
+    }
+    return Object.freeze({
+      ...base,
+      supportAction: `The connector ${label} is ${status}, not in a major outage: wait 10 minutes and refresh once; ${NO_CREDENTIALS}. After a couple of failures, report the connection id to Basiq with ${BASIQ_BLOCK}.`,
+      refreshWorthIt: true,
+      retryAfter: "10 minutes",
+      adjustedFor,
+    });
+  }
+
+  if (OUTAGE_STATUSES.includes(connector.status) && OUTAGE_SENSITIVE.includes(base.severity)) {
+    return Object.freeze({
+      ...base,
+      whoActs: "bank",
+      tellTheUser:
+        "Your bank is having a temporary problem that stops us from updating your accounts. You don't need to " +
+        "do anything right now; we will update your accounts once your bank is back to normal.",
+      supportAction: `The connector ${label} is in a ${status}: wait until the outage is lifted before anything else; ${NO_CREDENTIALS}. If the job still fails once the connector is operational again: ${base.supportAction}`,
+      refreshWorthIt: false,
+      retryAfter: "until the outage is lifted",
+      severity: "transient",
+      adjustedFor,
+    });
+  }
+  return base;
+}
+
+/** A job running longer than this many times the connector's average duration is shown as stuck. */
+export const STUCK_FACTOR = 3;
+
+/**
+ * The connector's average total duration of a job: `stats.averageDurationMs.total`, or the sum of its steps
+ * when Basiq leaves the total out. Null when Basiq gives no figures.
+ */
+export function averageJobDurationMs(averages: Readonly<Record<string, number>> | null | undefined): number | null {
+  if (!averages) return null;
+  if (typeof averages.total === "number" && averages.total > 0) return averages.total;
+  const steps = ["verifyCredentials", "retrieveAccounts", "retrieveTransactions", "retrieveMeta"]
+    .map((key) => averages[key])
+    .filter((value): value is number => typeof value === "number" && value > 0);
+  return steps.length > 0 ? steps.reduce((a, b) => a + b, 0) : null;
+}
+
+/** True when a running job has run longer than STUCK_FACTOR × the connector's average duration. */
+export function isJobStuck(
+  job: { running: boolean; created: string | null },
+  averageMs: number | null,
+  now: number = Date.now(),
+): boolean {
+  if (!job.running || !job.created || averageMs === null) return false;
+  const started = Date.parse(job.created);
+  return Number.isFinite(started) && now - started > averageMs * STUCK_FACTOR;
 }

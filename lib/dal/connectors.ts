@@ -215,11 +215,26 @@ export async function getConnectorDetail(id: string, method: string): Promise<Co
 export async function cachedConnectorStatus(
   id: string,
   method: string,
-): Promise<{ id: string; method: string; name: string; status: string; stage: string | null; lastKnownFrom: string | null } | null> {
+): Promise<{
+  id: string;
+  method: string;
+  name: string;
+  status: string;
+  stage: string | null;
+  averageDurationMs: Record<string, number> | null;
+  lastKnownFrom: string | null;
+} | null> {
   const fresh = await ensureFresh();
   const db = await getDb();
   const [row] = await db
-    .select({ id: connectors.id, method: connectors.method, name: connectors.name, status: connectors.status, stage: connectors.stage })
+    .select({
+      id: connectors.id,
+      method: connectors.method,
+      name: connectors.name,
+      status: connectors.status,
+      stage: connectors.stage,
+      averageDurationMs: connectors.averageDurationMs,
+    })
     .from(connectors)
     .where(and(eq(connectors.id, id), eq(connectors.method, method)))
     .limit(1);

@@ -8,7 +8,13 @@ import { recordAudit } from "@/lib/audit";
 import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { remediationFor, type Remediation } from "@/lib/basiq/job-codes";
+import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import {
+  averageJobDurationMs,
+  type ConnectorAwareRemediation,
+  isJobStuck,
+  remediationWithConnector,
+} from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
 import { getDb } from "@/lib/db";
@@ -140,6 +146,8 @@ export interface JobConnectorDTO {
   name: string;
   status: string;
   stage: string | null;
+  /** Basiq's `stats.averageDurationMs` of the connector, when known. */
+  averageDurationMs: Record<string, number> | null;
   /** When Basiq could not be asked: when the stored status was fetched. */
   lastKnownFrom: string | null;
 }
@@ -148,8 +156,12 @@ export interface JobDetailDTO extends JobRowDTO {
   connector: JobConnectorDTO | null;
   steps: JobStepDTO[];
   running: boolean;
+  /** Running for longer than 3 × the connector's average job duration. */
+  stuck: boolean;
+  /** The connector's average job duration (ms), when Basiq gives one. */
+  averageDurationMs: number | null;
   failedResult: JobStepDTO["result"];
-  remediation: Readonly<Remediation> | null;
+  remediation: Readonly<ConnectorAwareRemediation> | null;
   source: "basiq" | "stored";
   basiqProblem: BasiqProblemDTO | null;
   storedAt: string | null;
@@ -213,14 +225,22 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
   });
   const { base, steps } = result.data;
   const failed = steps.find((s) => s.status === "failed");
+  const connector = await connectorOfJob(base);
+  const running = base.outcome === "in-progress" || base.outcome === "pending";
+  const averageDurationMs = averageJobDurationMs(connector?.averageDurationMs);
   return {
     ...base,
-    connector: await connectorOfJob(base),
+    connector,
     steps,
-    running: base.outcome === "in-progress" || base.outcome === "pending",
+    running,
+    stuck: isJobStuck({ running, created: base.created }, averageDurationMs),
+    averageDurationMs,
     failedResult: failed?.result ?? null,
     remediation: failed
-      ? remediationFor({ code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail })
+      ? remediationWithConnector(
+          { code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail },
+          connector,
+        )
       : null,
     source: result.source === "live" ? "basiq" : "stored",
     basiqProblem: result.problem,
@@ -230,17 +250,33 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
 
 /**
  * The connector behind a job, with its current status ("the bank is having an outage" beats "new password?").
- * The method comes from the directory's copy of the user's connections: no extra Basiq call.
+ * A job does not carry its connection's method: it comes from the directory's copy of the user's connections,
+ * else from the connection itself at Basiq (one call). Never guessed: an unknown method means an unknown
+ * connector (null), not the `web` one.
  */
 async function connectorOfJob(job: JobRowDTO): Promise<JobConnectorDTO | null> {
   if (!job.institutionId || !job.userId) return null;
   try {
-    const db = await getDb();
-    const [user] = await db.select({ connections: basiqUsers.connections }).from(basiqUsers).where(eq(basiqUsers.id, job.userId)).limit(1);
-    const method = user?.connections.find((c) => c.id === job.connectionId)?.method ?? "web";
+    const method = await connectionMethod(job.userId, job.connectionId);
+    if (!method) return null;
     return await cachedConnectorStatus(job.institutionId, method);
   } catch (e) {
     log.warn({ userId: job.userId, connectionId: job.connectionId, jobId: job.id, err: (e as Error).name }, "connector status for a job unavailable");
+    return null;
+  }
+}
+
+/** The method of a job's connection: the directory's copy, else Basiq's connection; null when neither knows. */
+async function connectionMethod(userId: string, connectionId: string | null): Promise<string | null> {
+  if (!connectionId) return null;
+  const db = await getDb();
+  const [user] = await db.select({ connections: basiqUsers.connections }).from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
+  const known = user?.connections.find((c) => c.id === connectionId)?.method;
+  if (known) return known;
+  try {
+    return (await basiq().getConnection(userId, connectionId, { userId, connectionId })).method;
+  } catch (e) {
+    log.info({ userId, connectionId, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "connection method of a job unknown");
     return null;
   }
 }

@@ -8,6 +8,7 @@ import { requirePermission } from "@/lib/auth/session";
 import { basiq, type BasiqMetrics } from "@/lib/basiq";
 import { getDb, rowsOf } from "@/lib/db";
 import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
+import { eventsSyncStatus } from "@/lib/directory/events";
 
 import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
 
@@ -24,13 +25,15 @@ export interface OverviewDTO {
   /** Basiq refused our API key on the last token request (none succeeded since): every live page is stale. */
   basiqKeyRefused: boolean;
   lastSweep: { status: string; finishedAt: string | null; startedAt: string; usersChecked: number; newFailures: number; errors: number } | null;
+  /** The events sync's last successful run, and a warning when it is older than Basiq's 7-day events window. */
+  eventsSync: { lastSyncAt: string | null; warning: string | null };
 }
 
 export async function getOverview(): Promise<OverviewDTO> {
   await requirePermission("overview.read");
   const db = await getDb();
   const since = new Date(Date.now() - 24 * 3600_000).toISOString();
-  const [totals, byStatus, failed, [sweep], connectorList] = await Promise.all([
+  const [totals, byStatus, failed, [sweep], connectorList, eventsSync] = await Promise.all([
     db
       .select({ users: count(), lastSync: sql<string | null>`max(${basiqUsers.lastSyncedAt})` })
       .from(basiqUsers)
@@ -46,6 +49,7 @@ export async function getOverview(): Promise<OverviewDTO> {
       group by 1 order by 2 desc`),
     db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1),
     listConnectorStatuses({ sort: "attention" }),
+    eventsSyncStatus(db),
   ]);
   const lastSync = totals[0]?.lastSync;
   return {
@@ -70,6 +74,7 @@ export async function getOverview(): Promise<OverviewDTO> {
           errors: sweep.errors,
         }
       : null,
+    eventsSync,
   };
 }
 

@@ -195,6 +195,27 @@ export const syncCursors = pgTable("sync_cursors", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Basiq events already processed, by event id: the events sync reads the feed with a `>=` cursor (dates have
+ * second resolution) and skips what is here, so every event is handled exactly once. Shared with a future webhook
+ * receiver (`source`), which gets the same event ids.
+ */
+export const basiqEventLedger = pgTable(
+  "basiq_event_ledger",
+  {
+    eventId: text("event_id").primaryKey(),
+    /** e.g. `consent.revoked`. */
+    type: text("type").notNull(),
+    userId: text("user_id"),
+    /** The event's createdDate at Basiq. */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    /** Who processed it: `events-sync` (later also `webhook`). */
+    source: text("source").notNull(),
+    processedAt: timestamp("processed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("basiq_event_ledger_created_idx").on(t.createdAt)],
+);
+
 export interface StoredJobStep {
   title: string | null;
   status: string | null;
@@ -225,6 +246,8 @@ export const jobRuns = pgTable(
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     /** The sweep run that first stored this job (null when first seen by a page view). */
     firstSeenSweepId: bigint("first_seen_sweep_id", { mode: "number" }),
+    /** When the failure was logged: set once, by whichever reader first stored the job as failed. */
+    failureLoggedAt: timestamp("failure_logged_at", { withTimezone: true }),
   },
   (t) => [
     index("job_runs_outcome_created_idx").on(t.outcome, t.createdAt.desc(), t.id),
@@ -328,7 +351,7 @@ export const refreshLog = pgTable(
     method: text("method"),
     requestedBy: uuid("requested_by").notNull(),
     requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
-    outcome: text("outcome").notNull(), // pending | started | refused-budget | refused-basiq | failed | unknown
+    outcome: text("outcome").notNull(), // pending | started | joined (a job was already running) | refused-budget | refused-basiq | failed | unknown
     jobId: text("job_id"),
     correlationId: text("correlation_id"),
   },

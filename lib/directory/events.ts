@@ -1,19 +1,28 @@
 import "server-only";
 
-// Reading Basiq's events feed (GET /events, the last 7 days) into the directory: new users from user.created,
-// refreshed entries for user and connection changes, deletions from user.deleted. The cursor (the newest
-// createdDate processed) lives in sync_cursors, so each run only handles what is new.
-import { eq, inArray } from "drizzle-orm";
+// Reading Basiq's events feed (GET /events, the last 7 days, every entity: user, connection, consent, account,
+// transactions) into the directory: new users from user.created, refreshed entries for user, connection and
+// consent changes, deletions from user.deleted. Event dates have second resolution, so the cursor (the newest
+// createdDate processed, in sync_cursors) is read with `>=` and every event id already processed is skipped
+// through the ledger (basiq_event_ledger, unique by id, shared with a future webhook receiver): two events in
+// the same second on either side of a run are both handled, each exactly once. Claiming ids in the ledger
+// before acting makes two concurrent runs split the work instead of doing it twice.
+import { and, eq, inArray, lt } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import type { Database } from "@/lib/db";
-import { basiqUsers, syncCursors } from "@/lib/db/schema";
+import { basiqEventLedger, basiqUsers, syncCursors } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 
 import { forEachLimited, syncDirectoryUser } from "./sync";
 
-const CURSOR = "basiq-events";
+export const EVENTS_CURSOR = "basiq-events";
 const MAX_PAGES = 100;
+/** Basiq keeps events for 7 days: a sync older than that may have missed some. */
+export const EVENT_FEED_WINDOW_MS = 7 * 24 * 3600_000;
+/** Ledger rows processed longer ago than this (and older than the cursor) are pruned. */
+const LEDGER_RETENTION_MS = 30 * 24 * 3600_000;
+const SOURCE = "events-sync";
 
 export interface EventsSyncResult {
   eventsRead: number;
@@ -22,28 +31,72 @@ export interface EventsSyncResult {
   usersDeleted: number;
   failed: number;
   cursor: string | null;
+  /** New consent events by type (revoked, expired, warning, reminder, ...). */
+  consentEvents: Record<string, number>;
+  /** Set when the previous successful sync is older than the feed's 7-day window: events may have been missed. */
+  gapWarning: string | null;
+}
+
+interface FeedEvent {
+  id: string;
+  userId: string;
+  type: string;
+  at: number;
+  createdDate: string;
+}
+
+/** The warning for a previous sync at `lastSyncAt`, or null when it is within the feed's window. */
+export function eventsGapWarning(lastSyncAt: Date | null, now = Date.now()): string | null {
+  if (!lastSyncAt || now - lastSyncAt.getTime() <= EVENT_FEED_WINDOW_MS) return null;
+  return (
+    `The last events sync was on ${lastSyncAt.toISOString().slice(0, 10)}, more than 7 days ago: Basiq keeps events ` +
+    "for 7 days only, so changes in between may have been missed. Run a full directory sync (npm run users:sync)."
+  );
 }
 
 export async function syncFromEvents(db: Database, client: BasiqClient): Promise<EventsSyncResult> {
-  const [cursorRow] = await db.select().from(syncCursors).where(eq(syncCursors.name, CURSOR)).limit(1);
+  const [cursorRow] = await db.select().from(syncCursors).where(eq(syncCursors.name, EVENTS_CURSOR)).limit(1);
   const since = cursorRow?.cursor ? Date.parse(cursorRow.cursor) : 0;
+  const gapWarning = eventsGapWarning(cursorRow?.updatedAt ?? null);
+  if (gapWarning) log.warn({ lastSyncAt: cursorRow?.updatedAt?.toISOString() }, "events sync: previous run older than Basiq's 7-day window");
 
-  const events: { userId: string; type: string; at: number; createdDate: string }[] = [];
+  // Every entity (no filter): consent events included.
+  const candidates: FeedEvent[] = [];
   let eventsRead = 0;
-  for (const entity of ["user", "connection"] as const) {
-    let next: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.listEvents({ filter: `event.entity.eq('${entity}')`, next });
-      eventsRead += result.events.length;
-      for (const e of result.events) {
-        const at = Date.parse(e.createdDate);
-        if (Number.isFinite(at) && at > since) events.push({ userId: e.userId, type: `${e.entity}.${e.eventType}`, at, createdDate: e.createdDate });
-      }
-      next = result.next;
-      if (!next) break;
+  let next: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await client.listEvents({ next });
+    eventsRead += result.events.length;
+    for (const e of result.events) {
+      const at = Date.parse(e.createdDate);
+      // `>=`: an event in the cursor's own second may be new; the ledger says which ones were done.
+      if (Number.isFinite(at) && at >= since) candidates.push({ id: e.id, userId: e.userId, type: `${e.entity}.${e.eventType}`, at, createdDate: e.createdDate });
     }
+    next = result.next;
+    if (!next) break;
   }
-  events.sort((a, b) => a.at - b.at);
+  const unique = [...new Map(candidates.map((e) => [e.id, e])).values()];
+
+  // Claim what nobody processed yet: the insert returns only ids that were not in the ledger.
+  const claimedIds = new Set<string>();
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await db
+      .insert(basiqEventLedger)
+      .values(chunk.map((e) => ({ eventId: e.id, type: e.type, userId: e.userId, createdAt: new Date(e.at), source: SOURCE })))
+      .onConflictDoNothing()
+      .returning({ eventId: basiqEventLedger.eventId });
+    for (const row of rows) claimedIds.add(row.eventId);
+  }
+  const events = unique.filter((e) => claimedIds.has(e.id)).sort((a, b) => a.at - b.at);
+
+  const consentEvents: Record<string, number> = {};
+  for (const e of events) {
+    if (!e.type.startsWith("consent.")) continue;
+    const kind = e.type.slice("consent.".length);
+    consentEvents[kind] = (consentEvents[kind] ?? 0) + 1;
+    if (kind === "revoked" || kind === "expired") log.info({ userId: e.userId, eventId: e.id, type: e.type }, "consent ended: the user's data must be deleted or de-identified");
+  }
 
   // The latest event per user decides: a deleted user is marked deleted, anyone else is re-synced.
   const latest = new Map<string, string>();
@@ -53,23 +106,60 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
 
   if (deleted.length > 0) await db.update(basiqUsers).set({ deletedAt: new Date() }).where(inArray(basiqUsers.id, deleted));
   let usersSynced = 0;
-  let failed = 0;
+  const failedUsers: string[] = [];
   await forEachLimited(toSync, 8, async (userId) => {
     try {
       if ((await syncDirectoryUser(db, client, userId, "event")) !== "not-found") usersSynced++;
     } catch (e) {
-      failed++;
+      failedUsers.push(userId);
       log.warn({ userId, correlationId: (e as { correlationId?: string }).correlationId }, "event-driven sync failed for a user");
     }
   });
+  // A user that could not be synced: release its events, so the next run handles them again.
+  if (failedUsers.length > 0) {
+    const released = events.filter((e) => failedUsers.includes(e.userId)).map((e) => e.id);
+    for (let i = 0; i < released.length; i += 500) {
+      await db.delete(basiqEventLedger).where(inArray(basiqEventLedger.eventId, released.slice(i, i + 500)));
+    }
+  }
+  const failed = failedUsers.length;
 
-  // Advance the cursor only when every user was handled, so a failure is retried on the next run.
-  const newest = events.at(-1)?.createdDate ?? cursorRow?.cursor ?? null;
-  if (failed === 0 && newest) {
+  // Advance the cursor (and record a successful run) only when every user was handled.
+  const newest = events.reduce<FeedEvent | null>((max, e) => (!max || e.at > max.at ? e : max), null);
+  const cursor = newest?.createdDate ?? cursorRow?.cursor ?? null;
+  if (failed === 0) {
     await db
       .insert(syncCursors)
-      .values({ name: CURSOR, cursor: newest })
-      .onConflictDoUpdate({ target: syncCursors.name, set: { cursor: newest, updatedAt: new Date() } });
+      .values({ name: EVENTS_CURSOR, cursor })
+      .onConflictDoUpdate({ target: syncCursors.name, set: { cursor, updatedAt: new Date() } });
+    // Rows the `>=` cursor can never bring back (older than it), processed long ago, are no longer needed.
+    const cursorAt = cursor ? Date.parse(cursor) : NaN;
+    if (Number.isFinite(cursorAt)) {
+      await db
+        .delete(basiqEventLedger)
+        .where(
+          and(
+            eq(basiqEventLedger.source, SOURCE),
+            lt(basiqEventLedger.createdAt, new Date(cursorAt)),
+            lt(basiqEventLedger.processedAt, new Date(Date.now() - LEDGER_RETENTION_MS)),
+          ),
+        );
+    }
   }
-  return { eventsRead, eventsNew: events.length, usersSynced, usersDeleted: deleted.length, failed, cursor: failed === 0 ? newest : cursorRow?.cursor ?? null };
+  return {
+    eventsRead,
+    eventsNew: events.length,
+    usersSynced,
+    usersDeleted: deleted.length,
+    failed,
+    cursor: failed === 0 ? cursor : (cursorRow?.cursor ?? null),
+    consentEvents,
+    gapWarning,
+  };
+}
+
+/** For the overview: when the events sync last succeeded, and the warning when that is outside the feed's window. */
+export async function eventsSyncStatus(db: Database): Promise<{ lastSyncAt: string | null; warning: string | null }> {
+  const [row] = await db.select({ updatedAt: syncCursors.updatedAt }).from(syncCursors).where(eq(syncCursors.name, EVENTS_CURSOR)).limit(1);
+  return { lastSyncAt: row?.updatedAt.toISOString() ?? null, warning: eventsGapWarning(row?.updatedAt ?? null) };
 }

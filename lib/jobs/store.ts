@@ -3,12 +3,13 @@ import "server-only";
 // Job history kept in job_runs: Basiq jobs mapped to rows and upserted by job id, so reading the same job again
 // (the next sweep, a page view) updates it instead of duplicating it. Used by the sweep and by pages that fetch
 // a user's jobs fresh and store them on the way.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import type { Job } from "@/lib/basiq/schemas";
 import { rowsOf, type Database } from "@/lib/db/client";
 import { jobRuns, type StoredJobStep } from "@/lib/db/schema";
+import { log } from "@/lib/log";
 
 import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type StepLike } from "./outcome";
 
@@ -72,11 +73,9 @@ export function jobRunValues(job: StorableJob, userId: string, sweepId: number |
 
 interface UpsertedRow {
   inserted: boolean;
-  outcome: string;
-  previous_outcome: string | null;
 }
 
-/** One statement: the rows before (`old`), the upsert (`ins`), and both joined so counts need no second query. */
+/** The upsert, then the claim of the failures not logged yet (which are the new failures). */
 async function upsertChunk(db: Database, rows: JobRunValues[]): Promise<UpsertCounts> {
   const upsert = db
     .insert(jobRuns)
@@ -104,20 +103,45 @@ async function upsertChunk(db: Database, rows: JobRunValues[]): Promise<UpsertCo
     rows.map((r) => sql`${r.id}`),
     sql`, `,
   );
-  // Every part of a statement sees the same snapshot, so `old` holds the rows as they were before the upsert.
   // xmax = 0 on a returned row means it was inserted, not updated.
-  const result = await db.execute(sql`
-    with old as (select id, outcome from job_runs where id in (${ids})),
-    ins as (${upsert.getSQL()} returning id, outcome, (xmax = 0) as inserted)
-    select ins.inserted, ins.outcome, old.outcome as previous_outcome
-    from ins left join old on old.id = ins.id`);
+  const result = await db.execute(sql`${upsert.getSQL()} returning (xmax = 0) as inserted`);
   const counts: UpsertCounts = { inserted: 0, updated: 0, newFailures: 0 };
   for (const row of rowsOf<UpsertedRow>(result)) {
     if (row.inserted) counts.inserted++;
     else counts.updated++;
-    if (row.outcome === "failed" && (row.inserted || row.previous_outcome !== "failed")) counts.newFailures++;
   }
+  counts.newFailures = await logNewFailures(db, ids);
   return counts;
+}
+
+interface NewFailureRow {
+  id: string;
+  user_id: string;
+  connection_id: string | null;
+  error_code: string | null;
+  failed_step: string | null;
+}
+
+/**
+ * Claims the failures among these jobs that nobody has logged yet and logs each once (support investigates
+ * from this line: userId, connectionId, jobId, code, step). One UPDATE ... WHERE failure_logged_at IS NULL:
+ * concurrent readers of the same job (a sweep and a page view, two instances) serialise on the row, so exactly
+ * one of them gets it back.
+ */
+async function logNewFailures(db: Database, ids: SQL): Promise<number> {
+  const claimed = rowsOf<NewFailureRow>(
+    await db.execute(sql`
+      update job_runs set failure_logged_at = now()
+      where id in (${ids}) and outcome = 'failed' and failure_logged_at is null
+      returning id, user_id, connection_id, error_code, failed_step`),
+  );
+  for (const row of claimed) {
+    log.warn(
+      { userId: row.user_id, connectionId: row.connection_id, jobId: row.id, code: row.error_code, step: row.failed_step },
+      "Basiq job failed",
+    );
+  }
+  return claimed.length;
 }
 
 /** Stores a user's jobs (insert or update by job id); counts what was new, seen again, and newly failed. */

@@ -115,6 +115,12 @@ export class SandboxClient {
     return reply.body.id as string;
   }
 
+  /** POST /__sandbox/clock: the Basiq routes' clock moves forward (running jobs finish). */
+  async advanceClock(seconds: number): Promise<void> {
+    const reply = await this.control("POST", "clock", { advanceSeconds: seconds });
+    if (reply.status !== 200) throw new Error(`Clock not advanced: ${reply.text}`);
+  }
+
   async stats(): Promise<Record<string, number>> {
     return (await this.control("GET", "stats")).body as Record<string, number>;
   }

@@ -93,6 +93,21 @@ const JSON_BODY = ["content", "application/json", "schema"];
 export const ERRATA: readonly Erratum[] = [
   {
     why:
+      "POST /users/{userId}/connections/{connectionId}/refresh documents only 202, but Basiq's data-connections " +
+      "guide says a refresh while a job is queued or running answers 200 with the original job (same body).",
+    apply({ data }) {
+      const responses = mustDig(data, [
+        "paths",
+        "/users/{userId}/connections/{connectionId}/refresh",
+        "post",
+        "responses",
+      ]);
+      expectDefect(responses["200"] === undefined && responses["202"] !== undefined, this.why);
+      responses["200"] = responses["202"];
+    },
+  },
+  {
+    why:
       "GET /users/{userId}/jobs: JobsStep.result is required and not nullable, yet its description says " +
       '"a list of URLs or null" and GET /jobs/{jobId} marks the same result nullable. Pending steps have no result: null.',
     apply({ core }) {
@@ -118,8 +133,9 @@ export const ERRATA: readonly Erratum[] = [
   },
   {
     why:
-      "JobsResult.code: Basiq's handling-jobs guide documents `account-not-accessible-requires-user-action` and " +
-      "invalid credentials on verify-credentials (`invalid-credentials`), which the enum leaves out.",
+      "JobsResult.code: Basiq's handling-jobs guide documents `account-not-accessible-requires-user-action`, " +
+      "invalid credentials on verify-credentials (`invalid-credentials`) and `service-unavailable` (test persona " +
+      "jianYang), which the enum leaves out.",
     apply({ core }) {
       const code = mustDig(core, [
         "paths",
@@ -178,7 +194,7 @@ export const ERRATA: readonly Erratum[] = [
     why:
       "GET /events items: `data` is typed string (its example is an array, GET /events/{id} types it object), and " +
       "the entity/eventType enums omit user.*, connection.activated and connection.invalidated, which the spec's own " +
-      "GET /events/types lists.",
+      "GET /events/types lists, and consent.warning / consent.reminder, which Basiq's consent docs describe.",
     apply({ core }) {
       const item = mustDig(core, [
         "paths",
@@ -198,7 +214,8 @@ export const ERRATA: readonly Erratum[] = [
       expectDefect(data.type === "string" && !(entity.enum as string[]).includes("user"), this.why);
       data.type = "object";
       entity.enum = [...(entity.enum as string[]), "user"];
-      eventType.enum = [...(eventType.enum as string[]), "activated", "invalidated"];
+      // consent.warning (7 days before expiry) and consent.reminder: BASIQ.md, Basiq's consent docs.
+      eventType.enum = [...(eventType.enum as string[]), "activated", "invalidated", "warning", "reminder"];
     },
   },
 ];

@@ -50,8 +50,14 @@ export const refreshConnectionAction = defineAction({
   name: "refreshConnection",
   permission: "connections.refresh",
   input: z.object({ userId: basiqUserIdSchema, connectionId: connectionIdSchema }),
-  async run({ userId, connectionId }): Promise<{ ok: true; data: { jobId: string; budget: RefreshBudgetDTO }; message: string }> {
+  async run({ userId, connectionId }): Promise<{ ok: true; data: { jobId: string; joined: boolean; budget: RefreshBudgetDTO }; message: string }> {
     const result = await refreshConnection(userId, connectionId);
-    return { ok: true, data: result, message: "Refresh started: its steps update below." };
+    return {
+      ok: true,
+      data: result,
+      message: result.joined
+        ? "A refresh is already running for this connection: following it below (no refresh spent)."
+        : "Refresh started: its steps update below.",
+    };
   },
 });

@@ -35,7 +35,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const f = c.freshness;
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
-  const budget = canRefresh ? await getRefreshBudget(c.id, c.method) : null;
+  const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
   const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
