@@ -18,8 +18,6 @@ import {
   notFound,
   parameterNotSupplied,
   parameterNotValid,
-  tooManyRequests,
-  unauthorizedAccess,
 } from "./errors";
 import {
   EVENT_RETENTION_MS,

@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit";
 import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { isBasiqError } from "@/lib/basiq/errors";
 import {
   averageJobDurationMs,
   type ConnectorAwareRemediation,

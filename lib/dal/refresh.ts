@@ -48,7 +48,7 @@ export interface BasiqJobWindow {
 
 export function jobWindow(jobs: readonly Job[], now = Date.now()): BasiqJobWindow {
   const createdInWindow = jobs
-    .map((job) => Date.parse(job.created))
+    .map((job) => Date.parse(job.created ?? ""))
     .filter((at) => Number.isFinite(at) && at > now - DAY_MS)
     .sort((a, b) => a - b);
   const running = jobs.find((job) => {
