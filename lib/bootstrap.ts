@@ -7,6 +7,7 @@ import { count } from "drizzle-orm";
 import { basiq } from "@/lib/basiq";
 import { openDatabase } from "@/lib/db/client";
 import { migratePglite, migratePostgres } from "@/lib/db/migrate";
+import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
@@ -15,7 +16,10 @@ import { ensureDemoAccounts } from "@/lib/staff/accounts";
 import path from "node:path";
 
 export async function prepareDatabase(e: Env, options: { seed: boolean }): Promise<void> {
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) {
+    await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
+    await warnIfAuditTrailExposed(e, e.databaseUrl);
+  }
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
@@ -32,6 +36,24 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     log.info({ users: added, ms: Date.now() - started }, "directory seeded from the sandbox");
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * The single-URL set-up keeps working, but then the console's own role could disable the audit trigger: say so at
+ * every start (a warning in live mode).
+ */
+async function warnIfAuditTrailExposed(e: Env, databaseUrl: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const client = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const warning = exposureWarning(await auditTableExposure(client));
+    if (warning) {
+      if (e.basiq.mode === "live") log.warn(warning);
+      else log.info(warning);
+    }
+  } finally {
+    await client.end({ timeout: 5 });
   }
 }
 
