@@ -9,6 +9,7 @@ import { openDatabase } from "@/lib/db/client";
 import { migratePglite, migratePostgres } from "@/lib/db/migrate";
 import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
+import { recoverInterruptedPurges } from "@/lib/dal/purge";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -23,6 +24,10 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
+    // Purges left "in progress" by a process that died mid-call become "outcome unknown" (audited) before any
+    // request can retry them (issue 14 item 9). On PostgreSQL, those of live instances are left alone.
+    const interrupted = await recoverInterruptedPurges(opened.db);
+    if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
     if (!options.seed || e.basiq.mode !== "sandbox") return;
     await ensureDemoAccounts(opened.db, e.demoPassword);
     const [row] = await opened.db.select({ n: count() }).from(basiqUsers);

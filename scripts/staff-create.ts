@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     console.error('usage: npm run staff:create -- --email a@b.c --role staff|support|admin [--name "Full Name"] [--password-stdin]');
     return 2;
   }
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);

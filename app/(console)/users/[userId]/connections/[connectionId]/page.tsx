@@ -17,6 +17,7 @@ import { can } from "@/lib/auth/policy";
 import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
 import { getRefreshBudget } from "@/lib/dal/refresh";
+import { unknownPurgeOutcome } from "@/lib/dal/purge";
 import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
@@ -36,6 +37,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method) : null;
+  const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
   const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
@@ -69,6 +71,14 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
               Basiq reference: <code>{c.basiqProblem.correlationId}</code>.
             </>
           ) : null}
+        </Alert>
+      ) : null}
+      {purgeUnknown ? (
+        <Alert tone="warn" title="Last purge: outcome unknown — check the connection" className="mb-4">
+          <span data-testid="purge-unknown">
+            {purgeUnknown.message} Recorded {formatDateTime(purgeUnknown.at)}. Check at Basiq whether the data is gone
+            before purging again.
+          </span>
         </Alert>
       ) : null}
       {canRefresh || canPurge ? (
