@@ -33,6 +33,7 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", call: "sign-out" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", call: "second-factor" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", call: "second-factor" },
+  { file: "app/(console)/account/actions.ts", exportedName: "changePasswordAction", requires: "account.password", call: "forged" },
   { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", call: "forged" },
   { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", call: "forged" },
@@ -77,6 +78,8 @@ export const pathMatrix: PathRow[] = [
   // Pages
   { appPath: "/(auth)/login/page", kind: "page", requires: "public", signedIn: "redirect-home" },
   { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", signedIn: "redirect-home" },
+  // Only for a session signed in with a one-time password; any other signed-in session is sent to /account.
+  { appPath: "/(auth)/login/change-password/page", kind: "page", requires: "signed-in", redirects: { staff: "/account", support: "/account", admin: "/account" } },
   { appPath: "/(console)/page", kind: "page", requires: "overview.read" },
   { appPath: "/(console)/account/page", kind: "page", requires: "signed-in" },
   // The storage states' admin has enrolled (admins must); staff and support have not, so they may.

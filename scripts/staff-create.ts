@@ -42,12 +42,14 @@ async function main(): Promise<number> {
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
-    await createStaff(opened.db, parsed.data);
+    await createStaff(opened.db, parsed.data, { oneTime: !values["password-stdin"] });
   } finally {
     await opened.close();
   }
   console.log(`Created ${parsed.data.role} account ${parsed.data.email}.`);
-  if (!values["password-stdin"]) console.log(`One-time password (shown once, store it safely): ${password}`);
+  if (!values["password-stdin"]) {
+    console.log(`One-time password (shown once; it expires in 24 hours and must be changed at the first sign-in): ${password}`);
+  }
   return 0;
 }
 
