@@ -125,7 +125,7 @@ describe.runIf(!!process.env.DATABASE_URL)("PostgreSQL: a purging process killed
     const script = `
       import postgres from "postgres";
       const sql = postgres(process.env.CHILD_DB_URL, { max: 1, onnotice: () => {} });
-      await sql\`select pg_advisory_lock(4812002, hashtext(\${process.env.CHILD_INSTANCE}))\`;
+      await sql\`select pg_advisory_lock(4812014, hashtext(\${process.env.CHILD_INSTANCE}))\`;
       await sql\`insert into purge_operations (user_id, connection_id, requested_by, status, instance_id)
                  values (\${process.env.CHILD_USER}, \${process.env.CHILD_CONNECTION}, \${process.env.CHILD_ADMIN}, 'in-progress', \${process.env.CHILD_INSTANCE})\`;
       console.log("ready");

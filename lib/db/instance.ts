@@ -11,7 +11,7 @@ import { sql } from "drizzle-orm";
 
 import { rowsOf, type Database } from "./client";
 
-const LIVENESS_LOCK_CLASS = 4_812_002; // first key of the two-key advisory lock space; the second is hashtext(id)
+const LIVENESS_LOCK_CLASS = 4_812_014; // first key of the two-key advisory lock space; the second is hashtext(id)
 
 interface ReservedConnection {
   unsafe(query: string, params?: unknown[]): Promise<unknown>;
