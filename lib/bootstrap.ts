@@ -10,6 +10,7 @@ import { migratePglite, migratePostgres } from "@/lib/db/migrate";
 import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
 import { recoverInterruptedPurges } from "@/lib/dal/purge";
+import { markCrashedSweepRuns } from "@/lib/jobs/sweep-recovery";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -28,6 +29,8 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     // request can retry them (issue 14 item 9). On PostgreSQL, those of live instances are left alone.
     const interrupted = await recoverInterruptedPurges(opened.db);
     if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
+    const crashedSweeps = await markCrashedSweepRuns(opened.db, e.databaseUrl);
+    if (crashedSweeps > 0) log.warn({ runs: crashedSweeps }, "sweep runs left running by a stopped process marked failed");
     if (!options.seed || e.basiq.mode !== "sandbox") return;
     await ensureDemoAccounts(opened.db, e.demoPassword);
     const [row] = await opened.db.select({ n: count() }).from(basiqUsers);
