@@ -157,7 +157,7 @@ test.describe("giving up your own admin role", () => {
     test.slow(); // the new admin sets up a second factor first
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Second Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password, { enrol: true });
+    const other = await signInFresh(browser, email, password, { enrol: true, newPassword: "violet tractor quietly juggles" });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     const row = other.page.getByTestId("staff-row").filter({ hasText: email });
@@ -174,7 +174,7 @@ test.describe("giving up your own admin role", () => {
     test.slow(); // the new admin sets up a second factor first
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Leaving Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password, { enrol: true });
+    const other = await signInFresh(browser, email, password, { enrol: true, newPassword: "violet tractor quietly juggles" });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     await other.page.getByRole("button", { name: `Disable ${email}` }).click();
