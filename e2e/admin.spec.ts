@@ -30,7 +30,7 @@ async function createStaffMember(page: Page, input: { name: string; email: strin
  * A fresh browser context (no shared cookies) signed in with these credentials. A new admin must set up a second
  * factor first (`enrol`): done through the page, as a person would.
  */
-async function signInFresh(browser: Browser, email: string, password: string, options: { enrol?: boolean } = {}) {
+async function signInFresh(browser: Browser, email: string, password: string, options: { enrol?: boolean; newPassword?: string } = {}) {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
   await page.goto("/login");
@@ -41,6 +41,17 @@ async function signInFresh(browser: Browser, email: string, password: string, op
     await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
     await enrolFromPage(page);
     await page.getByRole("link", { name: "I have saved my recovery codes, continue" }).click();
+  }
+  if (options.newPassword) {
+    // A generated password is one-time: the first sign-in must choose a new one before anything else.
+    await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+    await page.goto("/users"); // every other page sends it back
+    await expect(page).toHaveURL(/\/login\/change-password$/);
+    await page.getByLabel("Current password").fill(password);
+    await page.getByLabel(/^New password \(/).fill(options.newPassword);
+    await page.getByLabel("New password again").fill(options.newPassword);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page).not.toHaveURL(/change-password/);
   }
   return { context, page };
 }
@@ -53,7 +64,7 @@ test.describe("staff management as admin", () => {
     const password = await createStaffMember(page, { name: "E2E Support", email, role: "support" });
     expect(password.length).toBeGreaterThanOrEqual(20);
 
-    const other = await signInFresh(browser, email, password);
+    const other = await signInFresh(browser, email, password, { newPassword: "violet tractor quietly juggles" });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("support");
 
     // Demote to staff: the page already open still shows "Error log", which now answers 403.
@@ -99,7 +110,7 @@ test.describe("staff management as admin", () => {
     const old = await signInFresh(browser, email, first);
     await expect(old.page.getByText("do not match an active account")).toBeVisible();
     await old.context.close();
-    const fresh = await signInFresh(browser, email, second);
+    const fresh = await signInFresh(browser, email, second, { newPassword: "violet tractor quietly juggles" });
     await expect(fresh.page.getByTestId("current-staff-role").first()).toHaveText("staff");
     await fresh.context.close();
   });
@@ -146,7 +157,7 @@ test.describe("giving up your own admin role", () => {
     test.slow(); // the new admin sets up a second factor first
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Second Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password, { enrol: true });
+    const other = await signInFresh(browser, email, password, { enrol: true, newPassword: "violet tractor quietly juggles" });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     const row = other.page.getByTestId("staff-row").filter({ hasText: email });
@@ -163,7 +174,7 @@ test.describe("giving up your own admin role", () => {
     test.slow(); // the new admin sets up a second factor first
     const email = `e2e-${unique()}@corp.example`;
     const password = await createStaffMember(page, { name: "E2E Leaving Admin", email, role: "admin" });
-    const other = await signInFresh(browser, email, password, { enrol: true });
+    const other = await signInFresh(browser, email, password, { enrol: true, newPassword: "violet tractor quietly juggles" });
     await expect(other.page.getByTestId("current-staff-role").first()).toHaveText("admin");
     await other.page.goto("/staff");
     await other.page.getByRole("button", { name: `Disable ${email}` }).click();

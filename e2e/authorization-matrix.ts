@@ -41,6 +41,7 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", allowed: "public", call: "sign-out" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
+  { file: "app/(console)/account/actions.ts", exportedName: "changePasswordAction", requires: "account.password", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
@@ -88,6 +89,8 @@ export const pathMatrix: PathRow[] = [
   // Pages
   { appPath: "/(auth)/login/page", kind: "page", requires: "public", allowed: "public", signedIn: "redirect-home" },
   { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", allowed: "signed-in", signedIn: "redirect-home" },
+  // Only for a session signed in with a one-time password; any other signed-in session is sent to /account.
+  { appPath: "/(auth)/login/change-password/page", kind: "page", requires: "signed-in", allowed: "signed-in", redirects: { staff: "/account", support: "/account", admin: "/account" } },
   { appPath: "/(console)/page", kind: "page", requires: "overview.read", allowed: ["staff", "support", "admin"] },
   { appPath: "/(console)/account/page", kind: "page", requires: "signed-in", allowed: "signed-in" },
   // The storage states' admin has enrolled (admins must); staff and support have not, so they may.

@@ -7,7 +7,10 @@ import { count } from "drizzle-orm";
 import { basiq } from "@/lib/basiq";
 import { openDatabase } from "@/lib/db/client";
 import { migratePglite, migratePostgres } from "@/lib/db/migrate";
+import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
+import { recoverInterruptedPurges } from "@/lib/dal/purge";
+import { markCrashedSweepRuns } from "@/lib/jobs/sweep-recovery";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -15,10 +18,19 @@ import { ensureDemoAccounts } from "@/lib/staff/accounts";
 import path from "node:path";
 
 export async function prepareDatabase(e: Env, options: { seed: boolean }): Promise<void> {
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) {
+    await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
+    await warnIfAuditTrailExposed(e, e.databaseUrl);
+  }
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
+    // Purges left "in progress" by a process that died mid-call become "outcome unknown" (audited) before any
+    // request can retry them (issue 14 item 9). On PostgreSQL, those of live instances are left alone.
+    const interrupted = await recoverInterruptedPurges(opened.db);
+    if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
+    const crashedSweeps = await markCrashedSweepRuns(opened.db, e.databaseUrl);
+    if (crashedSweeps > 0) log.warn({ runs: crashedSweeps }, "sweep runs left running by a stopped process marked failed");
     if (!options.seed || e.basiq.mode !== "sandbox") return;
     await ensureDemoAccounts(opened.db, e.demoPassword);
     const [row] = await opened.db.select({ n: count() }).from(basiqUsers);
@@ -32,6 +44,24 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     log.info({ users: added, ms: Date.now() - started }, "directory seeded from the sandbox");
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * The single-URL set-up keeps working, but then the console's own role could disable the audit trigger: say so at
+ * every start (a warning in live mode).
+ */
+async function warnIfAuditTrailExposed(e: Env, databaseUrl: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const client = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const warning = exposureWarning(await auditTableExposure(client));
+    if (warning) {
+      if (e.basiq.mode === "live") log.warn(warning);
+      else log.info(warning);
+    }
+  } finally {
+    await client.end({ timeout: 5 });
   }
 }
 

@@ -32,6 +32,16 @@ describe("loadEnv", () => {
     expect(e.message).not.toContain("\n");
   });
 
+  it("validates DATABASE_MIGRATION_URL: a postgres URL, and only beside DATABASE_URL", () => {
+    expect(errorOf({ ...liveBase, DATABASE_URL: "postgres://app@db/x", DATABASE_MIGRATION_URL: "mysql://owner@db/x" }).variable).toBe(
+      "DATABASE_MIGRATION_URL",
+    );
+    expect(errorOf({ ...liveBase, DATABASE_MIGRATION_URL: "postgres://owner@db/x" }).message).toMatch(/needs DATABASE_URL/);
+    const e = loadEnv({ ...liveBase, DATABASE_URL: "postgres://app@db/x", DATABASE_MIGRATION_URL: "postgres://owner@db/x" });
+    expect(e.databaseMigrationUrl).toBe("postgres://owner@db/x");
+    expect(loadEnv({ ...liveBase, DATABASE_URL: "postgres://app@db/x" }).databaseMigrationUrl).toBeUndefined();
+  });
+
   it("names a malformed encryption key and never echoes its value", () => {
     const e = errorOf({ ...liveBase, ENCRYPTION_KEY: "k1:c2hvcnQ=" });
     expect(e.variable).toBe("ENCRYPTION_KEY");

@@ -60,6 +60,14 @@ const rawSchema = z.object({
       .regex(/^postgres(ql)?:\/\/[^\s]+$/, { message: "must be a postgres:// or postgresql:// URL" })
       .optional(),
   ),
+  // The owner role that runs the migrations; DATABASE_URL's role then gets only what the app needs (INSERT and
+  // SELECT on audit_events). Unset: DATABASE_URL migrates too (one role; a warning in live mode).
+  DATABASE_MIGRATION_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, { message: "must be a postgres:// or postgresql:// URL" })
+      .optional(),
+  ),
   BASIQ_API_KEY: optionalString,
   BASIQ_API_URL: optionalString.pipe(z.url({ message: "must be an http(s) URL" }).optional()),
   SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
@@ -132,6 +140,8 @@ export interface Env {
   hostname: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Owner role for migrations (DATABASE_MIGRATION_URL); undefined = DATABASE_URL migrates. */
+  databaseMigrationUrl: string | undefined;
   basiq: { mode: "live" | "sandbox"; apiUrl: string; apiKey: string };
   sandboxPort: number;
   /** Per-attempt timeout of a Basiq call (BASIQ_TIMEOUT_MS). */
@@ -207,6 +217,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     blindIndexKey ??= dev.blindIndexKey;
   }
 
+  if (raw.DATABASE_MIGRATION_URL && !raw.DATABASE_URL) {
+    throw new ConfigError("DATABASE_MIGRATION_URL", "needs DATABASE_URL (the runtime role) to be set too");
+  }
+
   const current = parseKeySpec(encryptionKey);
   const previous = (raw.ENCRYPTION_PREVIOUS_KEYS?.split(",") ?? []).map(parseKeySpec);
   if (previous.some((k) => k.id === current.id)) {
@@ -219,6 +233,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     hostname: raw.HOSTNAME ?? (live ? undefined : "127.0.0.1"),
     dataDir,
     databaseUrl: raw.DATABASE_URL,
+    databaseMigrationUrl: raw.DATABASE_MIGRATION_URL,
     basiq: live
       ? { mode: "live", apiUrl: raw.BASIQ_API_URL ?? "https://au-api.basiq.io", apiKey: raw.BASIQ_API_KEY! }
       : {

@@ -41,6 +41,18 @@ export class SecondFactorRequiredError extends UnauthenticatedError {
   }
 }
 
+/**
+ * Signed in with a generated (one-time) password that must be changed first. A kind of UnauthenticatedError, so
+ * any check that does not know about it still refuses (fail closed); only `account.password` is allowed.
+ */
+export class PasswordChangeRequiredError extends UnauthenticatedError {
+  static override readonly brandName: string = "PasswordChangeRequiredError";
+  constructor() {
+    super();
+    this.message = "Choose a new password first.";
+  }
+}
+
 export class ForbiddenError extends DomainError {
   static override readonly brandName: string = "ForbiddenError";
   constructor(readonly permission?: string) {

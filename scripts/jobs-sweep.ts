@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.once(signal, () => stop.abort(new Error(signal)));
 
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
   const opened = await openDatabase({
     databaseUrl: e.databaseUrl,
     pgliteDir: path.join(e.dataDir, "pglite"),

@@ -38,16 +38,18 @@ async function main(): Promise<number> {
     console.error('usage: npm run staff:create -- --email a@b.c --role staff|support|admin [--name "Full Name"] [--password-stdin]');
     return 2;
   }
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
-    await createStaff(opened.db, parsed.data);
+    await createStaff(opened.db, parsed.data, { oneTime: !values["password-stdin"] });
   } finally {
     await opened.close();
   }
   console.log(`Created ${parsed.data.role} account ${parsed.data.email}.`);
-  if (!values["password-stdin"]) console.log(`One-time password (shown once, store it safely): ${password}`);
+  if (!values["password-stdin"]) {
+    console.log(`One-time password (shown once; it expires in 24 hours and must be changed at the first sign-in): ${password}`);
+  }
   return 0;
 }
 

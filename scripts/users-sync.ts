@@ -15,7 +15,7 @@ import { loadEnv } from "@/lib/env";
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { events: { type: "boolean", default: false } } });
   const e = loadEnv();
-  if (e.databaseUrl) await migratePostgres(e.databaseUrl);
+  if (e.databaseUrl) await migratePostgres(e.databaseMigrationUrl ?? e.databaseUrl, { runtimeUrl: e.databaseUrl });
   const opened = await openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);

@@ -5,7 +5,7 @@ import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { navItems } from "@/components/layout/nav-items";
 import { Badge } from "@/components/ui/badge";
 import { can } from "@/lib/auth/policy";
-import { SECOND_FACTOR_PATH } from "@/lib/auth/guard";
+import { PASSWORD_CHANGE_PATH, SECOND_FACTOR_PATH } from "@/lib/auth/guard";
 import { getSessionState } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 
@@ -16,6 +16,7 @@ import { signOutAction } from "./sign-out-action";
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const state = await getSessionState();
   if (state.status === "second-factor") redirect(SECOND_FACTOR_PATH);
+  if (state.status === "password-change") redirect(PASSWORD_CHANGE_PATH);
   if (state.status !== "complete") redirect("/login");
   const current = state.staff;
   const items = navItems.filter((item) => can(current.role, item.permission)).map(({ href, label }) => ({ href, label }));

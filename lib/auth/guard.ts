@@ -4,12 +4,14 @@ import "server-only";
 // the second-factor page (pages) or 401 (route handlers), forbidden → 403.
 import { forbidden, redirect } from "next/navigation";
 
-import { ForbiddenError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, PasswordChangeRequiredError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import type { Permission } from "./policy";
 import { requirePermission, requireStaff, type CurrentStaff } from "./session";
 
 export const SECOND_FACTOR_PATH = "/login/second-factor";
+/** Where a session signed in with a one-time password must choose a new one. */
+export const PASSWORD_CHANGE_PATH = "/login/change-password";
 
 /** Where someone who owes the second factor goes, coming back to `returnTo` afterwards. */
 export function secondFactorPath(returnTo?: string): string {
@@ -22,6 +24,7 @@ export async function guardPage(permission?: Permission, returnTo?: string): Pro
     return permission ? await requirePermission(permission) : await requireStaff();
   } catch (e) {
     if (e instanceof SecondFactorRequiredError) redirect(secondFactorPath(returnTo));
+    if (e instanceof PasswordChangeRequiredError) redirect(PASSWORD_CHANGE_PATH);
     if (e instanceof UnauthenticatedError) {
       redirect(returnTo ? `/login?callbackUrl=${encodeURIComponent(returnTo)}` : "/login");
     }
@@ -39,6 +42,9 @@ export async function guardRoute(
   } catch (e) {
     if (e instanceof SecondFactorRequiredError) {
       return { ok: false, response: Response.json({ error: "Complete the second factor first." }, { status: 401 }) };
+    }
+    if (e instanceof PasswordChangeRequiredError) {
+      return { ok: false, response: Response.json({ error: "Choose a new password first." }, { status: 401 }) };
     }
     if (e instanceof UnauthenticatedError) {
       return { ok: false, response: Response.json({ error: "Sign in to continue." }, { status: 401 }) };

@@ -5,6 +5,7 @@ import { can, permissionList, roles, type Permission } from "./policy";
 // The README's role table, cell by cell. Changing the policy means changing this table and the README together.
 const expected: Record<string, Record<(typeof roles)[number], boolean>> = {
   "overview.read": { staff: true, support: true, admin: true },
+  "account.password": { staff: true, support: true, admin: true },
   "users.read": { staff: true, support: true, admin: true },
   "connections.read": { staff: true, support: true, admin: true },
   "connectors.read": { staff: true, support: true, admin: true },

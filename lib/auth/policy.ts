@@ -10,6 +10,8 @@ const adminOnly: readonly Role[] = ["admin"];
 
 export const policy = {
   "overview.read": everyone,
+  /** Change one's own password (the only thing a session with a one-time password may do). */
+  "account.password": everyone,
   "users.read": everyone,
   "connections.read": everyone,
   "connectors.read": everyone,

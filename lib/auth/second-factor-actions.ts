@@ -53,7 +53,7 @@ export async function confirmEnrolmentFromForm(formData: FormData): Promise<Code
 
 export async function verifyCodeFromForm(formData: FormData): Promise<CodeFormState> {
   const state = await getSessionState();
-  if (state.status === "complete") return { message: null, done: true };
+  if (state.status === "complete" || state.status === "password-change") return { message: null, done: true };
   if (state.status !== "second-factor" || state.need !== "verify" || !state.staff.sessionId) {
     return { message: state.status === "anonymous" ? "Your session has ended. Sign in again." : "Set up two-step verification first." };
   }

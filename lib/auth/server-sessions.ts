@@ -26,7 +26,7 @@ export function useSessionClockForTests(now: () => Date): void {
   sessionClock.now = now;
 }
 
-export type RevokeReason = "sign-out" | "idle" | "expired" | "password-reset" | "disabled" | "second-factor-reset" | "rotated";
+export type RevokeReason = "sign-out" | "idle" | "expired" | "password-reset" | "password-change" | "disabled" | "second-factor-reset" | "rotated";
 
 export interface ValidSession {
   id: string;

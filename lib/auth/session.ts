@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 
 import { getDb } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
-import { ForbiddenError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, PasswordChangeRequiredError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import { getSessionIdentity } from "./identity";
 import { can, isRole, permissionList, type Permission, type Role } from "./policy";
@@ -32,6 +32,8 @@ export type SessionState =
   | { status: "anonymous" }
   /** Password accepted; the second factor is owed: "enrol" (must set one up first) or "verify" (enter a code). */
   | { status: "second-factor"; need: "enrol" | "verify"; staff: CurrentStaff }
+  /** Signed in (second factor done) with a generated one-time password: it must be changed before anything else. */
+  | { status: "password-change"; staff: CurrentStaff }
   | { status: "complete"; staff: CurrentStaff; secondFactor: "verified" | "not-enrolled" };
 
 /**
@@ -51,7 +53,14 @@ export const getSessionState = cache(async (): Promise<SessionState> => {
   if (!checked.ok) return { status: "anonymous" };
   const db = await getDb();
   const [row] = await db
-    .select({ id: staff.id, email: staff.email, name: staff.name, role: staff.role, status: staff.status })
+    .select({
+      id: staff.id,
+      email: staff.email,
+      name: staff.name,
+      role: staff.role,
+      status: staff.status,
+      passwordChangeRequired: staff.passwordChangeRequired,
+    })
     .from(staff)
     .where(eq(staff.id, identity.staffId))
     .limit(1);
@@ -68,6 +77,7 @@ export const getSessionState = cache(async (): Promise<SessionState> => {
   // Verified in this session: no need to look the enrolment up (an admin's reset of it revokes the session).
   const need = secondFactorNeed(row.role, verified || (await isEnrolled(row.id)), verified);
   if (need !== "none") return { status: "second-factor", need, staff: current };
+  if (row.passwordChangeRequired) return { status: "password-change", staff: current };
   return { status: "complete", staff: current, secondFactor: verified ? "verified" : "not-enrolled" };
 });
 
@@ -80,12 +90,18 @@ export async function getCurrentStaff(): Promise<CurrentStaff | null> {
 export async function requireStaff(): Promise<CurrentStaff> {
   const state = await getSessionState();
   if (state.status === "second-factor") throw new SecondFactorRequiredError(state.need);
+  if (state.status === "password-change") throw new PasswordChangeRequiredError();
   if (state.status !== "complete") throw new UnauthenticatedError();
   return state.staff;
 }
 
+/**
+ * The caller, if allowed `permission`. A session that must change its one-time password is allowed
+ * `account.password` only: every other page, action, route and data-access function refuses it.
+ */
 export async function requirePermission(permission: Permission): Promise<CurrentStaff> {
-  const current = await requireStaff();
+  const state = permission === "account.password" ? await getSessionState() : null;
+  const current = state?.status === "password-change" ? state.staff : await requireStaff();
   if (!can(current.role, permission)) throw new ForbiddenError(permission);
   return current;
 }

@@ -46,6 +46,7 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
   if (!row || !passwordOk) failure = "bad-credentials";
   else if (row.status !== "active") failure = "disabled";
   else if (row.isDemo && env().basiq.mode === "live") failure = "demo-account-in-live-mode";
+  else if (row.passwordExpiresAt && row.passwordExpiresAt.getTime() <= Date.now()) failure = "password-expired";
 
   if (failure || !row) {
     // Already counted by the reservation.

@@ -58,6 +58,11 @@ async function staffRow(id: string) {
   return row!;
 }
 
+/** As if the person had replaced their generated one-time password with their own (lib/auth/password-change.test.ts). */
+async function choseOwnPassword(id: string) {
+  await t.db.update(staff).set({ passwordChangeRequired: false }).where(eq(staff.id, id));
+}
+
 async function auditOf(action: string) {
   return t.db.select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(auditEvents.id);
 }
@@ -196,6 +201,7 @@ describe("role, status and password", () => {
 
   it("disables and enables, audited; a disabled account's session stops working on its next request, for good", async () => {
     const { staff: person, oneTimePassword } = await createStaffMember({ name: "Dan", email: "dan@corp.example", role: "support" });
+    await choseOwnPassword(person.id);
     identity = { staffId: person.id, sessionId: await createSession(person.id, meta) };
     expect(await realSession.requirePermission("jobs.read")).toMatchObject({ id: person.id });
 
@@ -219,6 +225,7 @@ describe("role, status and password", () => {
 
   it("a demoted account loses the permission on its next request", async () => {
     const { staff: person } = await createStaffMember({ name: "Ann", email: "ann@corp.example", role: "admin" });
+    await choseOwnPassword(person.id);
     identity = { staffId: person.id, sessionId: await createSession(person.id, meta) };
     await markSecondFactorVerified(identity.sessionId); // as if Ann had enrolled: admins need it
     await expect(realSession.requirePermission("staff.manage")).resolves.toMatchObject({ role: "admin" });

@@ -17,7 +17,7 @@ import { clearAccountFailures } from "@/lib/auth/throttle";
 import { getDb } from "@/lib/db";
 import { staff, staffSecondFactors } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
-import { createStaff } from "@/lib/staff/accounts";
+import { createStaff, oneTimePasswordColumns } from "@/lib/staff/accounts";
 import {
   staffCreateSchema,
   staffPasswordResetSchema,
@@ -103,7 +103,7 @@ export async function createStaffMember(raw: unknown): Promise<StaffWithPassword
   const input = parse(staffCreateSchema, raw);
   const oneTimePassword = input.password ? null : generatePassword();
   const db = await getDb();
-  const { id } = await createStaff(db, { ...input, password: input.password ?? oneTimePassword! });
+  const { id } = await createStaff(db, { ...input, password: input.password ?? oneTimePassword! }, { oneTime: !!oneTimePassword });
   const [row] = await db.select(dtoColumns).from(staff).where(eq(staff.id, id)).limit(1);
   if (!row) throw new NotFoundError("The new staff member");
   await recordAudit({
@@ -234,7 +234,11 @@ export async function resetStaffPassword(raw: unknown): Promise<StaffWithPasswor
   const oneTimePassword = generatePassword();
   const passwordHash = await hashPassword(oneTimePassword);
   const db = await getDb();
-  const [row] = await db.update(staff).set({ passwordHash, updatedAt: new Date() }).where(eq(staff.id, staffId)).returning(dtoColumns);
+  const [row] = await db
+    .update(staff)
+    .set({ passwordHash, ...oneTimePasswordColumns(), updatedAt: new Date() })
+    .where(eq(staff.id, staffId))
+    .returning(dtoColumns);
   if (!row) throw new NotFoundError("That staff member");
   await clearAccountFailures(row.email);
   const sessionsEnded = await revokeStaffSessions(staffId, "password-reset", { except: caller.sessionId });

@@ -65,7 +65,8 @@ export async function startSweepNow(): Promise<{ started: boolean; message: stri
   const actor = { id: caller.id, email: caller.email, role: caller.role };
   await recordAudit({ actor, action: "sweep.run", outcome: "requested" });
   // Not awaited: the page polls progress. The advisory lock decides whether this instance may sweep.
-  void runSweep({ db, client: basiq(), trigger: "manual", databaseUrl: env().databaseUrl })
+  const run = runSweep({ db, client: basiq(), trigger: "manual", databaseUrl: env().databaseUrl });
+  void run
     .then((result) =>
       recordAudit({
         actor,
@@ -76,5 +77,20 @@ export async function startSweepNow(): Promise<{ started: boolean; message: stri
       }),
     )
     .catch((e: unknown) => log.error({ err: (e as Error).message }, "manual sweep failed"));
+  // Answer once the lock is settled: this instance started sweeping, or another instance holds the lock (then
+  // "already running", not a false "started").
+  const deadline = Date.now() + LOCK_ANSWER_MS;
+  const lost = run.then((r) => (r.status === "already-running" ? r : null)).catch(() => null);
+  while (Date.now() < deadline && !currentSweep().running) {
+    const settled = await Promise.race([lost, new Promise<"wait">((resolve) => setTimeout(() => resolve("wait"), 50))]);
+    if (settled && settled !== "wait") {
+      const since = settled.runningSince ? ` (since ${settled.runningSince.toISOString().slice(11, 16)} UTC)` : "";
+      return { started: false, message: `A sweep is already running on another instance${since}.` };
+    }
+    if (settled === null) break; // finished (or failed) already: it did start here
+  }
   return { started: true, message: "Sweep started: progress below." };
 }
+
+/** How long "Run sweep now" waits for the lock's verdict before answering "started". */
+const LOCK_ANSWER_MS = 5_000;

@@ -2,6 +2,7 @@ import "server-only";
 
 // Users: the directory list, one user's live detail, revealing a masked value. Every function checks the
 // policy itself; DTOs carry only what the caller's role may see (no ciphertexts, no blind indexes).
+import { createHash } from "node:crypto";
 import { cache } from "react";
 
 import { eq } from "drizzle-orm";
@@ -10,7 +11,7 @@ import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
 import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
-import { decrypt } from "@/lib/crypto";
+import { decrypt, indexOf, normaliseEmail, normaliseMobile } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
@@ -21,6 +22,7 @@ import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { importUserIds, type ImportRow } from "@/lib/directory/import";
 import { directorySyncProgress, startDirectorySync, type SyncProgress } from "@/lib/directory/sync-all";
 import { log } from "@/lib/log";
+import { consumeQuota, EXACT_LOOKUPS_PER_MINUTE, REVEALS_PER_DAY } from "@/lib/security/quota";
 
 import type { BasiqProblemDTO } from "./basiq-problem";
 import { liveOrStored, pageDeadline } from "./live-or-stored";
@@ -81,11 +83,58 @@ function toRowDTO(row: Row): UserRowDTO {
   };
 }
 
-export async function listUsers(query: DirectoryQuery) {
-  await requirePermission("users.read");
+/**
+ * An exact e-mail or mobile in the search box: what kind, and a hash of its blind index for the audit trail
+ * (never the value; not the blind index itself either, which must not reach the audit page). The hash is keyed
+ * through the blind index, so an investigator with the keys can tell whether a given number was looked up.
+ */
+export function exactContactLookup(q: string | undefined): { kind: "email" | "mobile"; queryHash: string } | null {
+  const query = q?.trim();
+  if (!query) return null;
+  const email = query.includes("@") ? normaliseEmail(query) : undefined;
+  const mobile = email ? undefined : normaliseMobile(query);
+  const kind = email ? "email" : mobile ? "mobile" : null;
+  if (!kind) return null;
+  const index = indexOf(kind, (email ?? mobile)!);
+  return { kind, queryHash: createHash("sha256").update(`audit-lookup:${index}`).digest("hex").slice(0, 16) };
+}
+
+export type UserListResult = Awaited<ReturnType<typeof searchDirectory>> extends infer R
+  ? Omit<R, "rows"> & { rows: UserRowDTO[]; refusal: string | null }
+  : never;
+
+/**
+ * The directory list. Exact e-mail/mobile searches are counted per person (30 a minute, one atomic statement)
+ * and audited (`users.lookup`, with a hash of the query): without that, the search box would confirm guesses
+ * at a masked mobile one after another. Past the limit the search is refused (audited) and the page says why.
+ */
+export async function listUsers(query: DirectoryQuery): Promise<UserListResult> {
+  const caller = await requirePermission("users.read");
   const db = await getDb();
+  const lookup = exactContactLookup(query.q);
+  if (lookup) {
+    const verdict = await consumeQuota(db, caller.id, EXACT_LOOKUPS_PER_MINUTE);
+    await recordAudit({
+      actor: { id: caller.id, email: caller.email, role: caller.role },
+      action: "users.lookup",
+      outcome: verdict.allowed ? "success" : "denied",
+      details: { kind: lookup.kind, queryHash: lookup.queryHash, ...(verdict.allowed ? {} : { reason: "rate-limit" }) },
+    });
+    if (!verdict.allowed) {
+      const seconds = Math.max(1, Math.ceil((verdict.resetsAt.getTime() - Date.now()) / 1000));
+      return {
+        rows: [],
+        total: 0,
+        totalIsCapped: false,
+        page: 1,
+        pageSize: query.pageSize ?? 25,
+        pageCount: 1,
+        refusal: `Too many lookups: at most ${verdict.limit} exact e-mail or mobile searches a minute. Try again in ${seconds} s.`,
+      };
+    }
+  }
   const result = await searchDirectory(db, query);
-  return { ...result, rows: result.rows.map(toRowDTO) };
+  return { ...result, rows: result.rows.map(toRowDTO), refusal: null };
 }
 
 let institutionsCache: { at: number; ids: string[] } | undefined;
@@ -218,6 +267,23 @@ export async function revealUserField(userId: string, field: "email" | "mobile")
   const db = await getDb();
   const [row] = await db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
   if (!row) throw new NotFoundError("That user");
+  // Support: at most 50 reveals a (UTC) day per person, counted atomically. Admins are exempt (every reveal is
+  // audited all the same); an admin is also who investigates a support member who hits the limit.
+  if (caller.role !== "admin") {
+    const verdict = await consumeQuota(db, caller.id, REVEALS_PER_DAY);
+    if (!verdict.allowed) {
+      await recordAudit({
+        actor: { id: caller.id, email: caller.email, role: caller.role },
+        action: "pii.reveal",
+        outcome: "denied",
+        userId,
+        details: { field, reason: "daily-quota" },
+      });
+      throw new UserFacingError(
+        `Daily reveal limit reached: at most ${verdict.limit} masked values a day. Ask an admin: admins have no daily limit.`,
+      );
+    }
+  }
   const value = readField(row, field);
   await recordAudit({
     actor: { id: caller.id, email: caller.email, role: caller.role },

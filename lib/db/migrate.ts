@@ -5,6 +5,7 @@ import "server-only";
 import path from "node:path";
 
 import type { Database } from "./client";
+import { grantRuntimeRole } from "./roles";
 
 const MIGRATION_LOCK = 4_812_001; // arbitrary constant shared by every instance of the console
 
@@ -12,7 +13,11 @@ export function migrationsFolder(): string {
   return path.join(process.cwd(), "drizzle");
 }
 
-export async function migratePostgres(databaseUrl: string): Promise<void> {
+/**
+ * Migrates as the role of `databaseUrl` (the owner). With a `runtimeUrl` of another role (DATABASE_URL when
+ * DATABASE_MIGRATION_URL is set), that role is then granted what the console needs and no more (lib/db/roles.ts).
+ */
+export async function migratePostgres(databaseUrl: string, options: { runtimeUrl?: string } = {}): Promise<void> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
@@ -20,6 +25,16 @@ export async function migratePostgres(databaseUrl: string): Promise<void> {
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
+    if (options.runtimeUrl && options.runtimeUrl !== databaseUrl) {
+      const runtime = postgres(options.runtimeUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+      try {
+        const [{ role } = { role: "" }] = await runtime<{ role: string }[]>`select current_user as role`;
+        const [{ owner } = { owner: "" }] = await client<{ owner: string }[]>`select current_user as owner`;
+        if (role && role !== owner) await grantRuntimeRole(client, role);
+      } finally {
+        await runtime.end({ timeout: 5 });
+      }
+    }
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await client.end({ timeout: 5 });

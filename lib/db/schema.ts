@@ -32,6 +32,9 @@ export const staff = pgTable("staff", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+  /** A generated (one-time) password: it stops working at this time and must be changed at first sign-in. */
+  passwordExpiresAt: timestamp("password_expires_at", { withTimezone: true }),
+  passwordChangeRequired: boolean("password_change_required").notNull().default(false),
 });
 
 /**
@@ -334,6 +337,8 @@ export const purgeOperations = pgTable(
     message: text("message"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** The server process running it (lib/db/instance.ts): a row left in progress by a dead process is recovered. */
+    instanceId: text("instance_id"),
   },
   (t) => [
     uniqueIndex("purge_operations_one_in_progress").on(t.connectionId).where(sql`${t.status} = 'in-progress'`),
@@ -356,4 +361,19 @@ export const refreshLog = pgTable(
     correlationId: text("correlation_id"),
   },
   (t) => [index("refresh_log_connection_idx").on(t.connectionId, t.requestedAt.desc())],
+);
+
+/**
+ * Per-person counters in fixed windows (lib/security/quota.ts): exact-contact searches per minute, reveals per day.
+ * One row per (subject, bucket, window start), incremented and read back in one statement.
+ */
+export const securityQuotas = pgTable(
+  "security_quotas",
+  {
+    subject: text("subject").notNull(),
+    bucket: text("bucket").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.bucket, t.windowStart] }), index("security_quotas_window_idx").on(t.windowStart)],
 );

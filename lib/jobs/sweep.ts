@@ -377,7 +377,7 @@ async function sweepBatch(userIds: string[], ctx: BatchContext): Promise<void> {
 // One runner at a time
 
 /** Arbitrary constant shared by every instance (the migration lock is 4_812_001). */
-const SWEEP_LOCK = 4_812_002;
+export const SWEEP_LOCK = 4_812_002;
 
 interface SweepLock {
   acquired: true;

@@ -37,11 +37,26 @@ export class DuplicateStaffEmailError extends UserFacingError {
   }
 }
 
-export async function createStaff(db: Database, input: NewStaff): Promise<{ id: string }> {
+/** A generated password works for this long, and only to sign in once and choose a new one. */
+export const ONE_TIME_PASSWORD_TTL_MS = 24 * 60 * 60_000;
+
+/** The columns that make a password one-time: it expires in 24 h and must be changed at the first sign-in. */
+export function oneTimePasswordColumns(now = new Date()) {
+  return { passwordChangeRequired: true, passwordExpiresAt: new Date(now.getTime() + ONE_TIME_PASSWORD_TTL_MS) };
+}
+
+/** `oneTime`: the password was generated (shown once to someone else), so it expires and must be changed. */
+export async function createStaff(db: Database, input: NewStaff, options: { oneTime?: boolean } = {}): Promise<{ id: string }> {
   const data = newStaffSchema.parse(input);
   const [row] = await db
     .insert(staff)
-    .values({ email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) })
+    .values({
+      email: data.email,
+      name: data.name,
+      role: data.role,
+      passwordHash: await hashPassword(data.password),
+      ...(options.oneTime ? oneTimePasswordColumns() : {}),
+    })
     .onConflictDoNothing({ target: staff.email })
     .returning({ id: staff.id });
   if (!row) throw new DuplicateStaffEmailError(data.email);

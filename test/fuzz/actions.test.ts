@@ -208,6 +208,7 @@ beforeAll(async () => {
   const connectors = await import("@/app/(console)/connectors/actions");
   const jobs = await import("@/app/(console)/jobs/actions");
   const login = await import("@/app/(auth)/login/actions");
+  const account = await import("@/app/(console)/account/actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
@@ -246,6 +247,27 @@ beforeAll(async () => {
           ...mutate(base, "text", text),
           ...wholeInputGarbage(base)
             .filter((v) => !(v.value instanceof FormData && contracts.idList(v.value.get("text"))))
+            .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Well-formed values reach the current-password check (a counted failure, an audited refusal): only
+      // malformed ones are fuzz cases here; lib/auth/password-change.test.ts covers the well-formed refusals.
+      name: "changePassword",
+      permission: "account.password",
+      call: account.changePasswordAction,
+      cases: () => {
+        const base = { currentPassword: "the current password", newPassword: "violet tractor quietly juggles", confirmPassword: "violet tractor quietly juggles" };
+        const anyPassword = (v: unknown) => typeof v === "string" && v.length >= 1 && v.length <= 1024;
+        const admin = [
+          ...mutate(base, "currentPassword", classify(fieldCorpus(base.currentPassword, 25, 40), anyPassword, false)),
+          ...mutate(base, "newPassword", classify(fieldCorpus(base.newPassword, 26, 40), (v) => v === base.newPassword, false)),
+          ...mutate(base, "confirmPassword", classify(fieldCorpus(base.confirmPassword, 27, 40), (v) => v === base.newPassword, false)),
+          ...wholeInputGarbage(base)
+            // A form whose current password is merely odd (NUL, SQL) is well-formed: any string may be a password.
+            .filter((v) => !(v.value instanceof FormData && anyPassword(v.value.get("currentPassword")) && v.value.get("newPassword") === base.newPassword && v.value.get("confirmPassword") === base.newPassword))
             .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -387,6 +409,7 @@ afterAll(async () => {
 
 group("server actions refuse malformed input without side effects (BL-1)", () => {
   const names = [
+    "changePassword",
     "revealUserField",
     "importUsers",
     "startDirectorySync",
@@ -426,6 +449,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       jobs: await import("@/app/(console)/jobs/actions"),
       login: await import("@/app/(auth)/login/actions"),
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
+      account: await import("@/app/(console)/account/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
@@ -444,6 +468,9 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     const login = await import("@/app/(auth)/login/actions");
     const notInvalid = (r: unknown) => expect((r as { message?: string }).message ?? "").not.toBe("Some fields are not valid.");
     notInvalid(await users.revealUserFieldAction({ userId: target.userId, field: "email" }));
+    const account = await import("@/app/(console)/account/actions");
+    const strong = "violet tractor quietly juggles";
+    notInvalid(await account.changePasswordAction({ currentPassword: "not it", newPassword: strong, confirmPassword: strong }));
     expect(await users.importUsersAction({ text: target.userId })).toMatchObject({ ok: true });
     expect(await conn.refreshConnectionAction(target)).toMatchObject({ ok: true });
     expect(await staffActions.changeStaffRoleAction({ staffId: ids.target, role: "staff" })).toMatchObject({ ok: true });

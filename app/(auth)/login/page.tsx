@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { safeCallbackPath } from "@/lib/auth/callback-path";
-import { secondFactorPath } from "@/lib/auth/guard";
+import { PASSWORD_CHANGE_PATH, secondFactorPath } from "@/lib/auth/guard";
 import { getSessionState } from "@/lib/auth/session";
 import { demoAccounts } from "@/lib/staff/demo";
 import { env } from "@/lib/env";
@@ -17,6 +17,7 @@ export default async function LoginPage(props: { searchParams: Promise<Record<st
   const state = await getSessionState();
   if (state.status === "complete") redirect(callbackUrl);
   if (state.status === "second-factor") redirect(secondFactorPath(callbackUrl));
+  if (state.status === "password-change") redirect(PASSWORD_CHANGE_PATH);
   const error =
     params.code === "throttled"
       ? "Too many failed attempts. Wait 15 minutes and try again."

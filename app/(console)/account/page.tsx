@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { ChangePasswordForm } from "@/components/account/change-password-form";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -9,6 +10,8 @@ import { guardPage } from "@/lib/auth/guard";
 import { secondFactorStatus } from "@/lib/auth/second-factor";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "@/lib/auth/server-sessions";
 import { formatDateTime } from "@/lib/utils";
+
+import { changePasswordAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -46,6 +49,11 @@ export default async function AccountPage() {
               </Link>
             </div>
           )}
+        </Card>
+        <Card>
+          <CardTitle>Password</CardTitle>
+          <p className="mb-3 text-sm text-slate-600">Changing it signs out your other sessions.</p>
+          <ChangePasswordForm action={changePasswordAction} />
         </Card>
         <Card>
           <CardTitle>This session</CardTitle>

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { EnrolForm } from "@/components/second-factor/enrol-form";
 import { VerifyForm } from "@/components/second-factor/verify-form";
 import { safeCallbackPath } from "@/lib/auth/callback-path";
+import { PASSWORD_CHANGE_PATH } from "@/lib/auth/guard";
 import { qrSvg } from "@/lib/auth/qr";
 import { startEnrolment } from "@/lib/auth/second-factor";
 import { getSessionState } from "@/lib/auth/session";
@@ -22,6 +23,7 @@ export default async function SecondFactorPage(props: { searchParams: Promise<Re
   const state = await getSessionState();
   if (state.status === "anonymous") redirect("/login");
   if (state.status === "complete") redirect(callbackUrl);
+  if (state.status === "password-change") redirect(PASSWORD_CHANGE_PATH);
 
   let body: React.ReactNode;
   if (state.need === "enrol") {

@@ -11,6 +11,13 @@ import { revealUserFieldAction } from "../../actions";
 
 export async function UsersTable({ search, canReveal }: { search: UsersSearch; canReveal: boolean }) {
   const result = await listUsers(search);
+  if (result.refusal) {
+    return (
+      <p role="alert" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="users-refusal">
+        {result.refusal}
+      </p>
+    );
+  }
   const current = { ...search };
   const filtered = !!(search.q || search.status || search.institution);
   return (

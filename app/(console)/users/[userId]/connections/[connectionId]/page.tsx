@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -16,6 +17,7 @@ import { can } from "@/lib/auth/policy";
 import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
 import { getRefreshBudget } from "@/lib/dal/refresh";
+import { unknownPurgeOutcome } from "@/lib/dal/purge";
 import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime, formatRelative } from "@/lib/utils";
@@ -36,6 +38,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
+  const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
   const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
@@ -63,6 +66,14 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       <BasiqProblemAlert problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
       </BasiqProblemAlert>
+      {purgeUnknown ? (
+        <Alert tone="warn" title="Last purge: outcome unknown — check the connection" className="mb-4">
+          <span data-testid="purge-unknown">
+            {purgeUnknown.message} Recorded {formatDateTime(purgeUnknown.at)}. Check at Basiq whether the data is gone
+            before purging again.
+          </span>
+        </Alert>
+      ) : null}
       {canRefresh || canPurge ? (
         <div className="mb-4">
           <ConnectionActions
