@@ -27,7 +27,7 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     const started = Date.now();
     let added = 0;
     await forEachLimited(ids, 8, async (id) => {
-      if ((await syncDirectoryUser(opened.db, basiq(), id, "seed")) !== "not-found") added++;
+      if ((await syncDirectoryUser(opened.db, basiq("background"), id, "seed")) !== "not-found") added++;
     });
     log.info({ users: added, ms: Date.now() - started }, "directory seeded from the sandbox");
   } finally {

@@ -236,7 +236,7 @@ export async function importUsers(text: string): Promise<ImportRow[]> {
 export async function startSync(): Promise<SyncProgress> {
   const caller = await requirePermission("users.sync");
   const before = directorySyncProgress();
-  const progress = startDirectorySync(await getDb(), basiq());
+  const progress = startDirectorySync(await getDb(), basiq("background"));
   if (!before.running) {
     await recordAudit({
       actor: { id: caller.id, email: caller.email, role: caller.role },

@@ -66,7 +66,7 @@ export function startJobScheduler(options: JobSchedulerOptions = {}): StopJobSch
     const dueAt = last ? last.startedAt.getTime() + intervalMs : 0;
     if (now() < dueAt) return dueAt - now();
 
-    const client = (options.getClient ?? basiq)();
+    const client = options.getClient ? options.getClient() : basiq("background");
     const databaseUrl = "databaseUrl" in options ? options.databaseUrl : env().databaseUrl;
     const sweep = options.sweep ?? runSweep;
     const startedAt = now();
