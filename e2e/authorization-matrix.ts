@@ -99,6 +99,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync" },
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read" },
   { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run" },
+  { appPath: "/api/metrics/route", kind: "route", requires: "integration.health" },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export" },
   { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read" },
 ];

@@ -162,6 +162,10 @@ export default async function OverviewPage() {
                     </dd>
                   </div>
                 ))}
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Database queries since start</dt>
+                  <dd>{health.databaseQueries}</dd>
+                </div>
                 {health.pausedForMs > 0 ? (
                   <div className="flex justify-between gap-2">
                     <dt className="text-amber-800">Paused by a 429 Retry-After</dt>
