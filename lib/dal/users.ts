@@ -13,6 +13,7 @@ import { basiq } from "@/lib/basiq";
 import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
 import { decrypt } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
+import { analyzeSoon } from "@/lib/db/analyze";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
 import { recordDirectoryUser, type StoredName } from "@/lib/directory/record";
@@ -217,7 +218,9 @@ export async function importUsers(text: string): Promise<ImportRow[]> {
   const caller = await requirePermission("users.import");
   let rows: ImportRow[];
   try {
-    rows = await importUserIds(await getDb(), basiq(), text);
+    const db = await getDb();
+    rows = await importUserIds(db, basiq(), text);
+    analyzeSoon(db, "import"); // coalesced and after the response: the planner sees the new rows
   } catch (e) {
     if (e instanceof RangeError) throw new UserFacingError(e.message);
     throw e;

@@ -7,6 +7,7 @@ import { and, asc, gt, isNull } from "drizzle-orm";
 import type { BasiqClient } from "@/lib/basiq/client";
 import type { Database } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
+import { analyzeDatabase } from "@/lib/db/analyze";
 import { log } from "@/lib/log";
 
 import { forEachLimited, syncDirectoryUser } from "./sync";
@@ -68,6 +69,7 @@ export async function syncAllUsers(
     });
     onProgress({ ...p });
   }
+  await analyzeDatabase(db, "directory sync"); // every row rewritten: fresh planner statistics (PGlite has no autovacuum)
   return p;
 }
 

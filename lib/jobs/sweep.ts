@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import { BasiqApiError, isBasiqError } from "@/lib/basiq/errors";
+import { analyzeDatabase } from "@/lib/db/analyze";
 import type { Database } from "@/lib/db/client";
 import { basiqUsers, sweepRuns } from "@/lib/db/schema";
 import { log } from "@/lib/log";
@@ -254,6 +255,7 @@ async function sweepHoldingLock(options: RunSweepOptions, lock: SweepLock): Prom
     if (!done) throw new Error(`sweep_runs row ${run.id} disappeared`);
     progress.status = "completed";
     log.info({ sweepId: run.id, ...counters }, "job sweep completed");
+    await analyzeDatabase(db, "job sweep"); // job_runs changed in bulk: fresh planner statistics
     return done;
   } catch (error) {
     const stopped = signal?.aborted === true;
