@@ -8,7 +8,7 @@
 // 200 ms reports per page: p50/p95 of the whole response (streamed to the end) at concurrency 1 and 16, pages/s at
 // 16, Basiq calls per page (the sandbox's counters) and database statements per page (/api/metrics); the server's
 // RSS before and after; the user page again while a sweep runs; and first-load JavaScript per route (gzipped bytes
-// the browser received), split into the framework baseline (the scripts of an empty page of the same build: the
+// each script the browser loaded, gzipped), split into the framework baseline (the scripts of an empty page of the same build: the
 // 404 page) and the console's own share, heaviest chunks named. Exit code 1 when a target is missed:
 //   user page at 200 ms: p50 ≤ 1.3 × 200 ms at concurrency 1, ≥ 35 pages/s at 16, p95 within +20 % while a sweep
 //   runs; ≤ 5 database statements per user page; the console's own first-load JS ≤ 20 KB gzipped on every page.
@@ -19,8 +19,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
 
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+
+type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
 import { totpNow } from "../e2e/totp";
 
@@ -253,33 +256,36 @@ interface ScriptLoad {
   gzipBytes: number;
 }
 
-async function scriptsOf(context: BrowserContext, url: string): Promise<ScriptLoad[]> {
+/** Scripts a fresh browser context (nothing cached) loads for `url`, each gzipped here (level 6, as servers do). */
+async function scriptsOf(browser: Browser, storageState: StorageState, url: string): Promise<ScriptLoad[]> {
+  const context = await browser.newContext({ storageState });
   const page = await context.newPage();
   const scripts: ScriptLoad[] = [];
   const pending: Promise<void>[] = [];
-  page.on("requestfinished", (request) => {
-    if (request.resourceType() !== "script") return;
+  page.on("response", (response) => {
+    if (response.request().resourceType() !== "script") return;
     pending.push(
-      request.sizes().then((s) => {
-        scripts.push({ url: new URL(request.url()).pathname, gzipBytes: s.responseBodySize });
-      }),
+      response
+        .body()
+        .then((body) => void scripts.push({ url: new URL(response.url()).pathname, gzipBytes: gzipSync(body).length }))
+        .catch(() => {}),
     );
   });
   await page.goto(url, { waitUntil: "networkidle" });
   await Promise.all(pending);
-  await page.close();
+  await context.close();
   return scripts;
 }
 
-async function firstLoadJs(context: BrowserContext, routes: [string, string][]): Promise<void> {
-  const baseline = await scriptsOf(context, `${BASE}/__bench-empty-page-${Date.now()}`);
+async function firstLoadJs(browser: Browser, storageState: StorageState, routes: [string, string][]): Promise<void> {
+  const baseline = await scriptsOf(browser, storageState, `${BASE}/__bench-empty-page-${Date.now()}`);
   const baselineUrls = new Set(baseline.map((s) => s.url));
   const kb = (b: number) => (b / 1024).toFixed(1);
   const baselineBytes = baseline.reduce((a, s) => a + s.gzipBytes, 0);
   console.log(`\nFirst-load JavaScript (gzipped, as received by Chromium)`);
   console.log(`  framework baseline (an empty page of this build, the 404): ${kb(baselineBytes)} KB in ${baseline.length} scripts`);
   for (const [name, url] of routes) {
-    const scripts = await scriptsOf(context, url);
+    const scripts = await scriptsOf(browser, storageState, url);
     const own = scripts.filter((s) => !baselineUrls.has(s.url)).sort((a, b) => b.gzipBytes - a.gzipBytes);
     const ownBytes = own.reduce((a, s) => a + s.gzipBytes, 0);
     const total = scripts.reduce((a, s) => a + s.gzipBytes, 0);
@@ -420,7 +426,7 @@ async function main(): Promise<void> {
     await admin.close();
     await fetch(`${SANDBOX}/__sandbox/faults`, { method: "DELETE" });
 
-    await firstLoadJs(supportContext, pages);
+    await firstLoadJs(browser, await supportContext.storageState(), pages);
 
     const rssEnd = serverRssMb(server.pid!);
     console.log(`\nServer RSS (next): ${rssStart} MB at start, ${rssEnd} MB at the end; load average ${load()}`);
