@@ -113,6 +113,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run", allowed: ["admin"] },
+  { appPath: "/api/metrics/route", kind: "route", requires: "integration.health", allowed: ["admin"] },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
   { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read", allowed: ["admin"] },
 ];

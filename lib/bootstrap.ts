@@ -5,6 +5,7 @@ import "server-only";
 import { count } from "drizzle-orm";
 
 import { basiq } from "@/lib/basiq";
+import { analyzeDatabase } from "@/lib/db/analyze";
 import { openDatabase } from "@/lib/db/client";
 import { migratePglite, migratePostgres } from "@/lib/db/migrate";
 import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
@@ -31,17 +32,25 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
     const crashedSweeps = await markCrashedSweepRuns(opened.db, e.databaseUrl);
     if (crashedSweeps > 0) log.warn({ runs: crashedSweeps }, "sweep runs left running by a stopped process marked failed");
-    if (!options.seed || e.basiq.mode !== "sandbox") return;
+    // PGlite has no autovacuum: give the planner statistics at every start (and after seeding, below).
+    if (!options.seed || e.basiq.mode !== "sandbox") {
+      if (opened.kind === "pglite") await analyzeDatabase(opened.db, "start");
+      return;
+    }
     await ensureDemoAccounts(opened.db, e.demoPassword);
     const [row] = await opened.db.select({ n: count() }).from(basiqUsers);
-    if ((row?.n ?? 0) > 0) return;
+    if ((row?.n ?? 0) > 0) {
+      await analyzeDatabase(opened.db, "start");
+      return;
+    }
     const ids = await sandboxUserIds(e.basiq.apiUrl);
     const started = Date.now();
     let added = 0;
     await forEachLimited(ids, 8, async (id) => {
-      if ((await syncDirectoryUser(opened.db, basiq(), id, "seed")) !== "not-found") added++;
+      if ((await syncDirectoryUser(opened.db, basiq("background"), id, "seed")) !== "not-found") added++;
     });
     log.info({ users: added, ms: Date.now() - started }, "directory seeded from the sandbox");
+    await analyzeDatabase(opened.db, "seed");
   } finally {
     await opened.close();
   }

@@ -116,4 +116,14 @@ describe("loadEnv", () => {
       expect(errorOf({ ...liveBase, BASIQ_PAGE_DEADLINE_MS: bad }).variable).toBe("BASIQ_PAGE_DEADLINE_MS");
     }
   });
+
+  it("reads the Basiq lanes' budgets with defaults, bounds and the variable named on error", () => {
+    expect(loadEnv(liveBase).basiqMaxInFlight).toEqual({ interactive: 32, background: 10 });
+    const set = loadEnv({ ...liveBase, BASIQ_INTERACTIVE_MAX_IN_FLIGHT: "8", BASIQ_BACKGROUND_MAX_IN_FLIGHT: " " });
+    expect(set.basiqMaxInFlight).toEqual({ interactive: 8, background: 10 });
+    for (const bad of ["0", "257", "1.5", "many", "-3"]) {
+      expect(errorOf({ ...liveBase, BASIQ_INTERACTIVE_MAX_IN_FLIGHT: bad }).variable).toBe("BASIQ_INTERACTIVE_MAX_IN_FLIGHT");
+      expect(errorOf({ ...liveBase, BASIQ_BACKGROUND_MAX_IN_FLIGHT: bad }).variable).toBe("BASIQ_BACKGROUND_MAX_IN_FLIGHT");
+    }
+  });
 });

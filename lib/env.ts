@@ -119,6 +119,16 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(1_000).max(120_000).default(8_000),
   ),
+  // Basiq calls in flight at once per lane: interactive (pages, actions) and background (sweep, sync, connector
+  // refresh) never wait for each other's slots; one route holds at most 80 % of its lane. Empty = default.
+  BASIQ_INTERACTIVE_MAX_IN_FLIGHT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(256).default(32),
+  ),
+  BASIQ_BACKGROUND_MAX_IN_FLIGHT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(256).default(10),
+  ),
   CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   // Minutes between job sweeps on the web server; 0 = off, empty = default. At most 14 days (timers cap at ~24.8).
@@ -150,6 +160,8 @@ export interface Env {
   basiqMaxRetryWaitMs: number;
   /** Total Basiq time budget of one page, retries included (BASIQ_PAGE_DEADLINE_MS). */
   basiqPageDeadlineMs: number;
+  /** Basiq calls in flight per lane (BASIQ_INTERACTIVE_MAX_IN_FLIGHT, BASIQ_BACKGROUND_MAX_IN_FLIGHT). */
+  basiqMaxInFlight: { interactive: number; background: number };
   authSecret: string;
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
@@ -245,6 +257,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     basiqTimeoutMs: raw.BASIQ_TIMEOUT_MS,
     basiqMaxRetryWaitMs: raw.BASIQ_MAX_RETRY_WAIT_MS,
     basiqPageDeadlineMs: raw.BASIQ_PAGE_DEADLINE_MS,
+    basiqMaxInFlight: {
+      interactive: raw.BASIQ_INTERACTIVE_MAX_IN_FLIGHT,
+      background: raw.BASIQ_BACKGROUND_MAX_IN_FLIGHT,
+    },
     authSecret,
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     if (opened.kind === "pglite") await migratePglite(opened.db);
     const result = await runSweep({
       db: opened.db,
-      client: basiq(),
+      client: basiq("background"),
       trigger: "cli",
       databaseUrl: e.databaseUrl,
       batchSize,

@@ -20,14 +20,14 @@ async function main(): Promise<void> {
   try {
     if (opened.kind === "pglite") await migratePglite(opened.db);
     if (values.events) {
-      const r = await syncFromEvents(opened.db, basiq());
+      const r = await syncFromEvents(opened.db, basiq("background"));
       console.log(
         `events: ${r.eventsNew} new of ${r.eventsRead} read; ${r.usersSynced} users synced, ${r.usersDeleted} marked deleted, ${r.failed} failed; cursor ${r.cursor ?? "none"}`,
       );
       if (r.gapWarning) console.log(`warning: ${r.gapWarning}`);
       if (r.failed > 0) process.exitCode = 1;
     } else {
-      const r = await syncAllUsers(opened.db, basiq(), (p) => process.stdout.write(`\r${p.checked}/${p.total} checked`));
+      const r = await syncAllUsers(opened.db, basiq("background"), (p) => process.stdout.write(`\r${p.checked}/${p.total} checked`));
       console.log(`\nusers: ${r.checked} checked, ${r.updated} updated, ${r.notFound} not found at Basiq, ${r.failed} failed`);
       if (r.stopped) console.log(r.stopped);
       if (r.failed > 0) process.exitCode = 1;

@@ -165,6 +165,16 @@ export default async function OverviewPage() {
                   <dt className="text-slate-500">Token refused → refreshed (401 / 403 expired)</dt>
                   <dd>{health.unauthorizedRetries}</dd>
                 </div>
+                {(["interactive", "background"] as const).map((lane) => (
+                  <div key={lane} className="flex justify-between gap-2" data-testid={`lane-${lane}`}>
+                    <dt className="text-slate-500">
+                      {lane === "interactive" ? "Interactive" : "Background"} calls in flight · queued (of {health.lanes[lane].max})
+                    </dt>
+                    <dd>
+                      {health.lanes[lane].inFlight} · {health.lanes[lane].queued}
+                    </dd>
+                  </div>
+                ))}
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">API key</dt>
                   <dd data-testid="integration-credentials" className={health.tokenFailure ? "font-semibold text-red-800" : undefined}>
@@ -176,11 +186,15 @@ export default async function OverviewPage() {
                   </dd>
                 </div>
                 <div className="flex justify-between gap-2">
-                  <dt className="text-slate-500">Calls in flight · queued</dt>
-                  <dd>
-                    {health.inFlight} · {health.queued}
-                  </dd>
+                  <dt className="text-slate-500">Database queries since start</dt>
+                  <dd>{health.databaseQueries}</dd>
                 </div>
+                {health.pausedForMs > 0 ? (
+                  <div className="flex justify-between gap-2">
+                    <dt className="text-amber-800">Paused by a 429 Retry-After</dt>
+                    <dd className="text-amber-800">{Math.ceil(health.pausedForMs / 1000)} s</dd>
+                  </div>
+                ) : null}
               </dl>
               <div className="min-w-0 md:col-span-2">
                 <table className="w-full text-left text-xs">

@@ -6,16 +6,11 @@ import "server-only";
 // whether the session is complete (AUTH-3). Only a complete session is a caller; any failure denies (AZ-5).
 import { cache } from "react";
 
-import { eq } from "drizzle-orm";
-
-import { getDb } from "@/lib/db";
-import { staff } from "@/lib/db/schema";
 import { ForbiddenError, PasswordChangeRequiredError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import { getSessionIdentity } from "./identity";
 import { can, isRole, permissionList, type Permission, type Role } from "./policy";
-import { isEnrolled } from "./second-factor";
-import { checkSession, sessionClock } from "./server-sessions";
+import { checkSessionAndStaff, sessionClock } from "./server-sessions";
 
 export interface CurrentStaff {
   id: string;
@@ -49,21 +44,13 @@ export function secondFactorNeed(role: Role, enrolled: boolean, verifiedInSessio
 export const getSessionState = cache(async (): Promise<SessionState> => {
   const identity = await getSessionIdentity();
   if (!identity) return { status: "anonymous" };
-  const checked = await checkSession(identity.sessionId, identity.staffId, sessionClock.now());
+  // One statement: the session row, the staff row and whether a second factor is enrolled (cache(): once a request).
+  const { check: checked, staff: row, enrolled } = await checkSessionAndStaff(
+    identity.sessionId,
+    identity.staffId,
+    sessionClock.now(),
+  );
   if (!checked.ok) return { status: "anonymous" };
-  const db = await getDb();
-  const [row] = await db
-    .select({
-      id: staff.id,
-      email: staff.email,
-      name: staff.name,
-      role: staff.role,
-      status: staff.status,
-      passwordChangeRequired: staff.passwordChangeRequired,
-    })
-    .from(staff)
-    .where(eq(staff.id, identity.staffId))
-    .limit(1);
   if (!row || row.status !== "active" || !isRole(row.role)) return { status: "anonymous" };
   const current: CurrentStaff = {
     id: row.id,
@@ -74,8 +61,8 @@ export const getSessionState = cache(async (): Promise<SessionState> => {
     sessionId: checked.session.id,
   };
   const verified = checked.session.secondFactorAt !== null;
-  // Verified in this session: no need to look the enrolment up (an admin's reset of it revokes the session).
-  const need = secondFactorNeed(row.role, verified || (await isEnrolled(row.id)), verified);
+  // Verified in this session: enrolled by definition (an admin's reset of the second factor revokes the session).
+  const need = secondFactorNeed(row.role, verified || enrolled, verified);
   if (need !== "none") return { status: "second-factor", need, staff: current };
   if (row.passwordChangeRequired) return { status: "password-change", staff: current };
   return { status: "complete", staff: current, secondFactor: verified ? "verified" : "not-enrolled" };

@@ -503,17 +503,23 @@ describe("logging", () => {
 });
 
 describe("concurrency", () => {
-  it("keeps at most maxConcurrency requests in flight and reports inFlight/queued", async () => {
-    const { client, fake } = testClient({ maxConcurrency: 8 });
+  it("keeps at most a lane's maximum in flight (across routes) and reports inFlight/queued", async () => {
+    const { client, fake } = testClient({ interactiveMaxInFlight: 8 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    fake.onRequest = async () => {
+    fake.onRequest = async (r: RecordedRequest) => {
       await gate;
-      return json(200, wire.user());
+      return r.url.pathname.includes("/connections/") ? json(200, wire.connection()) : json(200, wire.user());
     };
-    const calls = Array.from({ length: 40 }, () => client.getUser("u-1"));
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0 ? client.getUser("u-1") : client.getConnection("u-1", "c-1"),
+    );
     await sleep(5);
-    expect(client.metrics()).toMatchObject({ inFlight: 8, queued: 32 });
+    expect(client.metrics()).toMatchObject({
+      inFlight: 8,
+      queued: 32,
+      lanes: { interactive: { max: 8, routeMax: 6, inFlight: 8, queued: 32 } },
+    });
     expect(fake.maxInFlight).toBe(8);
     release();
     await Promise.all(calls);
@@ -522,7 +528,7 @@ describe("concurrency", () => {
   });
 
   it("a token needed while every slot is busy jumps the queue (no deadlock)", async () => {
-    const { client, fake, clock } = testClient({ maxConcurrency: 1 });
+    const { client, fake, clock } = testClient({ interactiveMaxInFlight: 1 });
     let releaseFirst!: () => void;
     const gate = new Promise<void>((r) => (releaseFirst = r));
     fake.onRequest = async (r: RecordedRequest) => {
@@ -548,7 +554,7 @@ describe("concurrency", () => {
   });
 
   it("a caller's abort signal cancels a queued call without sending it", async () => {
-    const { client, fake } = testClient({ maxConcurrency: 1 });
+    const { client, fake } = testClient({ interactiveMaxInFlight: 1 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     fake.onRequest = async () => {
@@ -718,5 +724,97 @@ describe("tolerant lists", () => {
       userId: "u-1",
       skipped: 1,
     });
+  });
+});
+
+describe("lanes and bulkheads", () => {
+  const gated = () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    return { gate, release };
+  };
+
+  it("interactive calls are not queued behind a saturated background lane", async () => {
+    const { client, fake } = testClient({ backgroundMaxInFlight: 10 });
+    const { gate, release } = gated();
+    fake.onRequest = async (r: RecordedRequest) => {
+      if (r.url.pathname === "/users/swept/jobs") await gate;
+      return json(200, wire.jobPage([]));
+    };
+    const background = client.inLane("background");
+    const sweep = Array.from({ length: 20 }, () => background.listUserJobs("swept"));
+    await sleep(5);
+    expect(client.metrics().lanes.background).toMatchObject({
+      inFlight: 8,
+      queued: 12,
+      max: 10,
+      routeMax: 8,
+    });
+    // Same route, interactive lane: answered while the background lane is full and queued.
+    await expect(client.listUserJobs("someone")).resolves.toEqual({ jobs: [], truncated: false });
+    expect(client.metrics().lanes.background).toMatchObject({ inFlight: 8, queued: 12 });
+    release();
+    await Promise.all(sweep);
+    expect(client.metrics()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it("a call's own lane wins over the view's default", async () => {
+    const { client, fake } = testClient({ backgroundMaxInFlight: 1 });
+    const { gate, release } = gated();
+    fake.onRequest = async () => {
+      await gate;
+      return json(200, wire.user());
+    };
+    const calls = [client.inLane("background").getUser("a"), client.getUser("b", { lane: "background" })];
+    await sleep(5);
+    expect(client.metrics().lanes).toMatchObject({
+      background: { inFlight: 1, queued: 1 },
+      interactive: { inFlight: 0, queued: 0 },
+    });
+    release();
+    await Promise.all(calls);
+  });
+
+  it("a hung route does not block another route in the same lane", async () => {
+    const { client, fake } = testClient({ interactiveMaxInFlight: 5, timeoutMs: 60_000 });
+    const { gate, release } = gated();
+    fake.onRequest = async (r: RecordedRequest) => {
+      if (r.url.pathname.includes("/connections/")) {
+        await gate; // this route hangs
+        return json(200, wire.connection());
+      }
+      return json(200, wire.user());
+    };
+    const hung = Array.from({ length: 10 }, () => client.getConnection("u-1", "c-1"));
+    await sleep(5);
+    expect(client.metrics().lanes.interactive).toMatchObject({
+      max: 5,
+      routeMax: 4,
+      inFlight: 4,
+      queued: 6,
+      inFlightByRoute: { "GET /users/{userId}/connections/{connectionId}": 4 },
+    });
+    await expect(client.getUser("u-1")).resolves.toMatchObject({ id: "u-1" });
+    release();
+    await Promise.all(hung);
+  });
+
+  it("a 429's Retry-After pauses both lanes, not just the caller", async () => {
+    const { client, fake, clock } = testClient({ retries: 0 });
+    const sentAt: Record<string, number> = {};
+    fake.onRequest = (r: RecordedRequest) => {
+      sentAt[r.url.pathname] = clock.now();
+      return r.url.pathname === "/users/limited"
+        ? basiqError(429, "too-many-requests", "c", { "retry-after": "5" })
+        : json(200, wire.user());
+    };
+    await client.getUser("warm-up"); // the token, so that only the pause moves the clock below
+    const limitedAt = clock.now();
+    expect(await caught(client.getUser("limited"))).toMatchObject({ status: 429, retryAfterSeconds: 5 });
+    expect(client.metrics().pausedForMs).toBe(5_000);
+    await Promise.all([client.inLane("background").getUser("bg"), client.getUser("fg")]);
+    expect(sentAt["/users/bg"]).toBeGreaterThanOrEqual(limitedAt + 5_000);
+    expect(sentAt["/users/fg"]).toBeGreaterThanOrEqual(limitedAt + 5_000);
+    expect(client.metrics().pausedForMs).toBe(0);
   });
 });

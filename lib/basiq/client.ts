@@ -6,8 +6,8 @@ import type { z } from "zod";
 import { log } from "../log";
 import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
-import { Limiter } from "./limiter";
-import { RouteMetricsRecorder, type RouteMetrics } from "./metrics";
+import { type Lane, LANES, Limiter, PauseGate, routeCap } from "./limiter";
+import { type LaneMetrics, RouteMetricsRecorder, type RouteMetrics } from "./metrics";
 import { assertMatches, assertSafeId, resolveRoute, type ResolvedRoute } from "./routes";
 import {
   type BasiqEvent,
@@ -34,14 +34,18 @@ import {
 import type { TokenMetrics } from "./token-cache";
 
 export type { CallContext } from "./http";
+export type { Lane } from "./limiter";
+export type { LaneMetrics } from "./metrics";
 
 export interface BasiqClientOptions {
   /** e.g. https://au-api.basiq.io, or the local sandbox. */
   baseUrl: string;
   /** As issued by Basiq (already base64): sent as `Authorization: Basic <apiKey>` on POST /token only. */
   apiKey: string;
-  /** Basiq calls in flight at once; the rest wait in a FIFO queue. */
-  maxConcurrency?: number;
+  /** Interactive calls (pages, actions) in flight at once; the rest wait in a FIFO queue. Default 32. */
+  interactiveMaxInFlight?: number;
+  /** Background calls (sweep, sync, connector refresh) in flight at once, in a lane of their own. Default 10. */
+  backgroundMaxInFlight?: number;
   /** Per attempt, from the moment a concurrency slot is taken. */
   timeoutMs?: number;
   /** Retries of idempotent calls after a network error, timeout, 408, 429 or 5xx. */
@@ -72,8 +76,12 @@ export interface BasiqMetrics {
    */
   tokenFailure: { at: string; status: number | null; keyRefused: boolean } | null;
   byRoute: Record<string, RouteMetrics>;
+  /** Totals over both lanes. */
   inFlight: number;
   queued: number;
+  lanes: Record<Lane, LaneMetrics>;
+  /** Milliseconds left of a pause after a 429's Retry-After (every lane waits); 0 when none. */
+  pausedForMs: number;
 }
 
 export interface RefreshStarted {
@@ -122,6 +130,8 @@ export interface BasiqClient {
   metrics(): BasiqMetrics;
   /** Resolves when a token can be had (the cached one, usually: no request to Basiq). For health checks. */
   checkAccess(): Promise<void>;
+  /** The same client (same token cache, same lanes) with `lane` as the default for calls that name none. */
+  inLane(lane: Lane): BasiqClient;
 }
 
 const MAX_FILTER_LENGTH = 1_000;
@@ -130,7 +140,8 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
   const {
     baseUrl,
     apiKey,
-    maxConcurrency = 8,
+    interactiveMaxInFlight = 32,
+    backgroundMaxInFlight = 10,
     timeoutMs = 10_000,
     retries = 2,
     tokenRefreshAgeMs = 30 * 60_000,
@@ -147,7 +158,11 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     throw new TypeError("createBasiqClient: baseUrl must be an http(s) URL");
   if (!apiKey) throw new TypeError("createBasiqClient: apiKey is required");
 
-  const limiter = new Limiter(maxConcurrency);
+  const lanes: Record<Lane, Limiter> = {
+    interactive: new Limiter(interactiveMaxInFlight, routeCap(interactiveMaxInFlight)),
+    background: new Limiter(backgroundMaxInFlight, routeCap(backgroundMaxInFlight)),
+  };
+  const gate = new PauseGate(now, sleep);
   const routeMetrics = new RouteMetricsRecorder();
   const transport = new Transport({
     baseUrl,
@@ -161,7 +176,8 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     maxRetryAfterMs,
     tokenRefreshAgeMs,
     tokenBlockingWindowMs,
-    limiter,
+    lanes,
+    gate,
     metrics: routeMetrics,
     logger,
   });
@@ -220,7 +236,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
   const connectionRoute = (method: "GET" | "DELETE", userId: string, connectionId: string) =>
     resolveRoute(method, "/users/{userId}/connections/{connectionId}", { userId, connectionId });
 
-  return {
+  const client: BasiqClient = {
     getUser: async (userId, context) =>
       get(resolveRoute("GET", "/users/{userId}", { userId }), userSchema, context),
 
@@ -356,9 +372,53 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
           : null,
         unauthorizedRetries: routeMetrics.unauthorizedRetries,
         byRoute: routeMetrics.snapshot(),
-        inFlight: limiter.inFlight,
-        queued: limiter.queued,
+        inFlight: lanes.interactive.inFlight + lanes.background.inFlight,
+        queued: lanes.interactive.queued + lanes.background.queued,
+        lanes: Object.fromEntries(
+          LANES.map((lane) => {
+            const l = lanes[lane];
+            const m: LaneMetrics = {
+              max: l.max,
+              routeMax: l.keyMax,
+              inFlight: l.inFlight,
+              queued: l.queued,
+              inFlightByRoute: l.inFlightByKey(),
+              busyMs: Math.round(l.busyMs),
+            };
+            return [lane, m];
+          }),
+        ) as Record<Lane, LaneMetrics>,
+        pausedForMs: gate.remainingMs(),
       };
     },
+
+    inLane: (lane) => inLane(client, lane),
   };
+  return client;
+}
+
+/** A view of `client` whose calls default to `lane` (a call's own `lane` still wins). */
+function inLane(client: BasiqClient, lane: Lane): BasiqClient {
+  const ctx = <C extends CallContext>(context?: C) => ({ ...context, lane: context?.lane ?? lane }) as C;
+  const view: BasiqClient = {
+    getUser: (userId, context) => client.getUser(userId, ctx(context)),
+    listConnections: (userId, context) => client.listConnections(userId, ctx(context)),
+    getConnection: (userId, connectionId, context) =>
+      client.getConnection(userId, connectionId, ctx(context)),
+    refreshConnection: (userId, connectionId, context) =>
+      client.refreshConnection(userId, connectionId, ctx(context)),
+    purgeConnection: (userId, connectionId, context) =>
+      client.purgeConnection(userId, connectionId, ctx(context)),
+    deleteConnection: (userId, connectionId, context) =>
+      client.deleteConnection(userId, connectionId, ctx(context)),
+    listUserJobs: (userId, options) => client.listUserJobs(userId, ctx(options)),
+    getJob: (jobId, context) => client.getJob(jobId, ctx(context)),
+    listConnectors: (options) => client.listConnectors(ctx(options)),
+    getConnector: (connectorId, method, context) => client.getConnector(connectorId, method, ctx(context)),
+    listEvents: (options) => client.listEvents(ctx(options)),
+    metrics: () => client.metrics(),
+    checkAccess: () => client.checkAccess(),
+    inLane: (other) => inLane(client, other),
+  };
+  return view;
 }

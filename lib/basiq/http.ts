@@ -12,7 +12,7 @@ import {
   BasiqTimeoutError,
   isBasiqKeyRefused,
 } from "./errors";
-import type { Limiter } from "./limiter";
+import type { Lane, Limiter, PauseGate } from "./limiter";
 import type { RouteMetricsRecorder } from "./metrics";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter } from "./retry";
 import { resolveRoute, type ResolvedRoute } from "./routes";
@@ -29,6 +29,8 @@ export interface CallContext {
   connectionId?: string;
   jobId?: string;
   signal?: AbortSignal;
+  /** Which concurrency lane the call waits in. Default interactive; the sweep, syncs and refreshes say background. */
+  lane?: Lane;
 }
 
 export interface CallSpec<T> {
@@ -59,7 +61,10 @@ export interface TransportOptions {
   maxRetryAfterMs: number;
   tokenRefreshAgeMs: number;
   tokenBlockingWindowMs: number;
-  limiter: Limiter;
+  /** One limiter per lane, each with per-route bulkheads. */
+  lanes: Record<Lane, Limiter>;
+  /** Shared by every lane: a 429's Retry-After holds back every new request. */
+  gate: PauseGate;
   metrics: RouteMetricsRecorder;
   logger: Logger;
 }
@@ -133,7 +138,9 @@ export class Transport {
       },
       TOKEN_ROUTE,
       undefined,
-      true, // token requests jump the queue: callers waiting for a token hold no slot, so this cannot deadlock
+      // Token requests take no lane slot (single-flight: at most one at a time), so they never wait behind the
+      // calls that are waiting for them.
+      null,
     );
     if (raw.status < 200 || raw.status > 299) throw this.apiError(TOKEN_ROUTE, raw);
     const token = this.parse(TOKEN_ROUTE, raw, tokenResponseSchema);
@@ -218,6 +225,7 @@ export class Transport {
         },
         spec.resolved,
         signal,
+        spec.context?.lane ?? "interactive",
       );
     } catch (error) {
       return { kind: "error", error: asBasiqError(error, signal, spec.resolved) };
@@ -308,54 +316,57 @@ export class Transport {
     };
   }
 
-  /** One HTTP exchange inside a concurrency slot, cut off after timeoutMs (the queue wait is not counted). */
+  /**
+   * One HTTP exchange inside a slot of its lane (none for `null`: token requests), cut off after timeoutMs (the
+   * queue wait and a shared 429 pause are not counted).
+   */
   private send(
     request: { method: string; url: string; headers: Record<string, string>; body?: string },
     resolved: ResolvedRoute,
     callerSignal: AbortSignal | undefined,
-    priority = false,
+    lane: Lane | null,
   ): Promise<RawResponse> {
-    const { limiter, metrics, timeoutMs, now } = this.options;
-    return limiter.run(
-      async () => {
-        metrics.recordAttempt(resolved.route);
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), timeoutMs);
-        const onCallerAbort = () => controller.abort();
-        callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-        try {
-          // Racing the abort signal as well keeps the timeout honest even if a fetch ignores its signal.
-          const raw = await abortable(
-            (async () => {
-              const response = await this.options.fetch(request.url, {
-                method: request.method,
-                headers: request.headers,
-                body: request.body,
-                signal: controller.signal,
-                redirect: "manual", // never follow a redirect with our Authorization header
-              });
-              return { status: response.status, headers: response.headers, text: await response.text() };
-            })(),
-            controller.signal,
-          );
-          metrics.recordStatus(
-            resolved.route,
-            raw.status,
-            parseRetryAfter(raw.headers.get("retry-after"), now()),
-          );
-          return raw;
-        } catch (error) {
-          if (callerSignal?.aborted) throw callerSignal.reason;
-          const base = { method: resolved.method, route: resolved.route, cause: error };
-          if (controller.signal.aborted) throw new BasiqTimeoutError({ ...base, timeoutMs });
-          throw new BasiqNetworkError({ ...base, reason: networkReason(error) });
-        } finally {
-          clearTimeout(timer);
-          callerSignal?.removeEventListener("abort", onCallerAbort);
-        }
-      },
-      { signal: callerSignal, priority },
-    );
+    const { lanes, gate, metrics, timeoutMs, now, maxRetryAfterMs } = this.options;
+    const exchange = async () => {
+      await gate.wait(callerSignal);
+      metrics.recordAttempt(resolved.route);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const onCallerAbort = () => controller.abort();
+      callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+      try {
+        // Racing the abort signal as well keeps the timeout honest even if a fetch ignores its signal.
+        const raw = await abortable(
+          (async () => {
+            const response = await this.options.fetch(request.url, {
+              method: request.method,
+              headers: request.headers,
+              body: request.body,
+              signal: controller.signal,
+              redirect: "manual", // never follow a redirect with our Authorization header
+            });
+            return { status: response.status, headers: response.headers, text: await response.text() };
+          })(),
+          controller.signal,
+        );
+        const retryAfter = parseRetryAfter(raw.headers.get("retry-after"), now());
+        metrics.recordStatus(resolved.route, raw.status, retryAfter);
+        // Basiq's rate limit is per application: every lane waits it out, not just this caller.
+        if (raw.status === 429 && retryAfter !== undefined)
+          gate.pause(now() + Math.min(retryAfter * 1000, maxRetryAfterMs));
+        return raw;
+      } catch (error) {
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        const base = { method: resolved.method, route: resolved.route, cause: error };
+        if (controller.signal.aborted) throw new BasiqTimeoutError({ ...base, timeoutMs });
+        throw new BasiqNetworkError({ ...base, reason: networkReason(error) });
+      } finally {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener("abort", onCallerAbort);
+      }
+    };
+    if (lane === null) return exchange();
+    return lanes[lane].run(exchange, { signal: callerSignal, key: resolved.route });
   }
 
   private parse<T>(resolved: ResolvedRoute, raw: RawResponse, schema: z.ZodType<T>): T {

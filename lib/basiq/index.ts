@@ -1,24 +1,30 @@
 import "server-only";
 
 import { env } from "../env";
-import { type BasiqClient, createBasiqClient } from "./client";
+import { type BasiqClient, createBasiqClient, type Lane } from "./client";
 
 // The server-wide Basiq client: one token cache and one concurrency budget per process (the sweep shares it).
 // Kept on globalThis so a dev-server hot reload reuses it instead of building a second token cache.
 
 const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient };
 
-export function basiq(): BasiqClient {
+/**
+ * The process's client. Calls default to the interactive lane (pages, actions); pass "background" for work
+ * nobody is waiting on (sweep, directory sync, events sync, connector refresh): same token cache, own slots.
+ */
+export function basiq(lane: Lane = "interactive"): BasiqClient {
   if (!globalForBasiq.basiqClient) {
-    const { basiq: target, basiqTimeoutMs, basiqMaxRetryWaitMs } = env();
+    const { basiq: target, basiqTimeoutMs, basiqMaxRetryWaitMs, basiqMaxInFlight } = env();
     globalForBasiq.basiqClient = createBasiqClient({
       baseUrl: target.apiUrl,
       apiKey: target.apiKey,
       timeoutMs: basiqTimeoutMs,
       maxRetryAfterMs: basiqMaxRetryWaitMs,
+      interactiveMaxInFlight: basiqMaxInFlight.interactive,
+      backgroundMaxInFlight: basiqMaxInFlight.background,
     });
   }
-  return globalForBasiq.basiqClient;
+  return lane === "interactive" ? globalForBasiq.basiqClient : globalForBasiq.basiqClient.inLane(lane);
 }
 
 /** Tests only: forget the singleton so the next basiq() builds a fresh client from env(). */
@@ -33,6 +39,8 @@ export {
   type CallContext,
   createBasiqClient,
   type EventPage,
+  type Lane,
+  type LaneMetrics,
   type RefreshStarted,
   type UserJobs,
 } from "./client";

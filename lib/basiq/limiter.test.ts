@@ -62,3 +62,39 @@ describe("Limiter", () => {
     expect(ran).toBe(false);
   });
 });
+
+describe("Limiter bulkheads", () => {
+  it("caps each key at keyMax and starts other keys' waiters past a saturated key", async () => {
+    const limiter = new Limiter(4, 2);
+    const hung = deferred();
+    const started: string[] = [];
+    const slow = ["s1", "s2", "s3"].map((name) =>
+      limiter.run(
+        async () => {
+          started.push(name);
+          await hung.promise;
+        },
+        { key: "slow" },
+      ),
+    );
+    const fast = limiter.run(async () => void started.push("f1"), { key: "fast" });
+    await fast;
+    expect(started).toEqual(["s1", "s2", "f1"]);
+    expect(limiter.queued).toBe(1);
+    expect(limiter.inFlightByKey()).toEqual({ slow: 2 });
+    hung.resolve();
+    await Promise.all(slow);
+    expect(started).toEqual(["s1", "s2", "f1", "s3"]);
+  });
+
+  it("integrates in-flight tasks over time (busyMs)", () => {
+    let t = 0;
+    const limiter = new Limiter(2, 2, () => t);
+    const a = deferred();
+    void limiter.run(() => a.promise);
+    void limiter.run(() => a.promise);
+    t = 100;
+    expect(limiter.busyMs).toBe(200);
+    a.resolve();
+  });
+});

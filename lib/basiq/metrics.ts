@@ -10,6 +10,19 @@ export interface RouteMetrics {
   lastRetryAfterSeconds: number | null;
 }
 
+/** One concurrency lane (interactive or background) of the client, for the panel and the benchmarks. */
+export interface LaneMetrics {
+  max: number;
+  /** The per-route bulkhead: one route never holds more of the lane than this. */
+  routeMax: number;
+  inFlight: number;
+  queued: number;
+  /** In-flight calls per route template (only routes with at least one). */
+  inFlightByRoute: Record<string, number>;
+  /** Call-milliseconds spent in flight since start: its change over an interval ÷ the interval = average in flight. */
+  busyMs: number;
+}
+
 export class RouteMetricsRecorder {
   private readonly routes = new Map<string, RouteMetrics>();
   unauthorizedRetries = 0;

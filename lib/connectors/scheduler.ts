@@ -17,7 +17,7 @@ export function startConnectorScheduler(intervalMinutes: number): () => void {
     if (running) return;
     running = true;
     try {
-      const result = await refreshConnectors(await getDb(), basiq());
+      const result = await refreshConnectors(await getDb(), basiq("background"));
       if (result.changes.length > 0) log.info({ changes: result.changes }, "connector status changes");
     } catch (e) {
       log.warn({ correlationId: isBasiqError(e) ? e.correlationId : undefined, route: "GET /connectors" }, "scheduled connector refresh failed");

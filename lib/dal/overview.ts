@@ -6,7 +6,7 @@ import { count, desc, isNull, sql } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
 import { basiq, type BasiqMetrics } from "@/lib/basiq";
-import { getDb, rowsOf } from "@/lib/db";
+import { databaseQueryCount, getDb, rowsOf } from "@/lib/db";
 import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
 import { eventsSyncStatus } from "@/lib/directory/events";
 
@@ -78,9 +78,14 @@ export async function getOverview(): Promise<OverviewDTO> {
   };
 }
 
-/** Admins: how this process's Basiq client is doing. Counters only: no token, no key, no ids. */
-export async function getIntegrationHealth(): Promise<BasiqMetrics> {
+export interface IntegrationHealthDTO extends BasiqMetrics {
+  /** Database statements this process has run since it started. */
+  databaseQueries: number;
+}
+
+/** Admins: how this process's Basiq client (and database use) is doing. Counters only: no token, no key, no ids. */
+export async function getIntegrationHealth(): Promise<IntegrationHealthDTO> {
   await requirePermission("integration.health");
   const m = basiq().metrics();
-  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] } };
+  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] }, databaseQueries: databaseQueryCount() };
 }

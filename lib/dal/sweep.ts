@@ -65,7 +65,7 @@ export async function startSweepNow(): Promise<{ started: boolean; message: stri
   const actor = { id: caller.id, email: caller.email, role: caller.role };
   await recordAudit({ actor, action: "sweep.run", outcome: "requested" });
   // Not awaited: the page polls progress. The advisory lock decides whether this instance may sweep.
-  const run = runSweep({ db, client: basiq(), trigger: "manual", databaseUrl: env().databaseUrl });
+  const run = runSweep({ db, client: basiq("background"), trigger: "manual", databaseUrl: env().databaseUrl });
   void run
     .then((result) =>
       recordAudit({

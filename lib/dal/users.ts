@@ -13,6 +13,7 @@ import { can } from "@/lib/auth/policy";
 import { basiq } from "@/lib/basiq";
 import { decrypt, indexOf, normaliseEmail, normaliseMobile } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
+import { analyzeSoon } from "@/lib/db/analyze";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
 import { recordDirectoryUser, type StoredName } from "@/lib/directory/record";
@@ -300,7 +301,9 @@ export async function importUsers(text: string): Promise<ImportRow[]> {
   const caller = await requirePermission("users.import");
   let rows: ImportRow[];
   try {
-    rows = await importUserIds(await getDb(), basiq(), text);
+    const db = await getDb();
+    rows = await importUserIds(db, basiq(), text);
+    analyzeSoon(db, "import"); // coalesced and after the response: the planner sees the new rows
   } catch (e) {
     if (e instanceof RangeError) throw new UserFacingError(e.message);
     throw e;
@@ -319,7 +322,7 @@ export async function importUsers(text: string): Promise<ImportRow[]> {
 export async function startSync(): Promise<SyncProgress> {
   const caller = await requirePermission("users.sync");
   const before = directorySyncProgress();
-  const progress = startDirectorySync(await getDb(), basiq());
+  const progress = startDirectorySync(await getDb(), basiq("background"));
   if (!before.running) {
     await recordAudit({
       actor: { id: caller.id, email: caller.email, role: caller.role },

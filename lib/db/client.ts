@@ -12,6 +12,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 import { acquireDirectoryLock } from "./lock";
+import { queryCounter } from "./query-count";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -29,7 +30,7 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: 
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const sqlClient = postgres(options.databaseUrl, { max: 10, onnotice: () => {}, connect_timeout: 10 });
-    const db = drizzle(sqlClient, { schema }) as unknown as Database;
+    const db = drizzle(sqlClient, { schema, logger: queryCounter }) as unknown as Database;
     return { db, kind: "postgres", close: () => sqlClient.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -42,7 +43,7 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: 
   }
   try {
     const client = await PGlite.create(dir);
-    const db = drizzle(client, { schema }) as unknown as Database;
+    const db = drizzle(client, { schema, logger: queryCounter }) as unknown as Database;
     return {
       db,
       kind: "pglite",

@@ -8,6 +8,7 @@ import type { BasiqClient } from "@/lib/basiq/client";
 import { isBasiqKeyRefused, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
 import type { Database } from "@/lib/db";
 import { basiqUsers } from "@/lib/db/schema";
+import { analyzeDatabase } from "@/lib/db/analyze";
 import { log } from "@/lib/log";
 
 import { forEachLimited, syncDirectoryUser } from "./sync";
@@ -74,6 +75,7 @@ export async function syncAllUsers(
     });
     onProgress({ ...p });
   }
+  await analyzeDatabase(db, "directory sync"); // every row rewritten: fresh planner statistics (PGlite has no autovacuum)
   return p;
 }
 

@@ -6,6 +6,7 @@ import "server-only";
 // the next timer is only set when a cycle has ended.
 import { basiq } from "@/lib/basiq";
 import type { BasiqClient } from "@/lib/basiq/client";
+import { analyzeDatabase } from "@/lib/db/analyze";
 import { getDb, type Database } from "@/lib/db/client";
 import { syncFromEvents, type EventsSyncResult } from "@/lib/directory/events";
 import { env } from "@/lib/env";
@@ -66,7 +67,7 @@ export function startJobScheduler(options: JobSchedulerOptions = {}): StopJobSch
     const dueAt = last ? last.startedAt.getTime() + intervalMs : 0;
     if (now() < dueAt) return dueAt - now();
 
-    const client = (options.getClient ?? basiq)();
+    const client = options.getClient ? options.getClient() : basiq("background");
     const databaseUrl = "databaseUrl" in options ? options.databaseUrl : env().databaseUrl;
     const sweep = options.sweep ?? runSweep;
     const startedAt = now();
@@ -86,6 +87,7 @@ export function startJobScheduler(options: JobSchedulerOptions = {}): StopJobSch
     } catch (e) {
       log.error({ err: e instanceof Error ? e.message : String(e) }, "scheduled events sync failed");
     }
+    await analyzeDatabase(db, "scheduled cycle"); // periodic statistics, after the events sync's changes too
     // Every interval from the start of the sweep (no drift by its duration), with a breather after a long one.
     return completed ? Math.max(startedAt + intervalMs - now(), Math.min(retryMs, intervalMs)) : retryMs;
   };
