@@ -8,6 +8,7 @@ import { can } from "@/lib/auth/policy";
 import { SECOND_FACTOR_PATH } from "@/lib/auth/guard";
 import { getSessionState } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import { timeZoneAbbreviation } from "@/lib/format";
 
 import { signOutAction } from "./sign-out-action";
 
@@ -20,6 +21,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const current = state.staff;
   const items = navItems.filter((item) => can(current.role, item.permission)).map(({ href, label }) => ({ href, label }));
   const sandbox = env().basiq.mode === "sandbox";
+  const timeZone = env().consoleTimeZone;
   return (
     <div className="min-h-screen md:flex">
       <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r">
@@ -47,6 +49,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <AccountBox name={current.name} email={current.email} role={current.role} compact />
         </div>
         <main className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
+        <footer className="mx-auto max-w-7xl px-4 pb-6 text-xs text-slate-600 md:px-8" data-testid="console-footer">
+          Times are shown in <span data-testid="console-time-zone">{timeZone}</span> ({timeZoneAbbreviation(timeZone)}).
+        </footer>
       </div>
     </div>
   );

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import type { JobHistoryDTO } from "@/lib/dal/jobs";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { JobOutcomeBadge } from "./job-outcome-badge";
 
@@ -40,7 +40,7 @@ export function JobHistoryTable({ history, showConnection }: { history: JobHisto
                   </Link>
                 </Td>
                 {showConnection ? <Td className="font-mono text-xs">{j.connectionId ?? "—"}</Td> : null}
-                <Td className="whitespace-nowrap">{formatDateTime(j.created)}</Td>
+                <Td className="whitespace-nowrap"><When value={j.created} /></Td>
                 <Td>
                   <JobOutcomeBadge outcome={j.outcome} />
                 </Td>

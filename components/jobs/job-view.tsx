@@ -9,7 +9,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import type { JobDetailDTO } from "@/lib/dal/jobs";
-import { formatDateTime } from "@/lib/utils";
+import { DateTime } from "@/components/ui/date-time";
+import { formatDateTimeWithZone } from "@/lib/format";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
@@ -30,7 +31,8 @@ const stepDot: Record<string, string> = {
 };
 
 /** What Basiq's support asks for, in one block. */
-export function basiqSupportBlock(job: JobDetailDTO): string {
+export function basiqSupportBlock(job: JobDetailDTO, timeZone: string): string {
+  const when = (v: string | null | undefined) => (v ? `${v} (${formatDateTimeWithZone(v, timeZone)})` : "-");
   const failed = job.steps.find((s) => s.status === "failed");
   return [
     `userId: ${job.userId}`,
@@ -41,13 +43,13 @@ export function basiqSupportBlock(job: JobDetailDTO): string {
     `code: ${failed?.result?.code ?? "-"}`,
     `title: ${failed?.result?.title ?? "-"}`,
     `detail: ${failed?.result?.detail ?? "-"}`,
-    `created: ${job.created ?? "-"}`,
-    `updated: ${job.updated ?? "-"}`,
+    `created: ${when(job.created)}`,
+    `updated: ${when(job.updated)}`,
     `connector status (seen ${new Date().toISOString()}): ${job.connector ? `${job.connector.status}, stage ${job.connector.stage ?? "-"}` : "unknown"}`,
   ].join("\n");
 }
 
-export function JobView({ initial }: { initial: JobDetailDTO }) {
+export function JobView({ initial, timeZone }: { initial: JobDetailDTO; timeZone: string }) {
   const { data, isError } = useQuery({
     queryKey: jobKeys.detail(initial.id),
     queryFn: () => fetchJob(initial.id),
@@ -64,7 +66,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
         <JobOutcomeBadge outcome={job.outcome} />
         {job.running ? <span className="text-sky-700">Running: updating every 2 s…</span> : null}
         {isError ? <span className="text-red-700">Live updates paused (Basiq unreachable).</span> : null}
-        <span className="text-slate-600">Created {formatDateTime(job.created)} · updated {formatDateTime(job.updated)}</span>
+        <span className="text-slate-600">Created <DateTime value={job.created} timeZone={timeZone} /> · updated <DateTime value={job.updated} timeZone={timeZone} /></span>
       </div>
       {job.basiqProblem ? (
         <Alert tone="warn" title="Basiq unavailable: showing the stored copy of this job">
@@ -132,7 +134,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                     {job.connector.name ?? job.connector.id} <ConnectorStatusBadge status={job.connector.status} />
                     {job.connector.lastKnownFrom ? (
                       <span className="text-xs text-amber-800">
-                        Basiq unavailable: last known status, from {formatDateTime(job.connector.lastKnownFrom)}
+                        Basiq unavailable: last known status, from <DateTime value={job.connector.lastKnownFrom} timeZone={timeZone} />
                       </span>
                     ) : null}
                   </>
@@ -183,7 +185,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
           variant="secondary"
           onClick={async () => {
             try {
-              await navigator.clipboard.writeText(basiqSupportBlock(job));
+              await navigator.clipboard.writeText(basiqSupportBlock(job, timeZone));
               setCopied("ok");
             } catch {
               setCopied("failed");
@@ -201,7 +203,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
         {/* The block says when the connector status was seen (now): the server's and the browser's "now" differ by
             the render-to-hydrate gap, so React must not treat that one text as a hydration error (#418). */}
         <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="support-block" suppressHydrationWarning>
-          {basiqSupportBlock(job)}
+          {basiqSupportBlock(job, timeZone)}
         </pre>
       </details>
     </div>

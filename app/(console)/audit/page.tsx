@@ -9,7 +9,7 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { listAuditActions, listAuditEvents, type AuditEventDTO } from "@/lib/dal/audit";
 import { auditOutcomes, first, listHref, parseAuditSearch, type RawSearchParams } from "@/lib/search-params";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { AuditDetails } from "./_components/audit-details";
 import { AuditToolbar } from "./_components/audit-toolbar";
@@ -83,7 +83,7 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           ) : (
             events.map((e) => (
               <tr key={e.id} data-testid="audit-row">
-                <Td className="whitespace-nowrap">{formatDateTime(e.occurredAt)}</Td>
+                <Td className="whitespace-nowrap"><When value={e.occurredAt} /></Td>
                 <Td>
                   <div>{e.actorEmail ?? "—"}</div>
                   <div className="text-xs text-slate-500">

@@ -9,7 +9,9 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listFailedJobs } from "@/lib/dal/jobs";
 import { listHref, parseErrorLogSearch, type RawSearchParams } from "@/lib/search-params";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { env } from "@/lib/env";
+import { formatCount } from "@/lib/format";
+import { When } from "@/components/ui/when";
 
 import { ErrorLogToolbar } from "./_components/error-log-toolbar";
 import { SweepPanel } from "./_components/sweep-panel";
@@ -29,7 +31,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
         description={
           <>
             Failed jobs across all users, newest first, from the job store (kept beyond Basiq&apos;s own window). Last sweep{" "}
-            {log.lastSweep ? formatRelative(log.lastSweep.finishedAt) : "never"}.
+            <When value={log.lastSweep?.finishedAt} relative />.
           </>
         }
         actions={
@@ -40,7 +42,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
           ) : null
         }
       />
-      {can(caller.role, "sweep.run") ? <SweepPanel /> : null}
+      {can(caller.role, "sweep.run") ? <SweepPanel timeZone={env().consoleTimeZone} /> : null}
       <ErrorLogToolbar codes={log.countsByCode.map((c) => c.code)} />
       <div className="mb-4 flex flex-wrap gap-2" data-testid="counts-by-code">
         {log.countsByCode.map((c) => (
@@ -49,12 +51,12 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
             href={listHref("/jobs", current, { code: filters.code === c.code ? undefined : c.code })}
             className={`rounded-full border px-3 py-1 text-xs ${filters.code === c.code ? "border-slate-900 bg-slate-900 text-white" : "border-slate-300 bg-white hover:bg-slate-100"}`}
           >
-            {c.code} <span className="font-semibold">{c.jobs.toLocaleString("en-AU")}</span>
+            {c.code} <span className="font-semibold">{formatCount(c.jobs)}</span>
           </Link>
         ))}
       </div>
       <p className="mb-2 text-sm text-slate-600" data-testid="error-log-total">
-        {log.total.toLocaleString("en-AU")} failed {log.total === 1 ? "job" : "jobs"}
+        {formatCount(log.total)} failed {log.total === 1 ? "job" : "jobs"}
       </p>
       <Table>
         <thead>
@@ -75,7 +77,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
             log.rows.map((j) => (
               <tr key={j.id} className="hover:bg-slate-50">
                 <Td className="whitespace-nowrap">
-                  {formatDateTime(j.created)} {j.newSinceLastSweep ? <Badge tone="info">new</Badge> : null}
+                  <When value={j.created} /> {j.newSinceLastSweep ? <Badge tone="info">new</Badge> : null}
                 </Td>
                 <Td>
                   <code className="text-xs">{j.errorCode ?? "unknown"}</code>

@@ -7,7 +7,7 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { roles } from "@/lib/auth/policy";
 import { listStaff } from "@/lib/dal/staff";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { NewStaffForm } from "./_components/new-staff-form";
 import { ResetPasswordControl } from "./_components/reset-password-control";
@@ -69,7 +69,7 @@ export default async function StaffPage() {
                       <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={isSelf} />
                     </div>
                   </Td>
-                  <Td className="whitespace-nowrap">{formatDateTime(p.lastSignInAt)}</Td>
+                  <Td className="whitespace-nowrap"><When value={p.lastSignInAt} /></Td>
                   <Td>
                     <ResetPasswordControl staffId={p.id} email={p.email} name={p.name} />
                   </Td>

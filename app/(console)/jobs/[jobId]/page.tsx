@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { JobView } from "@/components/jobs/job-view";
+import { env } from "@/lib/env";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
@@ -34,7 +35,7 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
       </nav>
       <PageHeader title="Job" description={<span className="font-mono text-xs">{result.job?.id ?? jobId}</span>} />
       {result.job ? (
-        <JobView initial={result.job} />
+        <JobView initial={result.job} timeZone={env().consoleTimeZone} />
       ) : (
         <Alert tone="warn" title="Basiq unavailable: this job has no stored copy yet">
           {result.failure?.message} Try again in a few minutes.

@@ -15,7 +15,7 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { getUserDetail } from "@/lib/dal/users";
 import { NotFoundError } from "@/lib/errors";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../actions";
 import { RefreshUserButton } from "./refresh-user-button";
@@ -45,7 +45,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
       />
       {user.basiqProblem ? (
         <Alert tone="warn" title="Basiq unavailable: showing the directory copy" className="mb-4">
-          {user.basiqProblem.message} Connections below are as of the last sync ({formatDateTime(user.lastSyncedAt)}).
+          {user.basiqProblem.message} Connections below are as of the last sync (<When value={user.lastSyncedAt} />).
           {user.basiqProblem.correlationId ? (
             <>
               {" "}
@@ -82,12 +82,12 @@ export default async function UserPage(props: { params: Promise<{ userId: string
             </div>
             <div>
               <dt className="text-xs text-slate-500">In the directory since</dt>
-              <dd>{formatDateTime(user.firstSeenAt)}</dd>
+              <dd><When value={user.firstSeenAt} /></dd>
             </div>
             <div>
               <dt className="text-xs text-slate-500">Last synced from Basiq</dt>
               <dd data-testid="last-synced">
-                {formatDateTime(user.lastSyncedAt)} ({formatRelative(user.lastSyncedAt)})
+                <When value={user.lastSyncedAt} /> (<When value={user.lastSyncedAt} relative />)
               </dd>
             </div>
           </dl>
@@ -122,8 +122,8 @@ export default async function UserPage(props: { params: Promise<{ userId: string
                     <Td>
                       <ConnectionStatusBadge status={c.status} />
                     </Td>
-                    <Td className="whitespace-nowrap">{formatDateTime(c.createdDate)}</Td>
-                    <Td className="whitespace-nowrap">{formatDateTime(c.lastUsed)}</Td>
+                    <Td className="whitespace-nowrap"><When value={c.createdDate} /></Td>
+                    <Td className="whitespace-nowrap"><When value={c.lastUsed} /></Td>
                   </tr>
                 ))
               )}

@@ -5,9 +5,10 @@ import { RevealValue } from "@/components/users/reveal-value";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { listUsers } from "@/lib/dal/users";
 import { listHref, type UsersSearch } from "@/lib/search-params";
-import { formatRelative } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../../actions";
+import { formatCount } from "@/lib/format";
 
 export async function UsersTable({ search, canReveal }: { search: UsersSearch; canReveal: boolean }) {
   const result = await listUsers(search);
@@ -16,7 +17,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
   return (
     <>
       <p className="mb-2 text-sm text-slate-600" data-testid="users-total">
-        {result.total.toLocaleString("en-AU")}
+        {formatCount(result.total)}
         {result.totalIsCapped ? "+" : ""} {result.total === 1 ? "user" : "users"}
         {filtered ? " match" : " in the directory"}
         {result.totalIsCapped && search.q ? ": a common name, so only the first 1,000 matches are listed. Add another word or a filter." : ""}
@@ -78,7 +79,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
                 <Td>
                   <ConnectionStatusBadge status={u.worstStatus} />
                 </Td>
-                <Td className="whitespace-nowrap text-slate-600">{formatRelative(u.lastSyncedAt)}</Td>
+                <Td className="whitespace-nowrap text-slate-600"><When value={u.lastSyncedAt} relative /></Td>
               </tr>
             ))
           )}
@@ -86,7 +87,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
       </Table>
       <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
         <span className="text-slate-600">
-          Page {result.page} of {result.pageCount.toLocaleString("en-AU")}
+          Page {result.page} of {formatCount(result.pageCount)}
         </span>
         <span className="flex gap-3">
           {result.page > 1 ? (

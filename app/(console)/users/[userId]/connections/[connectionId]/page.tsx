@@ -19,7 +19,8 @@ import { getConnectionDetail } from "@/lib/dal/connections";
 import { getRefreshBudget } from "@/lib/dal/refresh";
 import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { formatMoney } from "@/lib/format";
+import { When, formatWhen } from "@/components/ui/when";
 
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 
@@ -61,7 +62,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
         }
       />
       {c.basiqProblem ? (
-        <Alert tone="warn" title={`Basiq unavailable: showing the directory copy from ${formatDateTime(c.storedAt)}`} className="mb-4">
+        <Alert tone="warn" title={`Basiq unavailable: showing the directory copy from ${formatWhen(c.storedAt)}`} className="mb-4">
           {c.basiqProblem.message} Accounts and dates need Basiq; the status is as of the last sync.
           {c.basiqProblem.correlationId ? (
             <>
@@ -94,15 +95,15 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           <dl className="mt-3 space-y-1 text-sm">
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Created</dt>
-              <dd>{formatDateTime(c.createdDate)}</dd>
+              <dd><When value={c.createdDate} /></dd>
             </div>
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Last used</dt>
-              <dd>{formatDateTime(c.lastUsed)}</dd>
+              <dd><When value={c.lastUsed} /></dd>
             </div>
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Consent expires</dt>
-              <dd>{formatDateTime(c.expiryDate)}</dd>
+              <dd><When value={c.expiryDate} /></dd>
             </div>
           </dl>
         </Card>
@@ -114,7 +115,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
-                  <Badge tone="bad">stale: last success {formatRelative(f.lastSuccessAt)}</Badge>
+                  <Badge tone="bad">stale: last success <When value={f.lastSuccessAt} relative /></Badge>
                 ) : f.staleness === "never" ? (
                   <Badge tone="bad">no successful retrieval on record</Badge>
                 ) : (
@@ -124,12 +125,12 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
               <dl className="space-y-1">
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Last successful retrieval</dt>
-                  <dd>{f.lastSuccessAt ? `${formatDateTime(f.lastSuccessAt)} (${formatRelative(f.lastSuccessAt)})` : "—"}</dd>
+                  <dd>{f.lastSuccessAt ? (<><When value={f.lastSuccessAt} /> (<When value={f.lastSuccessAt} relative />)</>) : "—"}</dd>
                 </div>
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Last attempt</dt>
                   <dd>
-                    {f.lastAttemptAt ? `${formatDateTime(f.lastAttemptAt)} · ${f.lastAttemptOutcome}` : "—"}
+                    {f.lastAttemptAt ? `${formatWhen(f.lastAttemptAt)} · ${f.lastAttemptOutcome}` : "—"}
                   </dd>
                 </div>
               </dl>
@@ -155,7 +156,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {c.connector.stage ? <Badge>{c.connector.stage}</Badge> : null}
               </p>
               {c.connector.lastKnownFrom ? (
-                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from {formatDateTime(c.connector.lastKnownFrom)}.</p>
+                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from <When value={c.connector.lastKnownFrom} />.</p>
               ) : null}
               {c.connector.status !== "operational" ? (
                 <p className="text-xs text-amber-800">
@@ -195,9 +196,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <Td>{a.product ?? "—"}</Td>
                 <Td>{a.status}</Td>
                 {c.showBalances ? (
-                  <Td className="whitespace-nowrap">{a.balance !== null ? `${a.balance} ${a.currency ?? ""}` : "—"}</Td>
+                  <Td className="whitespace-nowrap" data-testid="account-balance">{formatMoney(a.balance, a.currency)}</Td>
                 ) : null}
-                <Td className="whitespace-nowrap">{formatDateTime(a.lastUpdated)}</Td>
+                <Td className="whitespace-nowrap"><When value={a.lastUpdated} /></Td>
               </tr>
             ))
           )}
