@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import type { JobDetailDTO } from "@/lib/dal/jobs";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { DateTime } from "@/components/ui/date-time";
 import { formatDateTimeWithZone } from "@/lib/format";
 
@@ -49,7 +50,19 @@ export function basiqSupportBlock(job: JobDetailDTO, timeZone: string): string {
   ].join("\n");
 }
 
-export function JobView({ initial, timeZone }: { initial: JobDetailDTO; timeZone: string }) {
+export function JobView({
+  initial,
+  timeZone,
+  personName = null,
+  bankName = null,
+}: {
+  initial: JobDetailDTO;
+  timeZone: string;
+  /** The user's name from the directory, when the caller may see it. */
+  personName?: string | null;
+  /** The institution's bank name from the stored connector list. */
+  bankName?: string | null;
+}) {
   const { data, isError } = useQuery({
     queryKey: jobKeys.detail(initial.id),
     queryFn: () => fetchJob(initial.id),
@@ -106,9 +119,14 @@ export function JobView({ initial, timeZone }: { initial: JobDetailDTO; timeZone
             <div>
               <dt className="text-xs text-slate-500">User</dt>
               <dd>
-                <Link href={`/users/${encodeURIComponent(job.userId)}`} className="font-mono text-xs text-sky-800 hover:underline">
-                  {job.userId}
+                <Link href={`/users/${encodeURIComponent(job.userId)}`} className="text-sky-800 hover:underline" data-testid="job-user">
+                  {personName ?? <span className="font-mono text-xs">{job.userId}</span>}
                 </Link>
+                {personName ? (
+                  <div>
+                    <IdWithCopy id={job.userId} label="Copy user id" />
+                  </div>
+                ) : null}
               </dd>
             </div>
             <div>
@@ -139,7 +157,7 @@ export function JobView({ initial, timeZone }: { initial: JobDetailDTO; timeZone
                     ) : null}
                   </>
                 ) : (
-                  (job.institutionId ?? "—")
+                  (bankName ?? job.institutionId ?? "—")
                 )}
               </dd>
             </div>

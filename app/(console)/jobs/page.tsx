@@ -8,6 +8,7 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listFailedJobs } from "@/lib/dal/jobs";
+import { getInstitutionNames } from "@/lib/dal/names";
 import { listHref, parseErrorLogSearch, type RawSearchParams } from "@/lib/search-params";
 import { env } from "@/lib/env";
 import { formatCount } from "@/lib/format";
@@ -21,7 +22,7 @@ export const metadata: Metadata = { title: "Error log" };
 export default async function ErrorLogPage(props: { searchParams: Promise<RawSearchParams> }) {
   const caller = await guardPage("jobs.read", "/jobs");
   const filters = parseErrorLogSearch(await props.searchParams);
-  const log = await listFailedJobs(filters);
+  const [log, bankNames] = await Promise.all([listFailedJobs(filters), getInstitutionNames()]);
   const { before: _before, ...current } = filters;
   const exportHref = listHref("/jobs/export", current, {});
   return (
@@ -84,7 +85,16 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
                   {j.errorTitle ? <div className="text-xs text-slate-600">{j.errorTitle}</div> : null}
                 </Td>
                 <Td>{j.failedStep ?? "—"}</Td>
-                <Td className="font-mono text-xs">{j.institutionId ?? "—"}</Td>
+                <Td>
+                  {j.institutionId ? (
+                    <>
+                      <div data-testid="job-bank">{bankNames[j.institutionId] ?? j.institutionId}</div>
+                      {bankNames[j.institutionId] ? <div className="font-mono text-xs text-slate-500">{j.institutionId}</div> : null}
+                    </>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
                 <Td className="space-x-2 text-xs">
                   <Link href={`/users/${encodeURIComponent(j.userId)}`} className="text-sky-800 hover:underline">
                     user

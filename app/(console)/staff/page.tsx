@@ -66,7 +66,8 @@ export default async function StaffPage() {
                   <Td>
                     <div className="flex items-center gap-2">
                       <Badge tone={p.status === "active" ? "good" : "neutral"}>{p.status}</Badge>
-                      <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={isSelf} />
+                      {/* No "Disable" on your own row: an admin leaving is disabled by another admin. */}
+                      {isSelf ? null : <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={false} />}
                     </div>
                   </Td>
                   <Td className="whitespace-nowrap"><When value={p.lastSignInAt} /></Td>

@@ -10,6 +10,8 @@ import { guardPage } from "@/lib/auth/guard";
 import { isBasiqError } from "@/lib/basiq/errors";
 import { basiqProblem } from "@/lib/dal/basiq-problem";
 import { getJobDetail } from "@/lib/dal/jobs";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Job" };
@@ -26,6 +28,7 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
       throw e;
     },
   );
+  const bankNames = await getInstitutionNames();
   return (
     <>
       <nav className="mb-2 text-sm">
@@ -33,9 +36,14 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
           ← Error log
         </Link>
       </nav>
-      <PageHeader title="Job" description={<span className="font-mono text-xs">{result.job?.id ?? jobId}</span>} />
+      <PageHeader title="Job" description={<IdWithCopy id={result.job?.id ?? jobId} label="Copy job id" />} />
       {result.job ? (
-        <JobView initial={result.job} timeZone={env().consoleTimeZone} />
+        <JobView
+          initial={result.job}
+          timeZone={env().consoleTimeZone}
+          personName={await getStoredUserName(result.job.userId).catch(() => null)}
+          bankName={result.job.institutionId ? (bankNames[result.job.institutionId] ?? null) : null}
+        />
       ) : (
         <Alert tone="warn" title="Basiq unavailable: this job has no stored copy yet">
           {result.failure?.message} Try again in a few minutes.

@@ -13,22 +13,32 @@ import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
 import { getUserDetail } from "@/lib/dal/users";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
 import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../actions";
 import { RefreshUserButton } from "./refresh-user-button";
 
-export const metadata: Metadata = { title: "User" };
+/** "Monica Hall · User" in the tab, for roles that may open the user (anyone else gets the plain title). */
+export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await props.params;
+  const name = await getStoredUserName(userId).catch(() => null);
+  return { title: name ? `${name} · User` : "User" };
+}
 
 export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
   const { userId } = await props.params;
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
-  const user = await getUserDetail(userId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const [user, bankNames] = await Promise.all([
+    getUserDetail(userId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) notFound();
+      throw e;
+    }),
+    getInstitutionNames(),
+  ]);
   const connections = user.connections ?? user.storedConnections.map((c) => ({ ...c, method: c.method ?? "", institutionId: c.institutionId ?? "", createdDate: null, lastUsed: null }));
   const href = (connectionId: string) => `/users/${encodeURIComponent(user.id)}/connections/${encodeURIComponent(connectionId)}`;
   return (
@@ -37,10 +47,14 @@ export default async function UserPage(props: { params: Promise<{ userId: string
         <Link href="/users" className="text-sky-700 hover:underline">
           ← Users
         </Link>
+        <span className="text-slate-600" data-testid="breadcrumb-current">
+          {" "}
+          / {user.name ?? "(no name)"}
+        </span>
       </nav>
       <PageHeader
         title={user.name ?? "(no name)"}
-        description={<span className="font-mono text-xs">{user.id}</span>}
+        description={<IdWithCopy id={user.id} label="Copy user id" />}
         actions={<RefreshUserButton />}
       />
       {user.basiqProblem ? (
@@ -114,9 +128,12 @@ export default async function UserPage(props: { params: Promise<{ userId: string
                   <tr key={c.id} className="hover:bg-slate-50">
                     <Td>
                       <Link href={href(c.id)} className="font-medium text-sky-800 hover:underline">
-                        {c.institutionId || "Unknown institution"}
+                        {(c.institutionId && bankNames[c.institutionId]) || c.institutionId || "Unknown institution"}
                       </Link>
-                      <div className="font-mono text-xs text-slate-500">{c.id}</div>
+                      <div className="font-mono text-xs text-slate-500">
+                        {c.institutionId && bankNames[c.institutionId] ? `${c.institutionId} · ` : ""}
+                        {c.id}
+                      </div>
                     </Td>
                     <Td>{c.method === "openbanking" ? "Open banking" : c.method === "web" ? "Web" : c.method || "—"}</Td>
                     <Td>

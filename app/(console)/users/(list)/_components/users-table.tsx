@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { RevealValue } from "@/components/users/reveal-value";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { getInstitutionNames } from "@/lib/dal/names";
 import { listUsers } from "@/lib/dal/users";
 import { listHref, type UsersSearch } from "@/lib/search-params";
 import { When } from "@/components/ui/when";
@@ -11,7 +12,7 @@ import { revealUserFieldAction } from "../../actions";
 import { formatCount } from "@/lib/format";
 
 export async function UsersTable({ search, canReveal }: { search: UsersSearch; canReveal: boolean }) {
-  const result = await listUsers(search);
+  const [result, bankNames] = await Promise.all([listUsers(search), getInstitutionNames()]);
   const current = { ...search };
   const filtered = !!(search.q || search.status || search.institution);
   return (
@@ -73,7 +74,9 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
                 <Td>
                   {u.connectionCount}
                   {u.institutionIds.length > 0 ? (
-                    <div className="text-xs text-slate-500">{u.institutionIds.join(", ")}</div>
+                    <div className="text-xs text-slate-500" data-testid="user-banks">
+                      {u.institutionIds.map((id) => bankNames[id] ?? id).join(", ")}
+                    </div>
                   ) : null}
                 </Td>
                 <Td>

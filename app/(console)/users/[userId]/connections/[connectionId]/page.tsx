@@ -16,28 +16,38 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { getRefreshBudget } from "@/lib/dal/refresh";
-import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { When, formatWhen } from "@/components/ui/when";
 
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 
-export const metadata: Metadata = { title: "Connection" };
+/** "Monica Hall · Connection" in the tab, for roles that may open the user. */
+export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await props.params;
+  const name = await getStoredUserName(userId).catch(() => null);
+  return { title: name ? `${name} · Connection` : "Connection" };
+}
 
 export default async function ConnectionPage(props: { params: Promise<{ userId: string; connectionId: string }> }) {
   const { userId, connectionId } = await props.params;
   const caller = await guardPage("connections.read", `/users/${encodeURIComponent(userId)}/connections/${encodeURIComponent(connectionId)}`);
-  const c = await getConnectionDetail(userId, connectionId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const [c, bankNames, personName] = await Promise.all([
+    getConnectionDetail(userId, connectionId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) notFound();
+      throw e;
+    }),
+    getInstitutionNames(),
+    getStoredUserName(userId).catch(() => null),
+  ]);
+  const bankName = c.connector?.name ?? bankNames[c.institutionId] ?? c.institutionId;
   const f = c.freshness;
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method) : null;
-  const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -45,19 +55,22 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           Users
         </Link>
         <span aria-hidden>/</span>
-        <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-700 hover:underline">
-          User
+        <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-700 hover:underline" data-testid="breadcrumb-user">
+          {personName ?? "User"}
         </Link>
       </nav>
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
-            {c.connector?.name ?? c.institutionId} <ConnectionStatusBadge status={c.status} />
+            {bankName} <ConnectionStatusBadge status={c.status} />
           </span>
         }
         description={
-          <span className="font-mono text-xs">
-            connection {c.id} · {c.method === "openbanking" ? "open banking" : c.method}
+          <span className="flex flex-wrap items-center gap-2 text-xs">
+            <IdWithCopy id={c.id} label="Copy connection id" />
+            <span>
+              {c.institutionId} · {c.method === "openbanking" ? "open banking" : c.method}
+            </span>
           </span>
         }
       />
@@ -80,7 +93,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             status={c.status}
             budget={budget}
             canPurge={canPurge}
-            purgeNeedsPassword={signedInAgo > RECENT_SIGN_IN_MS}
+            signedInAt={caller.signedInAt}
+            personName={personName}
+            bankName={bankName}
             refresh={canRefresh ? refreshConnectionAction : null}
             purge={canPurge ? purgeConnectionAction : null}
           />
