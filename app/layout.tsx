@@ -19,6 +19,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en-AU">
       <body className="min-h-screen font-sans">
+        {/* First in the tab order: keyboard users jump past the navigation. */}
+        <a
+          href="#main-content"
+          className="sr-only focus:not-sr-only focus:fixed focus:left-3 focus:top-3 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-slate-900 focus:shadow-lg focus:outline-2 focus:outline-sky-600"
+        >
+          Skip to content
+        </a>
         <Providers>{children}</Providers>
       </body>
     </html>

@@ -1,5 +1,10 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
 
+import { navItems } from "../components/layout/nav-items";
+import { can } from "../lib/auth/policy";
+
+import { mainPages, mayOpen, roles, viewports } from "./pages";
 import { storageStateOf } from "./paths";
 import { activeSandboxConnection, sandboxPersonas } from "./sandbox-client";
 
@@ -97,4 +102,90 @@ test("admins see no Disable on their own staff row", async ({ browser }) => {
   await expect(me).toBeVisible();
   await expect(me.getByRole("button", { name: /^Disable/ })).toHaveCount(0);
   await context.close();
+});
+
+/** Every axe violation of any impact on the page, one line each (rule, impact, first target). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(" ")}`);
+}
+
+test.describe("keyboard and axe (item 11)", () => {
+  for (const viewport of viewports) {
+    for (const role of roles) {
+      test(`axe: zero violations on every page ${role} may open at ${viewport.width}×${viewport.height}`, async ({ browser }) => {
+        test.slow();
+        const context = await browser.newContext({ storageState: storageStateOf(role), viewport });
+        const page = await context.newPage();
+        const found: Record<string, string[]> = {};
+        for (const p of (await mainPages()).filter((x) => mayOpen(role, x))) {
+          await page.goto(p.path);
+          await expect(page.locator("#main-content")).toBeVisible();
+          await page.waitForLoadState("load");
+          const v = await axeViolations(page);
+          if (v.length > 0) found[p.name] = v;
+        }
+        await context.close();
+        expect(found).toEqual({});
+      });
+    }
+    test(`axe: zero violations on the sign-in page at ${viewport.width}×${viewport.height}`, async ({ browser }) => {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      await page.goto("/login");
+      await expect(page.getByRole("button", { name: /sign in/i })).toBeVisible();
+      expect(await axeViolations(page)).toEqual([]);
+      await context.close();
+    });
+  }
+
+  test.describe("as support", () => {
+    test.use({ storageState: storageStateOf("support") });
+
+    test("the first Tab reaches 'Skip to content', which moves focus past the navigation", async ({ page }) => {
+      await page.goto("/users");
+      await page.keyboard.press("Tab");
+      const skip = page.getByRole("link", { name: "Skip to content" });
+      await expect(skip).toBeFocused();
+      await expect(skip).toBeInViewport();
+      await page.keyboard.press("Enter");
+      await expect(page.locator("#main-content")).toBeFocused();
+      // The next Tab lands inside the page, not on the navigation.
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => !!document.activeElement?.closest("#main-content"))).toBe(true);
+    });
+
+    test("nav links show a focus ring; scrollable tables are focusable, labelled regions", async ({ page }) => {
+      await page.goto("/users");
+      const link = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" });
+      await link.focus();
+      await page.keyboard.press("Shift+Tab");
+      await page.keyboard.press("Tab");
+      await expect(link).toBeFocused();
+      const outline = await link.evaluate((el) => getComputedStyle(el).outlineStyle);
+      expect(outline).not.toBe("none");
+      const table = page.getByRole("region", { name: "Users" });
+      await expect(table).toHaveAttribute("tabindex", "0");
+    });
+  });
+});
+
+test.describe("phone (item 13)", () => {
+  for (const role of roles) {
+    test(`at 390 px the menu shows every section ${role} may open`, async ({ browser }) => {
+      const context = await browser.newContext({ storageState: storageStateOf(role), viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      await page.goto("/");
+      const menu = page.getByRole("button", { name: "Menu" });
+      await expect(menu).toBeVisible();
+      await menu.click();
+      const nav = page.getByRole("navigation", { name: "Main" });
+      const expected = navItems.filter((i) => can(role, i.permission)).map((i) => i.label);
+      for (const label of expected) await expect(nav.getByRole("link", { name: label, exact: true })).toBeInViewport();
+      await expect(nav.getByRole("link")).toHaveCount(expected.length);
+      await nav.getByRole("link", { name: expected[expected.length - 1]!, exact: true }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await context.close();
+    });
+  }
 });

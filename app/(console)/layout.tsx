@@ -48,7 +48,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         <div className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
           <AccountBox name={current.name} email={current.email} role={current.role} compact />
         </div>
-        <main className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
+        <main id="main-content" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
         <footer className="mx-auto max-w-7xl px-4 pb-6 text-xs text-slate-600 md:px-8" data-testid="console-footer">
           Times are shown in <span data-testid="console-time-zone">{timeZone}</span> ({timeZoneAbbreviation(timeZone)}).
         </footer>

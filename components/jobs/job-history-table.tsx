@@ -17,7 +17,7 @@ export function JobHistoryTable({ history, showConnection }: { history: JobHisto
           {history.basiqProblem.correlationId ? <> Reference: <code>{history.basiqProblem.correlationId}</code>.</> : null}
         </Alert>
       ) : null}
-      <Table>
+      <Table label="Job history">
         <thead>
           <tr>
             <Th>Job</Th>

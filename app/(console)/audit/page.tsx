@@ -59,7 +59,7 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           Ignored a malformed {ignored.map((k) => filterLabels[k]).join(", ")} filter.
         </Alert>
       ) : null}
-      <Table>
+      <Table label="Audit events">
         <thead>
           <tr>
             <Th>When</Th>

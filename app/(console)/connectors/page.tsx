@@ -44,7 +44,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
       <p className="mb-2 text-sm text-slate-600" data-testid="connectors-summary">
         {list.rows.length} connectors · {attention} need attention
       </p>
-      <Table>
+      <Table label="Connectors">
         <thead>
           <tr>
             <Th>Connector</Th>

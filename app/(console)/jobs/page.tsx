@@ -59,7 +59,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
       <p className="mb-2 text-sm text-slate-600" data-testid="error-log-total">
         {formatCount(log.total)} failed {log.total === 1 ? "job" : "jobs"}
       </p>
-      <Table>
+      <Table label="Failed jobs">
         <thead>
           <tr>
             <Th>When</Th>

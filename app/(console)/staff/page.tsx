@@ -34,7 +34,7 @@ export default async function StaffPage() {
       <p className="mb-2 text-sm text-slate-600" data-testid="staff-total">
         {people.length} {people.length === 1 ? "account" : "accounts"}, {activeAdmins} active {activeAdmins === 1 ? "admin" : "admins"}
       </p>
-      <Table>
+      <Table label="Staff">
         <thead>
           <tr>
             <Th>Name</Th>

@@ -110,7 +110,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           <h2 className="mb-2 text-sm font-semibold text-slate-700">
             Connections {user.connections ? "(live from Basiq)" : "(directory copy)"}
           </h2>
-          <Table>
+          <Table label="Connections">
             <thead>
               <tr>
                 <Th>Institution</Th>

@@ -23,7 +23,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
         {filtered ? " match" : " in the directory"}
         {result.totalIsCapped && search.q ? ": a common name, so only the first 1,000 matches are listed. Add another word or a filter." : ""}
       </p>
-      <Table>
+      <Table label="Users">
         <thead>
           <tr>
             <Th>User</Th>

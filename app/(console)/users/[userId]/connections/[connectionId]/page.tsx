@@ -187,7 +187,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       </div>
 
       <h2 className="mb-2 mt-6 text-sm font-semibold text-slate-700">Accounts</h2>
-      <Table>
+      <Table label="Accounts">
         <thead>
           <tr>
             <Th>Account</Th>
@@ -211,7 +211,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <Td>{a.product ?? "—"}</Td>
                 <Td>{a.status}</Td>
                 {c.showBalances ? (
-                  <Td className="whitespace-nowrap" data-testid="account-balance">{formatMoney(a.balance, a.currency)}</Td>
+                  <Td className="whitespace-nowrap">
+                    <span data-testid="account-balance">{formatMoney(a.balance, a.currency)}</span>
+                  </Td>
                 ) : null}
                 <Td className="whitespace-nowrap"><When value={a.lastUpdated} /></Td>
               </tr>
