@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { connection } from "next/server";
+
+import { themeClass } from "@/lib/theme";
 
 import "./globals.css";
 
@@ -16,8 +19,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // Rendered per request, every page (the 404 too): Next.js stamps the CSP nonce from proxy.ts on its scripts only
   // while rendering a request; a page prerendered at build time would carry no nonce and its scripts would not run.
   await connection();
+  const theme = themeClass((await cookies()).get("theme")?.value);
   return (
-    <html lang="en-AU">
+    <html lang="en-AU" className={theme} data-theme={theme || "system"}>
       <body className="min-h-screen font-sans">
         {/* First in the tab order: keyboard users jump past the navigation. */}
         <a

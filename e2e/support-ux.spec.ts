@@ -189,3 +189,42 @@ test.describe("phone (item 13)", () => {
     });
   }
 });
+
+test.describe("dark mode (item 16)", () => {
+  test.use({ storageState: storageStateOf("support") });
+
+  const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  /** Relative luminance-ish: mean of the sRGB channels of an rgb()/oklch() colour, as the browser computes it. */
+  const isDark = async (page: Page) =>
+    page.evaluate(() => {
+      const canvas = document.createElement("canvas").getContext("2d")!;
+      canvas.fillStyle = getComputedStyle(document.body).backgroundColor;
+      canvas.fillRect(0, 0, 1, 1);
+      const [r, g, b] = canvas.getImageData(0, 0, 1, 1).data;
+      return (r! + g! + b!) / 3 < 80;
+    });
+
+  test("follows the system setting by default", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: storageStateOf("support"), colorScheme: "dark" });
+    const page = await context.newPage();
+    await page.goto("/users");
+    expect(await isDark(page)).toBe(true);
+    await context.close();
+  });
+
+  test("the toggle overrides it, and the server renders the choice on the first paint (no flash)", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto("/users");
+    expect(await isDark(page)).toBe(false);
+    const light = await background(page);
+    await page.getByLabel("Theme").selectOption("dark");
+    expect(await isDark(page)).toBe(true);
+    // The HTML as sent already carries the class: nothing waits for a script.
+    const html = await (await page.request.get("/users")).text();
+    expect(html).toMatch(/<html[^>]*class="dark"/);
+    await page.reload();
+    expect(await isDark(page)).toBe(true);
+    await page.getByLabel("Theme").selectOption("system");
+    expect(await background(page)).toBe(light);
+  });
+});

@@ -1,7 +1,9 @@
 import Link from "next/link";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
 import { SidebarNav } from "@/components/layout/sidebar-nav";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { navItems } from "@/components/layout/nav-items";
 import { Badge } from "@/components/ui/badge";
 import { can } from "@/lib/auth/policy";
@@ -49,8 +51,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <AccountBox name={current.name} email={current.email} role={current.role} compact />
         </div>
         <main id="main-content" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
-        <footer className="mx-auto max-w-7xl px-4 pb-6 text-xs text-slate-600 md:px-8" data-testid="console-footer">
-          Times are shown in <span data-testid="console-time-zone">{timeZone}</span> ({timeZoneAbbreviation(timeZone)}).
+        <footer className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 pb-6 text-xs text-slate-600 md:px-8">
+          <p data-testid="console-footer">
+            Times are shown in <span data-testid="console-time-zone">{timeZone}</span> ({timeZoneAbbreviation(timeZone)}).
+          </p>
+          <ThemeToggle initial={(await cookies()).get("theme")?.value ?? "system"} />
         </footer>
       </div>
     </div>

@@ -122,7 +122,7 @@ function PurgeDialog({
         ref={dialog}
         aria-labelledby="purge-title"
         onClose={reset}
-        className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+        className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 backdrop:bg-slate-900/50"
       >
         <form
           className="space-y-4 p-6"
@@ -151,7 +151,7 @@ function PurgeDialog({
           <h2 id="purge-title" className="text-lg font-semibold text-red-800">
             Purge {who} {bankName} data?
           </h2>
-          <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="purge-subject">
+          <p className="text-sm text-slate-700" data-testid="purge-subject">
             {personName ?? "Unknown user"} · {bankName} · connection <code className="text-xs">{connectionId}</code>
           </p>
           <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700">
@@ -163,12 +163,12 @@ function PurgeDialog({
           </ul>
           <div className="text-sm">
             <label htmlFor="purge-confirm">
-              Type the connection id <code className="select-all rounded bg-slate-100 px-1 text-xs dark:bg-slate-800">{connectionId}</code> to confirm
+              Type the connection id <code className="select-all rounded bg-slate-100 px-1 text-xs">{connectionId}</code> to confirm
             </label>
             <div className="mt-1 flex items-center gap-2">
               <input
                 id="purge-confirm"
-                className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-950"
+                className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs"
                 value={typed}
                 onChange={(e) => setTyped(e.target.value)}
                 autoComplete="off"
@@ -183,7 +183,7 @@ function PurgeDialog({
               Your password (your sign-in is more than 15 minutes old)
               <input
                 type="password"
-                className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950"
+                className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
                 autoComplete="current-password"

@@ -17,7 +17,7 @@ export function SidebarNav({ items }: { items: { href: string; label: string }[]
     <>
       <button
         type="button"
-        className="mb-2 inline-flex items-center gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 md:hidden dark:border-slate-600 dark:text-slate-100 dark:hover:bg-slate-800"
+        className="mb-2 inline-flex items-center gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 md:hidden"
         aria-expanded={open}
         aria-controls="main-nav"
         onClick={() => setOpen((v) => !v)}
@@ -35,7 +35,7 @@ export function SidebarNav({ items }: { items: { href: string; label: string }[]
               onClick={() => setOpen(false)}
               className={cn(
                 "whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600",
-                active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-800",
+                active ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-200",
               )}
             >
               {item.label}

@@ -11,7 +11,7 @@ export function CopyButton({ value, label = "Copy id", className }: { value: str
     <button
       type="button"
       className={cn(
-        "rounded border border-slate-300 px-1.5 py-0.5 text-xs text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800",
+        "rounded border border-slate-300 px-1.5 py-0.5 text-xs text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600",
         className,
       )}
       aria-label={`${label} ${value}`}
@@ -34,7 +34,7 @@ export function CopyButton({ value, label = "Copy id", className }: { value: str
 export function IdWithCopy({ id, label = "Copy id" }: { id: string; label?: string }) {
   return (
     <span className="inline-flex items-center gap-1.5">
-      <code className="font-mono text-xs text-slate-600 dark:text-slate-400">{id}</code>
+      <code className="font-mono text-xs text-slate-600">{id}</code>
       <CopyButton value={id} label={label} />
     </span>
   );

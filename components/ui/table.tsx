@@ -8,7 +8,7 @@ export function Table({ children, className, label }: { children: React.ReactNod
       role="region"
       aria-label={label}
       tabIndex={0}
-      className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900", className)}
+      className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}
     >
       <table className="w-full border-collapse text-left text-sm">{children}</table>
     </div>
