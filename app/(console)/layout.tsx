@@ -47,9 +47,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         </div>
       </aside>
       <div className="min-w-0 flex-1">
-        <div className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
+        {/* A landmark (banner) so nothing on the phone layout sits outside one (axe: region). */}
+        <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
           <AccountBox name={current.name} email={current.email} role={current.role} compact />
-        </div>
+        </header>
         <main id="main-content" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
         <footer className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 pb-6 text-xs text-slate-600 md:px-8">
           <p data-testid="console-footer">
