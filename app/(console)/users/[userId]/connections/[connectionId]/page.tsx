@@ -130,7 +130,11 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
-                  <Badge tone="bad">stale: last success <When value={f.lastSuccessAt} relative /></Badge>
+                  <Badge tone="bad">
+                    <span>
+                      stale: last success <When value={f.lastSuccessAt} relative />
+                    </span>
+                  </Badge>
                 ) : f.staleness === "never" ? (
                   <Badge tone="bad">no successful retrieval on record</Badge>
                 ) : (
@@ -145,7 +149,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Last attempt</dt>
                   <dd>
-                    {f.lastAttemptAt ? `${formatWhen(f.lastAttemptAt)} · ${f.lastAttemptOutcome}` : "—"}
+                    {f.lastAttemptAt ? (<><When value={f.lastAttemptAt} /> · {f.lastAttemptOutcome}</>) : "—"}
                   </dd>
                 </div>
               </dl>
