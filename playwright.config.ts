@@ -44,6 +44,8 @@ export default defineConfig({
     { name: "fuzz", testMatch: /fuzz\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["e2e"] },
     { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["fuzz"] },
     { name: "resilience", testMatch: /resilience\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["leaks"] },
+    // `npm run screenshots` only (SCREENSHOTS=1): saves every main page at both widths under e2e/screenshots/.
+    ...(process.env.SCREENSHOTS ? [{ name: "screenshots", testMatch: /screenshots\.shots\.ts/, dependencies: ["setup"] }] : []),
   ],
   webServer: {
     command: "node_modules/.bin/tsx --conditions=react-server e2e/serve.ts",

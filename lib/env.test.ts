@@ -127,3 +127,21 @@ describe("loadEnv", () => {
     }
   });
 });
+
+describe("CONSOLE_TIME_ZONE", () => {
+  it("defaults to Australia/Sydney, also when empty", () => {
+    expect(loadEnv({ ...liveBase }).consoleTimeZone).toBe("Australia/Sydney");
+    expect(loadEnv({ ...liveBase, CONSOLE_TIME_ZONE: "" }).consoleTimeZone).toBe("Australia/Sydney");
+  });
+
+  it("accepts any IANA zone Intl knows", () => {
+    expect(loadEnv({ ...liveBase, CONSOLE_TIME_ZONE: "Australia/Perth" }).consoleTimeZone).toBe("Australia/Perth");
+    expect(loadEnv({ ...liveBase, CONSOLE_TIME_ZONE: "UTC" }).consoleTimeZone).toBe("UTC");
+  });
+
+  it("names the variable of an unknown zone", () => {
+    const e = errorOf({ ...liveBase, CONSOLE_TIME_ZONE: "Mars/Olympus_Mons" });
+    expect(e.variable).toBe("CONSOLE_TIME_ZONE");
+    expect(e.message).toMatch(/IANA time zone/);
+  });
+});

@@ -9,6 +9,8 @@ import path from "node:path";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 
+import { DEFAULT_TIME_ZONE, isTimeZone } from "./format";
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -136,6 +138,13 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(0).max(20_160).default(1440),
   ),
+  // The time zone every date in the console is shown in (named in the footer and in tooltips); empty = default.
+  CONSOLE_TIME_ZONE: optionalString.pipe(
+    z
+      .string()
+      .refine(isTimeZone, { message: "must be an IANA time zone name, e.g. Australia/Sydney, Australia/Perth or UTC" })
+      .default(DEFAULT_TIME_ZONE),
+  ),
 });
 
 export interface EncryptionKey {
@@ -171,6 +180,8 @@ export interface Env {
   sweepIntervalMinutes: number;
   connectorCacheSeconds: number;
   connectorRefreshMinutes: number;
+  /** IANA zone all dates are shown in (CONSOLE_TIME_ZONE). */
+  consoleTimeZone: string;
 }
 
 function parseKeySpec(spec: string): EncryptionKey {
@@ -269,6 +280,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
+    consoleTimeZone: raw.CONSOLE_TIME_ZONE,
   };
 }
 

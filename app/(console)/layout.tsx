@@ -1,13 +1,16 @@
 import Link from "next/link";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
 import { SidebarNav } from "@/components/layout/sidebar-nav";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { navItems } from "@/components/layout/nav-items";
 import { Badge } from "@/components/ui/badge";
 import { can } from "@/lib/auth/policy";
 import { PASSWORD_CHANGE_PATH, SECOND_FACTOR_PATH } from "@/lib/auth/guard";
 import { getSessionState } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import { timeZoneAbbreviation } from "@/lib/format";
 
 import { signOutAction } from "./sign-out-action";
 
@@ -21,6 +24,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const current = state.staff;
   const items = navItems.filter((item) => can(current.role, item.permission)).map(({ href, label }) => ({ href, label }));
   const sandbox = env().basiq.mode === "sandbox";
+  const timeZone = env().consoleTimeZone;
   return (
     <div className="min-h-screen md:flex">
       <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r">
@@ -44,10 +48,17 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         </div>
       </aside>
       <div className="min-w-0 flex-1">
-        <div className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
+        {/* A landmark (banner) so nothing on the phone layout sits outside one (axe: region). */}
+        <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm md:hidden">
           <AccountBox name={current.name} email={current.email} role={current.role} compact />
-        </div>
-        <main className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
+        </header>
+        <main id="main-content" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 md:px-8">{children}</main>
+        <footer className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 pb-6 text-xs text-slate-600 md:px-8">
+          <p data-testid="console-footer">
+            Times are shown in <span data-testid="console-time-zone">{timeZone}</span> ({timeZoneAbbreviation(timeZone)}).
+          </p>
+          <ThemeToggle initial={(await cookies()).get("theme")?.value ?? "system"} />
+        </footer>
       </div>
     </div>
   );

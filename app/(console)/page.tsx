@@ -10,7 +10,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { getIntegrationHealth, getOverview } from "@/lib/dal/overview";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { When } from "@/components/ui/when";
+import { formatCount } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -62,7 +63,7 @@ export default async function OverviewPage() {
               ))}
             </ul>
           )}
-          <p className="mt-2 text-xs text-slate-500">From Basiq {formatRelative(o.connectorsFetchedAt)}</p>
+          <p className="mt-2 text-xs text-slate-500">From Basiq <When value={o.connectorsFetchedAt} relative /></p>
         </Card>
 
         <Card className="min-w-0">
@@ -103,7 +104,7 @@ export default async function OverviewPage() {
                   <Link href={`/users?status=${encodeURIComponent(s.status)}`} className="hover:underline">
                     <ConnectionStatusBadge status={s.status} />
                   </Link>
-                  <span className="font-medium">{s.connections.toLocaleString("en-AU")}</span>
+                  <span className="font-medium">{formatCount(s.connections)}</span>
                 </li>
               ))}
             </ul>
@@ -113,9 +114,9 @@ export default async function OverviewPage() {
         <Card className="min-w-0">
           <CardTitle>Users in the directory</CardTitle>
           <Link href="/users" className="text-3xl font-semibold hover:underline" data-testid="overview-users">
-            {o.usersInDirectory.toLocaleString("en-AU")}
+            {formatCount(o.usersInDirectory)}
           </Link>
-          <p className="mt-1 text-xs text-slate-500">Last synced {formatRelative(o.lastDirectorySync)}</p>
+          <p className="mt-1 text-xs text-slate-500">Last synced <When value={o.lastDirectorySync} relative /></p>
         </Card>
 
         <Card className="min-w-0">
@@ -124,10 +125,10 @@ export default async function OverviewPage() {
             <div className="text-sm">
               <p>
                 <Badge tone={o.lastSweep.status === "completed" ? "good" : o.lastSweep.status === "running" ? "info" : "bad"}>{o.lastSweep.status}</Badge>{" "}
-                {formatRelative(o.lastSweep.finishedAt ?? o.lastSweep.startedAt)}
+                <When value={o.lastSweep.finishedAt ?? o.lastSweep.startedAt} relative />
               </p>
               <p className="mt-1 text-slate-600">
-                {o.lastSweep.usersChecked.toLocaleString("en-AU")} users checked, {o.lastSweep.newFailures} new failures, {o.lastSweep.errors} errors.
+                {formatCount(o.lastSweep.usersChecked)} users checked, {o.lastSweep.newFailures} new failures, {o.lastSweep.errors} errors.
               </p>
               {jobsLink ? (
                 <Link href="/jobs" className="mt-1 inline-block text-xs text-sky-700 hover:underline">
@@ -181,7 +182,7 @@ export default async function OverviewPage() {
                     {health.tokenFailure === null
                       ? "accepted"
                       : health.tokenFailure.keyRefused
-                        ? `refused by Basiq (HTTP ${health.tokenFailure.status ?? "?"}) ${formatRelative(health.tokenFailure.at)}`
+                        ? <>refused by Basiq (HTTP {health.tokenFailure.status ?? "?"}) <When value={health.tokenFailure.at} relative /></>
                         : `token request failing (${health.tokenFailure.status === null ? "no answer" : `HTTP ${health.tokenFailure.status}`})`}
                   </dd>
                 </div>
@@ -234,7 +235,7 @@ export default async function OverviewPage() {
       </div>
       {o.connectorsProblem ? (
         <Alert tone="warn" className="mt-4">
-          Connector statuses are from {formatDateTime(o.connectorsFetchedAt)}: Basiq could not be reached for fresh ones.
+          Connector statuses are from <When value={o.connectorsFetchedAt} />: Basiq could not be reached for fresh ones.
         </Alert>
       ) : null}
     </>

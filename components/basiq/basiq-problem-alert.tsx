@@ -1,6 +1,6 @@
 import { Alert } from "@/components/ui/alert";
 import type { BasiqProblemDTO } from "@/lib/dal/basiq-problem";
-import { formatDateTime } from "@/lib/utils";
+import { DateTime } from "@/components/ui/date-time";
 
 /**
  * The one banner for "Basiq could not be used, this is the stored copy" on every page. A refused API key is an
@@ -12,6 +12,7 @@ export function BasiqProblemAlert({
   showing = "the stored copy",
   children,
   className = "mb-4",
+  timeZone,
 }: {
   problem: BasiqProblemDTO | null;
   storedAt?: string | null;
@@ -19,10 +20,22 @@ export function BasiqProblemAlert({
   showing?: string;
   children?: React.ReactNode;
   className?: string;
+  /** CONSOLE_TIME_ZONE, passed down from the server (this component also renders inside client components). */
+  timeZone: string;
 }) {
   if (!problem) return null;
   const keyRefused = problem.kind === "key-refused";
-  const title = `${keyRefused ? "Basiq refused our API key" : "Basiq unavailable"}: showing ${showing}${storedAt ? ` from ${formatDateTime(storedAt)}` : ""}`;
+  const title = (
+    <>
+      {keyRefused ? "Basiq refused our API key" : "Basiq unavailable"}: showing {showing}
+      {storedAt ? (
+        <>
+          {" "}
+          from <DateTime value={storedAt} timeZone={timeZone} />
+        </>
+      ) : null}
+    </>
+  );
   return (
     <Alert tone={keyRefused ? "error" : "warn"} title={title} className={className}>
       <span data-testid="basiq-problem" data-kind={problem.kind}>

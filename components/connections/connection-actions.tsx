@@ -5,8 +5,10 @@ import { useRouter } from "next/navigation";
 
 import { LiveJobSteps } from "@/components/jobs/live-job-steps";
 import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
+import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import type { RefreshBudgetDTO } from "@/lib/dal/refresh";
 
 interface Props {
@@ -15,8 +17,12 @@ interface Props {
   status: string;
   budget: RefreshBudgetDTO | null;
   canPurge: boolean;
-  /** The admin's sign-in is older than 15 minutes: the purge dialog asks for the password. */
-  purgeNeedsPassword: boolean;
+  /** When the caller signed in (epoch ms): a sign-in older than 15 minutes makes the purge dialog ask for the password. */
+  signedInAt: number;
+  /** The user's name, when known (the dialog names who is affected). */
+  personName: string | null;
+  /** The bank's name (or the institution id when unknown). */
+  bankName: string;
   refresh: ((input: { userId: string; connectionId: string }) => Promise<ActionResult<{ jobId: string; joined: boolean; budget: RefreshBudgetDTO }>>) | null;
   purge: ((input: { userId: string; connectionId: string; confirm: string; password?: string }) => Promise<ActionResult<unknown>>) | null;
 }
@@ -78,7 +84,9 @@ function PurgeDialog({
   userId,
   connectionId,
   status,
-  purgeNeedsPassword,
+  signedInAt,
+  personName,
+  bankName,
   purge,
   onDone,
 }: Props & { purge: NonNullable<Props["purge"]>; onDone: () => void }) {
@@ -86,22 +94,48 @@ function PurgeDialog({
   const [typed, setTyped] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  // Decided when the dialog opens and again on submit (the page may have been open for a while): a sign-in older
+  // than 15 minutes (a minute early, so a slow submit does not cross the line) shows the password field here.
+  const [purgeNeedsPassword, setPurgeNeedsPassword] = useState(false);
   const [pending, startTransition] = useTransition();
   const toast = useToast();
   const matches = typed.trim() === connectionId;
+  const signInIsStale = () => Date.now() - signedInAt > RECENT_SIGN_IN_MS - 60_000;
+  const reset = () => {
+    setTyped("");
+    setPassword("");
+    setError(null);
+  };
+  const who = personName ? `${personName}'s` : "this user's";
 
   return (
     <>
-      <Button variant="danger" onClick={() => dialog.current?.showModal()} disabled={status !== "active"} title={status !== "active" ? "Only active connections can be purged" : undefined}>
+      <Button
+        variant="danger"
+        onClick={() => {
+          reset();
+          setPurgeNeedsPassword(signInIsStale());
+          dialog.current?.showModal();
+        }} disabled={status !== "active"} title={status !== "active" ? "Only active connections can be purged" : undefined}>
         Purge data…
       </Button>
-      <dialog ref={dialog} aria-labelledby="purge-title" className="m-auto w-full max-w-lg rounded-lg p-0 backdrop:bg-slate-900/50">
+      <dialog
+        ref={dialog}
+        aria-labelledby="purge-title"
+        onClose={reset}
+        className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 backdrop:bg-slate-900/50"
+      >
         <form
           className="space-y-4 p-6"
           onSubmit={(e) => {
             e.preventDefault();
             if (!matches) return;
             setError(null);
+            if (!purgeNeedsPassword && signInIsStale()) {
+              setPurgeNeedsPassword(true);
+              setError("Your sign-in is now more than 15 minutes old: enter your password below to confirm it is you.");
+              return;
+            }
             startTransition(async () => {
               const r = await purge({ userId, connectionId, confirm: typed.trim(), ...(purgeNeedsPassword ? { password } : {}) });
               if (r.ok) {
@@ -116,8 +150,11 @@ function PurgeDialog({
           }}
         >
           <h2 id="purge-title" className="text-lg font-semibold text-red-800">
-            Purge this connection&apos;s data?
+            Purge {who} {bankName} data?
           </h2>
+          <p className="text-sm text-slate-700" data-testid="purge-subject">
+            {personName ?? "Unknown user"} · {bankName} · connection <code className="text-xs">{connectionId}</code>
+          </p>
           <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700">
             <li>All accounts and transactions fetched through this connection are permanently deleted at Basiq.</li>
             <li>The connection id stays: the connection can be refreshed later to fetch the data again.</li>
@@ -125,23 +162,29 @@ function PurgeDialog({
               <strong>This cannot be undone.</strong> It is recorded in the audit log under your name.
             </li>
           </ul>
-          <label className="block text-sm">
-            Type the connection id <code className="select-all rounded bg-slate-100 px-1 text-xs">{connectionId}</code> to confirm
-            <input
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              aria-label="Connection id to confirm"
-            />
-          </label>
+          <div className="text-sm">
+            <label htmlFor="purge-confirm">
+              Type the connection id <code className="select-all rounded bg-slate-100 px-1 text-xs">{connectionId}</code> to confirm
+            </label>
+            <div className="mt-1 flex items-center gap-2">
+              <input
+                id="purge-confirm"
+                className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                aria-label="Connection id to confirm"
+              />
+              <CopyButton value={connectionId} label="Copy connection id" />
+            </div>
+          </div>
           {purgeNeedsPassword ? (
             <label className="block text-sm">
               Your password (your sign-in is more than 15 minutes old)
               <input
                 type="password"
-                className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
                 autoComplete="current-password"

@@ -1,8 +1,10 @@
 import Link from "next/link";
 
+import { env } from "@/lib/env";
+
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import type { JobHistoryDTO } from "@/lib/dal/jobs";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { JobOutcomeBadge } from "./job-outcome-badge";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
@@ -11,8 +13,8 @@ export function JobHistoryTable({ history, showConnection }: { history: JobHisto
   const cols = showConnection ? 6 : 5;
   return (
     <>
-      <BasiqProblemAlert problem={history.basiqProblem} storedAt={history.storedAt} showing="stored job history" className="mb-2" />
-      <Table>
+      <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={history.basiqProblem} storedAt={history.storedAt} showing="stored job history" className="mb-2" />
+      <Table label="Job history">
         <thead>
           <tr>
             <Th>Job</Th>
@@ -35,7 +37,7 @@ export function JobHistoryTable({ history, showConnection }: { history: JobHisto
                   </Link>
                 </Td>
                 {showConnection ? <Td className="font-mono text-xs">{j.connectionId ?? "—"}</Td> : null}
-                <Td className="whitespace-nowrap">{formatDateTime(j.created)}</Td>
+                <Td className="whitespace-nowrap"><When value={j.created} /></Td>
                 <Td>
                   <JobOutcomeBadge outcome={j.outcome} />
                 </Td>

@@ -9,7 +9,9 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import type { JobDetailDTO } from "@/lib/dal/jobs";
-import { formatDateTime } from "@/lib/utils";
+import { IdWithCopy } from "@/components/ui/copy-button";
+import { DateTime } from "@/components/ui/date-time";
+import { formatDateTimeWithZone } from "@/lib/format";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
@@ -32,7 +34,8 @@ const stepDot: Record<string, string> = {
 };
 
 /** What Basiq's support asks for, in one block. */
-export function basiqSupportBlock(job: JobDetailDTO): string {
+export function basiqSupportBlock(job: JobDetailDTO, timeZone: string): string {
+  const when = (v: string | null | undefined) => (v ? `${v} (${formatDateTimeWithZone(v, timeZone)})` : "-");
   const failed = job.steps.find((s) => s.status === "failed");
   return [
     `userId: ${job.userId}`,
@@ -43,13 +46,25 @@ export function basiqSupportBlock(job: JobDetailDTO): string {
     `code: ${failed?.result?.code ?? "-"}`,
     `title: ${failed?.result?.title ?? "-"}`,
     `detail: ${failed?.result?.detail ?? "-"}`,
-    `created: ${job.created ?? "-"}`,
-    `updated: ${job.updated ?? "-"}`,
+    `created: ${when(job.created)}`,
+    `updated: ${when(job.updated)}`,
     `connector status (seen ${new Date().toISOString()}): ${job.connector ? `${job.connector.status}, stage ${job.connector.stage ?? "-"}` : "unknown"}`,
   ].join("\n");
 }
 
-export function JobView({ initial }: { initial: JobDetailDTO }) {
+export function JobView({
+  initial,
+  timeZone,
+  personName = null,
+  bankName = null,
+}: {
+  initial: JobDetailDTO;
+  timeZone: string;
+  /** The user's name from the directory, when the caller may see it. */
+  personName?: string | null;
+  /** The institution's bank name from the stored connector list. */
+  bankName?: string | null;
+}) {
   const { data, isError } = useQuery({
     queryKey: jobKeys.detail(initial.id),
     queryFn: () => fetchJob(initial.id),
@@ -73,9 +88,9 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
           </span>
         ) : null}
         {isError ? <span className="text-red-700">Live updates paused (Basiq unreachable).</span> : null}
-        <span className="text-slate-600">Created {formatDateTime(job.created)} · updated {formatDateTime(job.updated)}</span>
+        <span className="text-slate-600">Created <DateTime value={job.created} timeZone={timeZone} /> · updated <DateTime value={job.updated} timeZone={timeZone} /></span>
       </div>
-      <BasiqProblemAlert problem={job.basiqProblem} storedAt={job.storedAt} showing="the stored copy of this job" className="" />
+      <BasiqProblemAlert timeZone={timeZone} problem={job.basiqProblem} storedAt={job.storedAt} showing="the stored copy of this job" className="" />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="min-w-0 lg:col-span-2">
           <CardTitle>Steps</CardTitle>
@@ -109,9 +124,14 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
             <div>
               <dt className="text-xs text-slate-500">User</dt>
               <dd>
-                <Link href={`/users/${encodeURIComponent(job.userId)}`} className="font-mono text-xs text-sky-800 hover:underline">
-                  {job.userId}
+                <Link href={`/users/${encodeURIComponent(job.userId)}`} className="text-sky-800 hover:underline" data-testid="job-user">
+                  {personName ?? <span className="font-mono text-xs">{job.userId}</span>}
                 </Link>
+                {personName ? (
+                  <div>
+                    <IdWithCopy id={job.userId} label="Copy user id" />
+                  </div>
+                ) : null}
               </dd>
             </div>
             <div>
@@ -137,12 +157,12 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
                     {job.connector.name ?? job.connector.id} <ConnectorStatusBadge status={job.connector.status} />
                     {job.connector.lastKnownFrom ? (
                       <span className="text-xs text-amber-800">
-                        Basiq unavailable: last known status, from {formatDateTime(job.connector.lastKnownFrom)}
+                        Basiq unavailable: last known status, from <DateTime value={job.connector.lastKnownFrom} timeZone={timeZone} />
                       </span>
                     ) : null}
                   </>
                 ) : (
-                  <span>{job.institutionId ? `${job.institutionId} (connection method unknown: connector status not shown)` : "—"}</span>
+                  <span>{job.institutionId ? `${bankName ?? job.institutionId} (connection method unknown: connector status not shown)` : "—"}</span>
                 )}
               </dd>
             </div>
@@ -193,7 +213,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
           variant="secondary"
           onClick={async () => {
             try {
-              await navigator.clipboard.writeText(basiqSupportBlock(job));
+              await navigator.clipboard.writeText(basiqSupportBlock(job, timeZone));
               setCopied("ok");
             } catch {
               setCopied("failed");
@@ -211,7 +231,7 @@ export function JobView({ initial }: { initial: JobDetailDTO }) {
         {/* The block says when the connector status was seen (now): the server's and the browser's "now" differ by
             the render-to-hydrate gap, so React must not treat that one text as a hydration error (#418). */}
         <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="support-block" suppressHydrationWarning>
-          {basiqSupportBlock(job)}
+          {basiqSupportBlock(job, timeZone)}
         </pre>
       </details>
     </div>

@@ -1,9 +1,15 @@
 import { cn } from "@/lib/utils";
 
-// Plain, accessible table primitives. Tables scroll horizontally inside their own box on narrow screens.
-export function Table({ children, className }: { children: React.ReactNode; className?: string }) {
+// Plain, accessible table primitives. Tables scroll horizontally inside their own box on narrow screens; that box is
+// a labelled region in the tab order, so keyboard users can scroll it too (axe: scrollable-region-focusable).
+export function Table({ children, className, label }: { children: React.ReactNode; className?: string; label: string }) {
   return (
-    <div className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}>
+    <div
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}
+    >
       <table className="w-full border-collapse text-left text-sm">{children}</table>
     </div>
   );

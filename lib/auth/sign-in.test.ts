@@ -40,6 +40,17 @@ describe("verifySignIn", () => {
     expect(events.some((e) => e.outcome === "success" && e.ip === meta.ip)).toBe(true);
   });
 
+  it("audits a password-only sign-in that still owes a second factor as pending, not as a success", async () => {
+    const result = await verifySignIn({ email: "admin@example.com", password: "demo-password" }, meta);
+    expect(result.ok).toBe(true);
+    const events = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "auth.sign_in"), eq(auditEvents.actorEmail, "admin@example.com")));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: "requested", details: { secondFactor: "pending", step: "enrol" } });
+  });
+
   it("answers a wrong password and an unknown account identically, and audits both", async () => {
     const wrong = await verifySignIn({ email: "alice@corp.example", password: "nope" }, meta);
     const unknown = await verifySignIn({ email: "nobody@corp.example", password: "nope" }, meta);

@@ -12,6 +12,9 @@ import { staff } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 
 import { verifyPassword } from "./password";
+import { isRole } from "./policy";
+import { isEnrolled } from "./second-factor";
+import { secondFactorNeed } from "./session";
 import { passwordKeys, passwordSucceeded, reserveAttempt } from "./throttle";
 
 export const signInSchema = z.object({
@@ -62,6 +65,16 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
 
   await passwordSucceeded(email, meta.ip);
   await db.update(staff).set({ lastSignInAt: new Date() }).where(eq(staff.id, row.id));
-  await recordAudit({ actor: { id: row.id, email, role: row.role }, action: "auth.sign_in", outcome: "success", meta });
+  // Password right but a second factor still owed: a half-finished sign-in, audited as such (the factor's own
+  // auth.second_factor.* event completes it), not as a successful sign-in.
+  const owed = isRole(row.role) ? secondFactorNeed(row.role, await isEnrolled(row.id), false) : "none";
+  await recordAudit({
+    actor: { id: row.id, email, role: row.role },
+    action: "auth.sign_in",
+    ...(owed === "none"
+      ? { outcome: "success" as const }
+      : { outcome: "requested" as const, details: { secondFactor: "pending", step: owed === "enrol" ? "enrol" : "verify" } }),
+    meta,
+  });
   return { ok: true, staffId: row.id };
 }

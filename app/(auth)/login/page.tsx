@@ -26,10 +26,13 @@ export default async function LoginPage(props: { searchParams: Promise<Record<st
         : null;
   const sandbox = env().basiq.mode === "sandbox";
   return (
-    <main className="flex min-h-screen items-center justify-center px-4">
+    <main id="main-content" tabIndex={-1} className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-lg font-semibold">Basiq console</h1>
-        <p className="mb-6 mt-1 text-sm text-slate-600">Sign in with your staff account.</p>
+        <p className="mt-1 text-sm text-slate-600">Sign in with your staff account.</p>
+        <p className="mb-6 mt-1 text-xs text-slate-600" data-testid="admin-second-factor-note">
+          Admins also need an authenticator app (such as Google Authenticator, 1Password or Authy) for a six-digit code.
+        </p>
         <SignInForm callbackUrl={callbackUrl} initialError={error} />
         {sandbox ? (
           <div className="mt-6 rounded-md bg-slate-50 p-3 text-xs text-slate-600">

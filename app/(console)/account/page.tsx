@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { secondFactorStatus } from "@/lib/auth/second-factor";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "@/lib/auth/server-sessions";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { changePasswordAction } from "./actions";
 
@@ -28,7 +28,7 @@ export default async function AccountPage() {
           {factor.enrolled ? (
             <div className="space-y-2 text-sm text-slate-700" data-testid="second-factor-status">
               <p>
-                <Badge tone="good">On</Badge> since {formatDateTime(factor.enrolledAt)}. Every sign-in asks for a code from your authenticator app.
+                <Badge tone="good">On</Badge> since <When value={factor.enrolledAt} />. Every sign-in asks for a code from your authenticator app.
               </p>
               <p>
                 Recovery codes left: <strong>{factor.recoveryCodesLeft}</strong> of 10.{" "}
@@ -58,7 +58,7 @@ export default async function AccountPage() {
         <Card>
           <CardTitle>This session</CardTitle>
           <ul className="space-y-1 text-sm text-slate-700">
-            <li>Signed in {formatDateTime(me.signedInAt)}.</li>
+            <li>Signed in <When value={me.signedInAt} />.</li>
             <li>
               Ends {SESSION_ABSOLUTE_MS / 3_600_000} hours after sign-in, or after {SESSION_IDLE_MS / 60_000} minutes without a click,
               whichever comes first.

@@ -8,8 +8,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { listAuditActions, listAuditEvents, type AuditEventDTO } from "@/lib/dal/audit";
+import { getInstitutionNames, getStoredUserNames } from "@/lib/dal/names";
 import { auditOutcomes, first, listHref, parseAuditSearch, type RawSearchParams } from "@/lib/search-params";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { AuditDetails } from "./_components/audit-details";
 import { AuditToolbar } from "./_components/audit-toolbar";
@@ -34,6 +35,10 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
   const raw = await props.searchParams;
   const { before, ...filters } = parseAuditSearch(raw);
   const [{ events, nextBefore }, actions] = await Promise.all([listAuditEvents({ ...filters, before }), listAuditActions()]);
+  const [personNames, bankNames] = await Promise.all([
+    getStoredUserNames(events.flatMap((e) => (e.userId ? [e.userId] : []))),
+    getInstitutionNames(),
+  ]);
   const filtered = Object.values(filters).some(Boolean);
   // A malformed value is dropped by the parser; say so rather than silently showing more than was asked for.
   const ignored = Object.keys(filterLabels).filter((k) => first(raw[k]) && !filters[k as keyof typeof filters]);
@@ -54,7 +59,7 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           Ignored a malformed {ignored.map((k) => filterLabels[k]).join(", ")} filter.
         </Alert>
       ) : null}
-      <Table>
+      <Table label="Audit events">
         <thead>
           <tr>
             <Th>When</Th>
@@ -83,7 +88,7 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           ) : (
             events.map((e) => (
               <tr key={e.id} data-testid="audit-row">
-                <Td className="whitespace-nowrap">{formatDateTime(e.occurredAt)}</Td>
+                <Td className="whitespace-nowrap"><When value={e.occurredAt} /></Td>
                 <Td>
                   <div>{e.actorEmail ?? "—"}</div>
                   <div className="text-xs text-slate-500">
@@ -97,10 +102,10 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
                   <Badge tone={outcomeTones[e.outcome] ?? "neutral"}>{e.outcome}</Badge>
                 </Td>
                 <Td className="font-mono text-xs">
-                  <Target event={e} />
+                  <Target event={e} personName={e.userId ? personNames[e.userId] : undefined} />
                 </Td>
                 <Td className="max-w-md">
-                  <AuditDetails details={e.details} />
+                  <AuditDetails details={e.details} bankNames={bankNames} />
                 </Td>
                 <Td className="font-mono text-xs">{e.correlationId ?? "—"}</Td>
               </tr>
@@ -125,12 +130,18 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
 }
 
 /** The user, connection and job an event is about, linked to their pages (which may 404 after a purge). */
-function Target({ event: e }: { event: AuditEventDTO }) {
+function Target({ event: e, personName }: { event: AuditEventDTO; personName: string | undefined }) {
   const parts: React.ReactNode[] = [];
   if (e.userId) {
     parts.push(
       <Link key="u" href={`/users/${encodeURIComponent(e.userId)}`} className="text-sky-800 hover:underline">
-        user {e.userId}
+        {personName ? (
+          <>
+            <span className="font-sans text-sm">{personName}</span> <span className="text-slate-500">{e.userId}</span>
+          </>
+        ) : (
+          <>user {e.userId}</>
+        )}
       </Link>,
     );
   }

@@ -11,7 +11,7 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
 import { parseConnectorsSearch, type RawSearchParams } from "@/lib/search-params";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { When, formatWhen } from "@/components/ui/when";
 
 import { refreshConnectorsAction } from "./actions";
 import { ConnectorsToolbar } from "./_components/connectors-toolbar";
@@ -30,12 +30,12 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         description={
           <>
             Every bank connector Basiq reports, with what our own job history says about it. Data from Basiq{" "}
-            <span data-testid="connectors-age">{formatRelative(list.fetchedAt)}</span>.
+            <span data-testid="connectors-age"><When value={list.fetchedAt} relative /></span>.
           </>
         }
       />
       {list.problem ? (
-        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known statuses, from ${formatDateTime(list.fetchedAt)}`}>
+        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known statuses, from ${formatWhen(list.fetchedAt)}`}>
           {list.problem.message}
           {list.problem.correlationId ? <> Reference: <code>{list.problem.correlationId}</code>.</> : null}
         </Alert>
@@ -44,7 +44,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
       <p className="mb-2 text-sm text-slate-600" data-testid="connectors-summary">
         {list.rows.length} connectors · {attention} need attention
       </p>
-      <Table>
+      <Table label="Connectors">
         <thead>
           <tr>
             <Th>Connector</Th>
@@ -79,7 +79,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
                     <ConnectorStatusBadge status={c.status} />
                     {c.spike ? <Badge tone="bad">failure spike: likely bank-side</Badge> : null}
                   </div>
-                  <div className="text-xs text-slate-500">since {formatRelative(c.statusSince)}</div>
+                  <div className="text-xs text-slate-500">since <When value={c.statusSince} relative /></div>
                 </Td>
                 <Td>
                   {c.stage ?? "—"} · {c.tier ? `tier ${c.tier}` : "—"}

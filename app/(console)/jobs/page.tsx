@@ -8,8 +8,11 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listFailedJobs } from "@/lib/dal/jobs";
+import { getInstitutionNames } from "@/lib/dal/names";
 import { listHref, parseErrorLogSearch, type RawSearchParams } from "@/lib/search-params";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { env } from "@/lib/env";
+import { formatCount } from "@/lib/format";
+import { When } from "@/components/ui/when";
 
 import { ErrorLogToolbar } from "./_components/error-log-toolbar";
 import { SweepPanel } from "./_components/sweep-panel";
@@ -19,7 +22,7 @@ export const metadata: Metadata = { title: "Error log" };
 export default async function ErrorLogPage(props: { searchParams: Promise<RawSearchParams> }) {
   const caller = await guardPage("jobs.read", "/jobs");
   const filters = parseErrorLogSearch(await props.searchParams);
-  const log = await listFailedJobs(filters);
+  const [log, bankNames] = await Promise.all([listFailedJobs(filters), getInstitutionNames()]);
   const { before: _before, ...current } = filters;
   const exportHref = listHref("/jobs/export", current, {});
   return (
@@ -29,7 +32,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
         description={
           <>
             Failed jobs across all users, newest first, from the job store (kept beyond Basiq&apos;s own window). Last sweep{" "}
-            {log.lastSweep ? formatRelative(log.lastSweep.finishedAt) : "never"}.
+            <When value={log.lastSweep?.finishedAt} relative />.
           </>
         }
         actions={
@@ -40,7 +43,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
           ) : null
         }
       />
-      {can(caller.role, "sweep.run") ? <SweepPanel /> : null}
+      {can(caller.role, "sweep.run") ? <SweepPanel timeZone={env().consoleTimeZone} /> : null}
       <ErrorLogToolbar codes={log.countsByCode.map((c) => c.code)} />
       <div className="mb-4 flex flex-wrap gap-2" data-testid="counts-by-code">
         {log.countsByCode.map((c) => (
@@ -49,14 +52,14 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
             href={listHref("/jobs", current, { code: filters.code === c.code ? undefined : c.code })}
             className={`rounded-full border px-3 py-1 text-xs ${filters.code === c.code ? "border-slate-900 bg-slate-900 text-white" : "border-slate-300 bg-white hover:bg-slate-100"}`}
           >
-            {c.code} <span className="font-semibold">{c.jobs.toLocaleString("en-AU")}</span>
+            {c.code} <span className="font-semibold">{formatCount(c.jobs)}</span>
           </Link>
         ))}
       </div>
       <p className="mb-2 text-sm text-slate-600" data-testid="error-log-total">
-        {log.total.toLocaleString("en-AU")} failed {log.total === 1 ? "job" : "jobs"}
+        {formatCount(log.total)} failed {log.total === 1 ? "job" : "jobs"}
       </p>
-      <Table>
+      <Table label="Failed jobs">
         <thead>
           <tr>
             <Th>When</Th>
@@ -75,14 +78,23 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
             log.rows.map((j) => (
               <tr key={j.id} className="hover:bg-slate-50">
                 <Td className="whitespace-nowrap">
-                  {formatDateTime(j.created)} {j.newSinceLastSweep ? <Badge tone="info">new</Badge> : null}
+                  <When value={j.created} /> {j.newSinceLastSweep ? <Badge tone="info">new</Badge> : null}
                 </Td>
                 <Td>
                   <code className="text-xs">{j.errorCode ?? "unknown"}</code>
                   {j.errorTitle ? <div className="text-xs text-slate-600">{j.errorTitle}</div> : null}
                 </Td>
                 <Td>{j.failedStep ?? "—"}</Td>
-                <Td className="font-mono text-xs">{j.institutionId ?? "—"}</Td>
+                <Td>
+                  {j.institutionId ? (
+                    <>
+                      <div data-testid="job-bank">{bankNames[j.institutionId] ?? j.institutionId}</div>
+                      {bankNames[j.institutionId] ? <div className="font-mono text-xs text-slate-500">{j.institutionId}</div> : null}
+                    </>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
                 <Td className="space-x-2 text-xs">
                   <Link href={`/users/${encodeURIComponent(j.userId)}`} className="text-sky-800 hover:underline">
                     user

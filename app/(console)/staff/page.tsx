@@ -7,7 +7,7 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { roles } from "@/lib/auth/policy";
 import { listStaff } from "@/lib/dal/staff";
-import { formatDateTime } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { NewStaffForm } from "./_components/new-staff-form";
 import { ResetPasswordControl } from "./_components/reset-password-control";
@@ -34,7 +34,7 @@ export default async function StaffPage() {
       <p className="mb-2 text-sm text-slate-600" data-testid="staff-total">
         {people.length} {people.length === 1 ? "account" : "accounts"}, {activeAdmins} active {activeAdmins === 1 ? "admin" : "admins"}
       </p>
-      <Table>
+      <Table label="Staff">
         <thead>
           <tr>
             <Th>Name</Th>
@@ -66,10 +66,11 @@ export default async function StaffPage() {
                   <Td>
                     <div className="flex items-center gap-2">
                       <Badge tone={p.status === "active" ? "good" : "neutral"}>{p.status}</Badge>
-                      <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={isSelf} />
+                      {/* No "Disable" on your own row: an admin leaving is disabled by another admin. */}
+                      {isSelf ? null : <StatusControl staffId={p.id} email={p.email} name={p.name} status={p.status} isSelf={false} />}
                     </div>
                   </Td>
-                  <Td className="whitespace-nowrap">{formatDateTime(p.lastSignInAt)}</Td>
+                  <Td className="whitespace-nowrap"><When value={p.lastSignInAt} /></Td>
                   <Td>
                     <ResetPasswordControl staffId={p.id} email={p.email} name={p.name} />
                   </Td>

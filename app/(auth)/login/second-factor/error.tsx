@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 
 export default function SecondFactorError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
-    <main className="flex min-h-screen items-center justify-center px-4">
+    <main id="main-content" tabIndex={-1} className="flex min-h-screen items-center justify-center px-4">
       <div role="alert" className="w-full max-w-md rounded-lg border border-red-200 bg-white p-6 text-center">
         <h1 className="text-lg font-semibold">Two-step verification could not be shown</h1>
         <p className="mt-2 text-sm text-slate-600">

@@ -55,7 +55,7 @@ export default async function SecondFactorPage(props: { searchParams: Promise<Re
   }
 
   return (
-    <main className="flex min-h-screen items-center justify-center px-4 py-8">
+    <main id="main-content" tabIndex={-1} className="flex min-h-screen items-center justify-center px-4 py-8">
       <div className="w-full max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-lg font-semibold">{state.need === "enrol" ? "Set up two-step verification" : "Two-step verification"}</h1>
         <div className="mt-3">{body}</div>

@@ -5,8 +5,11 @@ function inline(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function AuditDetails({ details }: { details: Record<string, unknown> | null }) {
-  const entries = details ? Object.entries(details) : [];
+/** Institution ids in details are shown with their bank name: "institutionId: Commonwealth Bank (AU00201)". */
+export function AuditDetails({ details, bankNames = {} }: { details: Record<string, unknown> | null; bankNames?: Record<string, string> }) {
+  const entries = (details ? Object.entries(details) : []).map(([k, v]): [string, unknown] =>
+    /^institution(Id)?$/.test(k) && typeof v === "string" && bankNames[v] ? [k, `${bankNames[v]} (${v})`] : [k, v],
+  );
   if (entries.length === 0) return <span className="text-slate-400">—</span>;
   const summary = entries.map(([k, v]) => `${k}: ${inline(v)}`).join(" · ");
   if (summary.length <= SHORT) return <code className="text-xs text-slate-700 wrap-anywhere">{summary}</code>;

@@ -3,11 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { JobView } from "@/components/jobs/job-view";
+import { env } from "@/lib/env";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { isBasiqError } from "@/lib/basiq/errors";
 import { basiqProblem } from "@/lib/dal/basiq-problem";
 import { getJobDetail } from "@/lib/dal/jobs";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
@@ -25,6 +28,7 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
       throw e;
     },
   );
+  const bankNames = await getInstitutionNames();
   return (
     <>
       <nav className="mb-2 text-sm">
@@ -32,11 +36,16 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
           ← Error log
         </Link>
       </nav>
-      <PageHeader title="Job" description={<span className="font-mono text-xs">{result.job?.id ?? jobId}</span>} />
+      <PageHeader title="Job" description={<IdWithCopy id={result.job?.id ?? jobId} label="Copy job id" />} />
       {result.job ? (
-        <JobView initial={result.job} />
+        <JobView
+          initial={result.job}
+          timeZone={env().consoleTimeZone}
+          personName={await getStoredUserName(result.job.userId).catch(() => null)}
+          bankName={result.job.institutionId ? (bankNames[result.job.institutionId] ?? null) : null}
+        />
       ) : (
-        <BasiqProblemAlert problem={result.failure} showing="nothing: this job has no stored copy yet" className="">
+        <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={result.failure} showing="nothing: this job has no stored copy yet" className="">
           Try again in a few minutes.
         </BasiqProblemAlert>
       )}

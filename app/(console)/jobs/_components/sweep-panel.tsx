@@ -7,7 +7,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { useToast } from "@/components/ui/toast";
 import type { SweepStatusDTO } from "@/lib/dal/sweep";
-import { formatDateTime } from "@/lib/utils";
+import { DateTime } from "@/components/ui/date-time";
+import { formatCount } from "@/lib/format";
 
 import { startSweepAction } from "../actions";
 
@@ -20,7 +21,7 @@ async function fetchStatus(): Promise<SweepStatusDTO> {
 }
 
 /** Admins: the job sweep's last runs and a "run now" button with live progress. */
-export function SweepPanel() {
+export function SweepPanel({ timeZone }: { timeZone: string }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [pending, startTransition] = useTransition();
@@ -68,12 +69,12 @@ export function SweepPanel() {
             <div className="h-full bg-sky-600 transition-all" style={{ width: `${percent}%` }} />
           </div>
           <p className="mt-1 text-sm text-slate-600">
-            {data.usersChecked.toLocaleString("en-AU")} of {data.usersTotal.toLocaleString("en-AU")} users checked
+            {formatCount(data.usersChecked)} of {formatCount(data.usersTotal)} users checked
           </p>
         </div>
       ) : last ? (
         <p className="text-sm text-slate-600" data-testid="sweep-last">
-          Last run {last.status} ({last.trigger}) {formatDateTime(last.finishedAt ?? last.startedAt)}: {last.usersChecked} users,{" "}
+          Last run {last.status} ({last.trigger}) <DateTime value={last.finishedAt ?? last.startedAt} timeZone={timeZone} />: {last.usersChecked} users,{" "}
           {last.jobsNew} new jobs, {last.newFailures} new failures, {last.errors} errors.
           {last.status === "failed" && last.message ? <span className="block text-red-700">{last.message}</span> : null}
         </p>

@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
+import { getInstitutionNames } from "@/lib/dal/names";
 import { listDirectoryInstitutions } from "@/lib/dal/users";
 import { parseUsersSearch, type RawSearchParams } from "@/lib/search-params";
 
@@ -18,7 +19,10 @@ export const metadata: Metadata = { title: "Users" };
 export default async function UsersPage(props: { searchParams: Promise<RawSearchParams> }) {
   const current = await guardPage("users.read", "/users");
   const search = parseUsersSearch(await props.searchParams);
-  const institutions = await listDirectoryInstitutions();
+  const [institutionIds, bankNames] = await Promise.all([listDirectoryInstitutions(), getInstitutionNames()]);
+  const institutions = institutionIds
+    .map((id) => ({ id, name: bankNames[id] ?? id }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return (
     <>
       <PageHeader

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
+import { env } from "@/lib/env";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
@@ -13,25 +15,35 @@ import { TableSkeleton } from "@/components/ui/skeleton";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { preloadJobHistory } from "@/lib/dal/jobs";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
 import { getUserDetail } from "@/lib/dal/users";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../actions";
 import { RefreshUserButton } from "./refresh-user-button";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
-export const metadata: Metadata = { title: "User" };
+/** "Monica Hall · User" in the tab, for roles that may open the user (anyone else gets the plain title). */
+export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await props.params;
+  const name = await getStoredUserName(userId).catch(() => null);
+  return { title: name ? `${name} · User` : "User" };
+}
 
 export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
   const { userId } = await props.params;
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
   // Every Basiq call of the page starts now, at once: the job history below streams in without waiting its turn.
   await preloadJobHistory(userId);
-  const user = await getUserDetail(userId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const [user, bankNames] = await Promise.all([
+    getUserDetail(userId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) notFound();
+      throw e;
+    }),
+    getInstitutionNames(),
+  ]);
   const connections = user.connections ?? user.storedConnections.map((c) => ({ ...c, method: c.method ?? "", institutionId: c.institutionId ?? "", createdDate: null, lastUsed: null }));
   const href = (connectionId: string) => `/users/${encodeURIComponent(user.id)}/connections/${encodeURIComponent(connectionId)}`;
   return (
@@ -40,14 +52,18 @@ export default async function UserPage(props: { params: Promise<{ userId: string
         <Link href="/users" className="text-sky-700 hover:underline">
           ← Users
         </Link>
+        <span className="text-slate-600" data-testid="breadcrumb-current">
+          {" "}
+          / {user.name ?? "(no name)"}
+        </span>
       </nav>
       <PageHeader
         title={user.name ?? "(no name)"}
-        description={<span className="font-mono text-xs">{user.id}</span>}
+        description={<IdWithCopy id={user.id} label="Copy user id" />}
         actions={<RefreshUserButton />}
       />
-      <BasiqProblemAlert problem={user.basiqProblem} storedAt={user.storedAt} showing="the directory copy">
-        Connections below are as of the last sync ({formatDateTime(user.lastSyncedAt)}).
+      <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={user.basiqProblem} storedAt={user.storedAt} showing="the directory copy">
+        Connections below are as of the last sync (<When value={user.lastSyncedAt} />).
       </BasiqProblemAlert>
       <div className="grid gap-4 lg:grid-cols-3">
         <Card>
@@ -77,12 +93,12 @@ export default async function UserPage(props: { params: Promise<{ userId: string
             </div>
             <div>
               <dt className="text-xs text-slate-500">In the directory since</dt>
-              <dd>{formatDateTime(user.firstSeenAt)}</dd>
+              <dd><When value={user.firstSeenAt} /></dd>
             </div>
             <div>
               <dt className="text-xs text-slate-500">Last synced from Basiq</dt>
               <dd data-testid="last-synced">
-                {formatDateTime(user.lastSyncedAt)} ({formatRelative(user.lastSyncedAt)})
+                <When value={user.lastSyncedAt} /> (<When value={user.lastSyncedAt} relative />)
               </dd>
             </div>
           </dl>
@@ -91,7 +107,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           <h2 className="mb-2 text-sm font-semibold text-slate-700">
             Connections {user.connections ? "(live from Basiq)" : "(directory copy)"}
           </h2>
-          <Table>
+          <Table label="Connections">
             <thead>
               <tr>
                 <Th>Institution</Th>
@@ -109,16 +125,19 @@ export default async function UserPage(props: { params: Promise<{ userId: string
                   <tr key={c.id} className="hover:bg-slate-50">
                     <Td>
                       <Link href={href(c.id)} className="font-medium text-sky-800 hover:underline">
-                        {c.institutionId || "Unknown institution"}
+                        {(c.institutionId && bankNames[c.institutionId]) || c.institutionId || "Unknown institution"}
                       </Link>
-                      <div className="font-mono text-xs text-slate-500">{c.id}</div>
+                      <div className="font-mono text-xs text-slate-500">
+                        {c.institutionId && bankNames[c.institutionId] ? `${c.institutionId} · ` : ""}
+                        {c.id}
+                      </div>
                     </Td>
                     <Td>{c.method === "openbanking" ? "Open banking" : c.method === "web" ? "Web" : c.method || "—"}</Td>
                     <Td>
                       <ConnectionStatusBadge status={c.status} />
                     </Td>
-                    <Td className="whitespace-nowrap">{formatDateTime(c.createdDate)}</Td>
-                    <Td className="whitespace-nowrap">{formatDateTime(c.lastUsed)}</Td>
+                    <Td className="whitespace-nowrap"><When value={c.createdDate} /></Td>
+                    <Td className="whitespace-nowrap"><When value={c.lastUsed} /></Td>
                   </tr>
                 ))
               )}

@@ -73,7 +73,7 @@ export function ImportForm({ importUsers }: { importUsers: (input: { text: strin
             <p className="mb-2 text-sm font-medium" data-testid="import-summary">
               {result.message}
             </p>
-            <Table>
+            <Table label="Import results">
               <thead>
                 <tr>
                   <Th>Line</Th>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Card, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
+import { env } from "@/lib/env";
 
 import { importUsersAction, startDirectorySyncAction } from "../actions";
 import { ImportForm } from "./import-form";
@@ -31,7 +32,7 @@ export default async function ImportUsersPage() {
         </Card>
         <Card>
           <CardTitle>Sync the directory</CardTitle>
-          <SyncPanel startSync={startDirectorySyncAction} />
+          <SyncPanel startSync={startDirectorySyncAction} timeZone={env().consoleTimeZone} />
         </Card>
       </div>
     </>

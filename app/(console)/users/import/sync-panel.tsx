@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
 import type { SyncProgress } from "@/lib/directory/sync-all";
-import { formatDateTime } from "@/lib/utils";
+import { DateTime } from "@/components/ui/date-time";
 
 const syncKey = ["directory", "sync"] as const;
 
@@ -17,7 +17,13 @@ async function fetchProgress(): Promise<SyncProgress> {
   return (await res.json()) as SyncProgress;
 }
 
-export function SyncPanel({ startSync }: { startSync: (input: Record<string, never>) => Promise<ActionResult<SyncProgress>> }) {
+export function SyncPanel({
+  startSync,
+  timeZone,
+}: {
+  startSync: (input: Record<string, never>) => Promise<ActionResult<SyncProgress>>;
+  timeZone: string;
+}) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [pending, startTransition] = useTransition();
@@ -53,7 +59,8 @@ export function SyncPanel({ startSync }: { startSync: (input: Record<string, nev
           </div>
           <p className="mt-1 text-slate-600">
             {data.checked} of {data.total} checked · {data.updated} updated · {data.notFound} not found · {data.failed} failed ·{" "}
-            {data.running ? `started ${formatDateTime(data.startedAt)}` : `finished ${formatDateTime(data.finishedAt)}`}
+            {data.running ? "started " : "finished "}
+            <DateTime value={data.running ? data.startedAt : data.finishedAt} timeZone={timeZone} />
           </p>
           {data.stopped ? (
             <p role="alert" className="mt-1 text-red-700" data-testid="sync-stopped">

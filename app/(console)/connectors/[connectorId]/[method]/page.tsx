@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { getConnectorDetail } from "@/lib/dal/connectors";
 import { NotFoundError } from "@/lib/errors";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { When, formatWhen } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Connector" };
 
@@ -37,12 +37,12 @@ export default async function ConnectorPage(props: { params: Promise<{ connector
         }
         description={
           <span className="font-mono text-xs">
-            {c.id} · {c.method} · {c.stage ?? "—"} · tier {c.tier ?? "—"} · from Basiq {formatRelative(c.fetchedAt)}
+            {c.id} · {c.method} · {c.stage ?? "—"} · tier {c.tier ?? "—"} · from Basiq <When value={c.fetchedAt} relative />
           </span>
         }
       />
       {c.problem ? (
-        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known status, from ${formatDateTime(c.fetchedAt)}`}>
+        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known status, from ${formatWhen(c.fetchedAt)}`}>
           {c.problem.message}
           {c.problem.correlationId ? <> Reference: <code>{c.problem.correlationId}</code>.</> : null}
         </Alert>
@@ -56,7 +56,7 @@ export default async function ConnectorPage(props: { params: Promise<{ connector
             <ol className="space-y-2" data-testid="status-timeline">
               {c.history.map((h) => (
                 <li key={h.observedAt + h.status} className="flex flex-wrap items-center gap-2 text-sm">
-                  <span className="w-44 shrink-0 text-slate-600">{formatDateTime(h.observedAt)}</span>
+                  <span className="w-44 shrink-0 text-slate-600"><When value={h.observedAt} /></span>
                   {h.previousStatus ? (
                     <>
                       <ConnectorStatusBadge status={h.previousStatus} /> →

@@ -3,14 +3,16 @@ import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { RevealValue } from "@/components/users/reveal-value";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { getInstitutionNames } from "@/lib/dal/names";
 import { listUsers } from "@/lib/dal/users";
 import { listHref, type UsersSearch } from "@/lib/search-params";
-import { formatRelative } from "@/lib/utils";
+import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../../actions";
+import { formatCount } from "@/lib/format";
 
 export async function UsersTable({ search, canReveal }: { search: UsersSearch; canReveal: boolean }) {
-  const result = await listUsers(search);
+  const [result, bankNames] = await Promise.all([listUsers(search), getInstitutionNames()]);
   if (result.refusal) {
     return (
       <p role="alert" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="users-refusal">
@@ -23,12 +25,12 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
   return (
     <>
       <p className="mb-2 text-sm text-slate-600" data-testid="users-total">
-        {result.total.toLocaleString("en-AU")}
+        {formatCount(result.total)}
         {result.totalIsCapped ? "+" : ""} {result.total === 1 ? "user" : "users"}
         {filtered ? " match" : " in the directory"}
         {result.totalIsCapped && search.q ? ": a common name, so only the first 1,000 matches are listed. Add another word or a filter." : ""}
       </p>
-      <Table>
+      <Table label="Users">
         <thead>
           <tr>
             <Th>User</Th>
@@ -79,13 +81,15 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
                 <Td>
                   {u.connectionCount}
                   {u.institutionIds.length > 0 ? (
-                    <div className="text-xs text-slate-500">{u.institutionIds.join(", ")}</div>
+                    <div className="text-xs text-slate-500" data-testid="user-banks">
+                      {u.institutionIds.map((id) => bankNames[id] ?? id).join(", ")}
+                    </div>
                   ) : null}
                 </Td>
                 <Td>
                   <ConnectionStatusBadge status={u.worstStatus} />
                 </Td>
-                <Td className="whitespace-nowrap text-slate-600">{formatRelative(u.lastSyncedAt)}</Td>
+                <Td className="whitespace-nowrap text-slate-600"><When value={u.lastSyncedAt} relative /></Td>
               </tr>
             ))
           )}
@@ -93,7 +97,7 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
       </Table>
       <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
         <span className="text-slate-600">
-          Page {result.page} of {result.pageCount.toLocaleString("en-AU")}
+          Page {result.page} of {formatCount(result.pageCount)}
         </span>
         <span className="flex gap-3">
           {result.page > 1 ? (

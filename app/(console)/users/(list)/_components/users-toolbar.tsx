@@ -6,7 +6,7 @@ import { useUrlParams } from "@/components/data-table/use-url-params";
 import { byOrder, CONNECTION_STATUS, CONNECTION_STATUSES } from "@/lib/basiq/vocabulary";
 
 // Search and filters write the URL (the URL is the state): a copied link reproduces the view, Back returns to it.
-export function UsersToolbar({ institutions }: { institutions: string[] }) {
+export function UsersToolbar({ institutions }: { institutions: { id: string; name: string }[] }) {
   const { params, update: updateUrl, pending } = useUrlParams();
   const urlQ = params.get("q") ?? "";
   const [q, setQ] = useState(urlQ);
@@ -74,9 +74,9 @@ export function UsersToolbar({ institutions }: { institutions: string[] }) {
           onChange={(e) => update({ institution: e.target.value })}
         >
           <option value="">Any institution</option>
-          {institutions.map((id) => (
+          {institutions.map(({ id, name }) => (
             <option key={id} value={id}>
-              {id}
+              {name === id ? id : `${name} (${id})`}
             </option>
           ))}
         </select>

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
+import { env } from "@/lib/env";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 
@@ -16,30 +18,41 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
+import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
+import { IdWithCopy } from "@/components/ui/copy-button";
 import { getRefreshBudget } from "@/lib/dal/refresh";
 import { unknownPurgeOutcome } from "@/lib/dal/purge";
-import { RECENT_SIGN_IN_MS } from "@/lib/dal/purge-policy";
 import { NotFoundError } from "@/lib/errors";
-import { formatDateTime, formatRelative } from "@/lib/utils";
+import { formatMoney } from "@/lib/format";
+import { When } from "@/components/ui/when";
 
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
-export const metadata: Metadata = { title: "Connection" };
+/** "Monica Hall · Connection" in the tab, for roles that may open the user. */
+export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await props.params;
+  const name = await getStoredUserName(userId).catch(() => null);
+  return { title: name ? `${name} · Connection` : "Connection" };
+}
 
 export default async function ConnectionPage(props: { params: Promise<{ userId: string; connectionId: string }> }) {
   const { userId, connectionId } = await props.params;
   const caller = await guardPage("connections.read", `/users/${encodeURIComponent(userId)}/connections/${encodeURIComponent(connectionId)}`);
-  const c = await getConnectionDetail(userId, connectionId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const [c, bankNames, personName] = await Promise.all([
+    getConnectionDetail(userId, connectionId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) notFound();
+      throw e;
+    }),
+    getInstitutionNames(),
+    getStoredUserName(userId).catch(() => null),
+  ]);
+  const bankName = c.connector?.name ?? bankNames[c.institutionId] ?? c.institutionId;
   const f = c.freshness;
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
   const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
-  const signedInAgo = Date.now() - caller.signedInAt; // eslint-disable-line react-hooks/purity -- per-request server render
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -47,29 +60,32 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           Users
         </Link>
         <span aria-hidden>/</span>
-        <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-700 hover:underline">
-          User
+        <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-700 hover:underline" data-testid="breadcrumb-user">
+          {personName ?? "User"}
         </Link>
       </nav>
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
-            {c.connector?.name ?? c.institutionId} <ConnectionStatusBadge status={c.status} />
+            {bankName} <ConnectionStatusBadge status={c.status} />
           </span>
         }
         description={
-          <span className="font-mono text-xs">
-            connection {c.id} · {c.method === "openbanking" ? "open banking" : c.method}
+          <span className="flex flex-wrap items-center gap-2 text-xs">
+            <IdWithCopy id={c.id} label="Copy connection id" />
+            <span>
+              {c.institutionId} · {c.method === "openbanking" ? "open banking" : c.method}
+            </span>
           </span>
         }
       />
-      <BasiqProblemAlert problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
+      <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
       </BasiqProblemAlert>
       {purgeUnknown ? (
         <Alert tone="warn" title="Last purge: outcome unknown — check the connection" className="mb-4">
           <span data-testid="purge-unknown">
-            {purgeUnknown.message} Recorded {formatDateTime(purgeUnknown.at)}. Check at Basiq whether the data is gone
+            {purgeUnknown.message} Recorded <When value={purgeUnknown.at} />. Check at Basiq whether the data is gone
             before purging again.
           </span>
         </Alert>
@@ -82,7 +98,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             status={c.status}
             budget={budget}
             canPurge={canPurge}
-            purgeNeedsPassword={signedInAgo > RECENT_SIGN_IN_MS}
+            signedInAt={caller.signedInAt}
+            personName={personName}
+            bankName={bankName}
             refresh={canRefresh ? refreshConnectionAction : null}
             purge={canPurge ? purgeConnectionAction : null}
           />
@@ -97,15 +115,15 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           <dl className="mt-3 space-y-1 text-sm">
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Created</dt>
-              <dd>{formatDateTime(c.createdDate)}</dd>
+              <dd><When value={c.createdDate} /></dd>
             </div>
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Last used</dt>
-              <dd>{formatDateTime(c.lastUsed)}</dd>
+              <dd><When value={c.lastUsed} /></dd>
             </div>
             <div className="flex justify-between gap-2">
               <dt className="text-slate-500">Consent expires</dt>
-              <dd>{formatDateTime(c.expiryDate)}</dd>
+              <dd><When value={c.expiryDate} /></dd>
             </div>
           </dl>
         </Card>
@@ -117,7 +135,11 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
-                  <Badge tone="bad">stale: last success {formatRelative(f.lastSuccessAt)}</Badge>
+                  <Badge tone="bad">
+                    <span>
+                      stale: last success <When value={f.lastSuccessAt} relative />
+                    </span>
+                  </Badge>
                 ) : f.staleness === "never" ? (
                   <Badge tone="bad">no successful retrieval on record</Badge>
                 ) : (
@@ -127,12 +149,12 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
               <dl className="space-y-1">
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Last successful retrieval</dt>
-                  <dd>{f.lastSuccessAt ? `${formatDateTime(f.lastSuccessAt)} (${formatRelative(f.lastSuccessAt)})` : "—"}</dd>
+                  <dd>{f.lastSuccessAt ? (<><When value={f.lastSuccessAt} /> (<When value={f.lastSuccessAt} relative />)</>) : "—"}</dd>
                 </div>
                 <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Last attempt</dt>
                   <dd>
-                    {f.lastAttemptAt ? `${formatDateTime(f.lastAttemptAt)} · ${f.lastAttemptOutcome}` : "—"}
+                    {f.lastAttemptAt ? (<><When value={f.lastAttemptAt} /> · {f.lastAttemptOutcome}</>) : "—"}
                   </dd>
                 </div>
               </dl>
@@ -158,7 +180,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 {c.connector.stage ? <Badge>{c.connector.stage}</Badge> : null}
               </p>
               {c.connector.lastKnownFrom ? (
-                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from {formatDateTime(c.connector.lastKnownFrom)}.</p>
+                <p className="text-xs text-amber-800">Basiq unavailable: last known status, from <When value={c.connector.lastKnownFrom} />.</p>
               ) : null}
               {c.connector.status !== "operational" ? (
                 <p className="text-xs text-amber-800">
@@ -174,7 +196,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       </div>
 
       <h2 className="mb-2 mt-6 text-sm font-semibold text-slate-700">Accounts</h2>
-      <Table>
+      <Table label="Accounts">
         <thead>
           <tr>
             <Th>Account</Th>
@@ -198,9 +220,11 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
                 <Td>{a.product ?? "—"}</Td>
                 <Td>{a.status}</Td>
                 {c.showBalances ? (
-                  <Td className="whitespace-nowrap">{a.balance !== null ? `${a.balance} ${a.currency ?? ""}` : "—"}</Td>
+                  <Td className="whitespace-nowrap">
+                    <span data-testid="account-balance">{formatMoney(a.balance, a.currency)}</span>
+                  </Td>
                 ) : null}
-                <Td className="whitespace-nowrap">{formatDateTime(a.lastUpdated)}</Td>
+                <Td className="whitespace-nowrap"><When value={a.lastUpdated} /></Td>
               </tr>
             ))
           )}
