@@ -50,7 +50,7 @@ export default defineConfig({
   webServer: {
     command: "node_modules/.bin/tsx --conditions=react-server e2e/serve.ts",
     url: `${baseURL}/api/health`,
-    timeout: 240_000,
+    timeout: 600_000, // the production build runs first (e2e/serve.ts): minutes on a busy 2-core machine
     reuseExistingServer: false,
     stdout: "ignore", // the console's log is in e2e/.auth/server.log (see e2e/paths.ts)
     stderr: "pipe",

@@ -159,7 +159,8 @@ test.describe("Basiq unavailable", () => {
 
   test("the user page shows the directory copy under a banner", async ({ page }) => {
     const user = await sandboxUser(23);
-    await injectFault({ kind: "status", route: "GET /users/{userId}/connections", status: 503 });
+    // Scoped to this user: specs run side by side against the one sandbox.
+    await injectFault({ kind: "status", route: "GET /users/{userId}/connections", status: 503, userId: user.id });
     await page.goto(`/users/${user.id}`);
     await expect(page.getByText("Basiq unavailable: showing the directory copy")).toBeVisible();
     await expect(page.getByRole("heading", { level: 1 })).toContainText(user.lastName);

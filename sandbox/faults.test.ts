@@ -87,6 +87,15 @@ describe("control endpoints and faults", () => {
     expect((await client.get("/connectors")).status).toBe(200);
   });
 
+  it("a route fault with userId applies to that user's requests only (parallel tests fault their own user)", async () => {
+    const { client } = running;
+    const other = dataset.user(1);
+    await client.fault({ kind: "status", route: "GET /users/{userId}/connections", status: 503, userId: user.id });
+    expect((await client.get(connectionsPath)).status).toBe(503);
+    expect((await client.get(`/users/${other.id}/connections`)).status).toBe(200);
+    expect((await client.get(connectionsPath)).status).toBe(503); // no count: until cleared
+  });
+
   it('route patterns: "*" matches every Basiq route, "GET *" only GETs', async () => {
     const { client } = running;
     await client.accessToken();

@@ -22,6 +22,8 @@ const routeSchema = z
     },
   );
 const countSchema = z.number().int().min(1).optional();
+/** Only requests for this Basiq user (the route's {userId}): lets parallel tests fault their own user alone. */
+const userIdSchema = z.string().min(1).max(64).optional();
 
 export const faultInputSchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -31,18 +33,20 @@ export const faultInputSchema = z.discriminatedUnion("kind", [
     /** Seconds, sent as the Retry-After header. */
     retryAfter: z.number().int().min(0).max(86_400).optional(),
     count: countSchema,
+    userId: userIdSchema,
   }),
   z.strictObject({
     kind: z.literal("latency"),
     route: routeSchema,
     ms: z.number().int().min(0).max(600_000),
     count: countSchema,
+    userId: userIdSchema,
   }),
-  z.strictObject({ kind: z.literal("hang"), route: routeSchema, count: countSchema }),
-  z.strictObject({ kind: z.literal("network"), route: routeSchema, count: countSchema }),
-  z.strictObject({ kind: z.literal("malformed"), route: routeSchema, count: countSchema }),
+  z.strictObject({ kind: z.literal("hang"), route: routeSchema, count: countSchema, userId: userIdSchema }),
+  z.strictObject({ kind: z.literal("network"), route: routeSchema, count: countSchema, userId: userIdSchema }),
+  z.strictObject({ kind: z.literal("malformed"), route: routeSchema, count: countSchema, userId: userIdSchema }),
   /** Basiq's `403 "Token has expired"` on a bearer route: a client must get one new token and retry. */
-  z.strictObject({ kind: z.literal("token-expired"), route: routeSchema, count: countSchema }),
+  z.strictObject({ kind: z.literal("token-expired"), route: routeSchema, count: countSchema, userId: userIdSchema }),
   z.strictObject({ kind: z.literal("revoke-tokens") }),
   z.strictObject({
     kind: z.literal("connector-status"),
@@ -112,11 +116,12 @@ export class FaultRegistry {
   }
 
   /** Decide what the faults do to one request on `routeKey`, using up the counts of those that apply. */
-  take(routeKey: string): FaultDecision {
+  take(routeKey: string, params: Readonly<Record<string, string>> = {}): FaultDecision {
     let latencyMs = 0;
     let terminal: FaultDecision["terminal"] = null;
     for (const active of this.faults) {
       if (!routeMatches(active.fault.route, routeKey)) continue;
+      if (active.fault.userId !== undefined && active.fault.userId !== params.userId) continue;
       if (active.fault.kind === "latency") {
         latencyMs += active.fault.ms;
         this.consume(active);

@@ -192,7 +192,7 @@ class SandboxServer {
     this.track(match, `${method} ${url.pathname}`, response);
     const signal = AbortSignal.any([this.lifetime.signal, closedSignal(response)]);
 
-    const decision = this.faults.take(match.definition.key);
+    const decision = this.faults.take(match.definition.key, match.params);
     if (!(await sleep(decision.latencyMs + this.options.latencyMs, signal))) return;
     if (decision.terminal && (await this.applyTerminalFault(decision.terminal, match, response, signal)))
       return;
