@@ -25,6 +25,8 @@ export async function mockedSessionModule() {
   return {
     getCurrentStaff: async () => current,
     requireStaff,
+    // The stand-in has no one-time-password sessions: every caller is a complete session.
+    callerFor: async () => requireStaff(),
     requirePermission: async (permission: Parameters<typeof can>[1]) => {
       const who = await requireStaff();
       if (!can(who.role, permission)) throw new ForbiddenError(permission);

@@ -11,9 +11,16 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit";
 import { can, type Permission } from "@/lib/auth/policy";
-import { requireStaff, type CurrentStaff } from "@/lib/auth/session";
+import { callerFor, type CurrentStaff } from "@/lib/auth/session";
 import { BasiqError } from "@/lib/basiq/errors";
-import { ForbiddenError, NotFoundError, SecondFactorRequiredError, UnauthenticatedError, UserFacingError } from "@/lib/errors";
+import {
+  ForbiddenError,
+  NotFoundError,
+  PasswordChangeRequiredError,
+  SecondFactorRequiredError,
+  UnauthenticatedError,
+  UserFacingError,
+} from "@/lib/errors";
 import { log } from "@/lib/log";
 import { isSameOriginRequest } from "@/lib/security/origin";
 import { countAnonymousRefusal } from "@/lib/security/refusals";
@@ -23,6 +30,7 @@ import type { ActionResult } from "./result";
 export function toActionError(e: unknown, actionName: string): ActionResult<never> {
   unstable_rethrow(e);
   if (e instanceof SecondFactorRequiredError) return { ok: false, message: "Complete the second factor first." };
+  if (e instanceof PasswordChangeRequiredError) return { ok: false, message: "Choose a new password first." };
   if (e instanceof UnauthenticatedError) return { ok: false, message: "Your session has ended. Sign in again." };
   if (e instanceof ForbiddenError) return { ok: false, message: e.message };
   if (e instanceof NotFoundError || e instanceof UserFacingError) return { ok: false, message: e.message };
@@ -88,7 +96,7 @@ export function defineAction<S extends z.ZodType, T>(options: {
     const source = raw instanceof FormData ? Object.fromEntries(raw) : raw;
     let caller: CurrentStaff;
     try {
-      caller = await requireStaff();
+      caller = await callerFor(options.permission);
     } catch (e) {
       if (e instanceof UnauthenticatedError || e instanceof SecondFactorRequiredError) countAnonymousRefusal(options.name, "unauthenticated");
       return toActionError(e, options.name);

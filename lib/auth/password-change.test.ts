@@ -12,6 +12,7 @@ import type { TestDatabase } from "@/test/db";
 let identity: SessionIdentity | null = null;
 vi.mock("@/lib/auth/identity", () => ({ getSessionIdentity: async () => identity }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+vi.mock("@/lib/security/origin", () => ({ isSameOriginRequest: async () => true }));
 
 const { createTestDatabase } = await import("@/test/db");
 const { useDatabaseForTests } = await import("@/lib/db/client");

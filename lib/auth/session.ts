@@ -9,6 +9,7 @@ import { cache } from "react";
 import { ForbiddenError, PasswordChangeRequiredError, SecondFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
 
 import { getSessionIdentity } from "./identity";
+import { secondFactorNeed } from "./second-factor-rule";
 import { can, isRole, permissionList, type Permission, type Role } from "./policy";
 import { checkSessionAndStaff, sessionClock } from "./server-sessions";
 
@@ -31,15 +32,7 @@ export type SessionState =
   | { status: "password-change"; staff: CurrentStaff }
   | { status: "complete"; staff: CurrentStaff; secondFactor: "verified" | "not-enrolled" };
 
-/**
- * THE second-factor rule, in one place: a session is complete when its second factor was verified, or when the
- * person has none enrolled and is not an admin. Admins must enrol; anyone who enrolled is asked at every sign-in.
- */
-export function secondFactorNeed(role: Role, enrolled: boolean, verifiedInSession: boolean): "none" | "enrol" | "verify" {
-  if (verifiedInSession) return "none";
-  if (enrolled) return "verify";
-  return role === "admin" ? "enrol" : "none";
-}
+export { secondFactorNeed };
 
 export const getSessionState = cache(async (): Promise<SessionState> => {
   const identity = await getSessionIdentity();
@@ -86,9 +79,18 @@ export async function requireStaff(): Promise<CurrentStaff> {
  * The caller, if allowed `permission`. A session that must change its one-time password is allowed
  * `account.password` only: every other page, action, route and data-access function refuses it.
  */
-export async function requirePermission(permission: Permission): Promise<CurrentStaff> {
+/**
+ * Who may attempt something that needs `permission`: a complete session, or — for `account.password` only — one
+ * signed in with a one-time password that must be changed first. Throws like requireStaff otherwise. The
+ * permission itself is not checked here (defineAction audits that refusal under the action's name).
+ */
+export async function callerFor(permission: Permission): Promise<CurrentStaff> {
   const state = permission === "account.password" ? await getSessionState() : null;
-  const current = state?.status === "password-change" ? state.staff : await requireStaff();
+  return state?.status === "password-change" ? state.staff : requireStaff();
+}
+
+export async function requirePermission(permission: Permission): Promise<CurrentStaff> {
+  const current = await callerFor(permission);
   if (!can(current.role, permission)) throw new ForbiddenError(permission);
   return current;
 }

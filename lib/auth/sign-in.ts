@@ -14,7 +14,7 @@ import { env } from "@/lib/env";
 import { verifyPassword } from "./password";
 import { isRole } from "./policy";
 import { isEnrolled } from "./second-factor";
-import { secondFactorNeed } from "./session";
+import { secondFactorNeed } from "./second-factor-rule";
 import { passwordKeys, passwordSucceeded, reserveAttempt } from "./throttle";
 
 export const signInSchema = z.object({

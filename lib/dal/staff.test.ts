@@ -24,6 +24,10 @@ vi.mock("@/lib/auth/session", async () => {
       if (!caller) throw new UnauthenticatedError();
       return caller;
     },
+    callerFor: async () => {
+      if (!caller) throw new UnauthenticatedError();
+      return caller;
+    },
     getCurrentStaff: async () => caller,
   };
 });
