@@ -48,7 +48,9 @@ export function holdInstanceLiveness(db: Database): Promise<void> {
   if (!held) {
     held = (async () => {
       const reserved = await client.reserve();
-      await reserved.unsafe("select pg_advisory_lock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, instance.id]);
+      // Shared: several clients of one process (or of one instance id) may each hold it without waiting for each
+      // other; a dead owner is one for whom no session holds it, which the exclusive try-lock below detects.
+      await reserved.unsafe("select pg_advisory_lock_shared($1, hashtext($2))", [LIVENESS_LOCK_CLASS, instance.id]);
       // Never released: the lock lives exactly as long as this process's connection.
     })();
     held.catch(() => instance.held.delete(client));
