@@ -17,7 +17,7 @@ import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
-import { basiqProblem } from "./basiq-problem";
+import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
 import { byOrder, CONNECTOR_STATUS } from "@/lib/basiq/vocabulary";
 
 type ConnectorRow = typeof connectors.$inferSelect;
@@ -45,7 +45,7 @@ export interface ConnectorDTO {
 export interface ConnectorListDTO {
   rows: ConnectorDTO[];
   fetchedAt: string | null;
-  problem: { message: string; correlationId: string | null } | null;
+  problem: BasiqProblemDTO | null;
 }
 
 const globalForConnectors = globalThis as unknown as {

@@ -3,7 +3,8 @@ import Link from "next/link";
 
 import { ConnectorLogo } from "@/components/connectors/connector-logo";
 import { ConnectorStatusBadge } from "@/components/connectors/connector-status-badge";
-import { Alert } from "@/components/ui/alert";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+import { env } from "@/lib/env";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
@@ -11,7 +12,7 @@ import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
 import { parseConnectorsSearch, type RawSearchParams } from "@/lib/search-params";
-import { When, formatWhen } from "@/components/ui/when";
+import { When } from "@/components/ui/when";
 
 import { refreshConnectorsAction } from "./actions";
 import { ConnectorsToolbar } from "./_components/connectors-toolbar";
@@ -34,12 +35,7 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
           </>
         }
       />
-      {list.problem ? (
-        <Alert tone="warn" className="mb-4" title={`Basiq unavailable: showing the last known statuses, from ${formatWhen(list.fetchedAt)}`}>
-          {list.problem.message}
-          {list.problem.correlationId ? <> Reference: <code>{list.problem.correlationId}</code>.</> : null}
-        </Alert>
-      ) : null}
+      <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={list.problem} storedAt={list.fetchedAt} showing="the last known statuses" />
       <ConnectorsToolbar refresh={can(caller.role, "connectors.refresh") ? refreshConnectorsAction : null} />
       <p className="mb-2 text-sm text-slate-600" data-testid="connectors-summary">
         {list.rows.length} connectors · {attention} need attention
