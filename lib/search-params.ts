@@ -6,7 +6,7 @@ import {
   CONNECTOR_STAGES,
   CONNECTOR_STATUSES,
   JOB_STEP_TITLES,
-} from "@/lib/basiq/vocabulary";
+} from "@/lib/vocabulary";
 
 export type RawSearchParams = Record<string, string | string[] | undefined>;
 

@@ -15,7 +15,7 @@ import { formatDateTimeWithZone } from "@/lib/format";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
-import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/basiq/vocabulary";
+import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/vocabulary";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 
 export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };

@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import { CONNECTION_STATUS, term } from "@/lib/basiq/vocabulary";
+import { CONNECTION_STATUS, term } from "@/lib/vocabulary";
 
 /** A connection status as Basiq sent it; an unknown one is shown raw ("suspended (not known to this console)"). */
 export function ConnectionStatusBadge({ status }: { status: string }) {

@@ -9,7 +9,7 @@ import {
   CONNECTOR_STATUSES,
   JOB_STEP_STATUSES,
   JOB_STEP_TITLES,
-} from "./vocabulary";
+} from "@/lib/vocabulary";
 
 // Basiq v3 wire objects, written from ../shared/basiq-openapi (core.json, data.json).
 //

@@ -12,7 +12,7 @@ import { basiqUsers } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { freshness, type Freshness } from "@/lib/jobs/outcome";
 import type { Connection } from "@/lib/basiq/schemas";
-import { CONNECTION_STATUS, term } from "@/lib/basiq/vocabulary";
+import { CONNECTION_STATUS, term } from "@/lib/vocabulary";
 import { log } from "@/lib/log";
 
 import type { BasiqProblemDTO } from "./basiq-problem";

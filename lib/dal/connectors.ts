@@ -18,7 +18,7 @@ import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
-import { byOrder, CONNECTOR_STATUS } from "@/lib/basiq/vocabulary";
+import { byOrder, CONNECTOR_STATUS } from "@/lib/vocabulary";
 
 type ConnectorRow = typeof connectors.$inferSelect;
 

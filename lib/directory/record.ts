@@ -14,7 +14,7 @@ import {
   type ConnectionSummary,
   type WorstConnectionStatus,
 } from "@/lib/db/schema";
-import { CONNECTION_STATUS, DIRECTORY_STATUS_BUCKET, isKnown } from "@/lib/basiq/vocabulary";
+import { CONNECTION_STATUS, DIRECTORY_STATUS_BUCKET, isKnown } from "@/lib/vocabulary";
 
 export interface DirectoryUserInput {
   id: string;

@@ -7,7 +7,7 @@ import { useUrlParams } from "@/components/data-table/use-url-params";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
-import { CONNECTOR_METHOD, CONNECTOR_STAGE, CONNECTOR_STATUS } from "@/lib/basiq/vocabulary";
+import { CONNECTOR_METHOD, CONNECTOR_STAGE, CONNECTOR_STATUS } from "@/lib/vocabulary";
 
 export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string, never>) => Promise<ActionResult<void>>) | null }) {
   const { params, update, pending } = useUrlParams([]);

@@ -1,7 +1,7 @@
 "use client";
 
 import { useUrlParams } from "@/components/data-table/use-url-params";
-import { JOB_STEP_TITLE, JOB_STEP_TITLES } from "@/lib/basiq/vocabulary";
+import { JOB_STEP_TITLE, JOB_STEP_TITLES } from "@/lib/vocabulary";
 
 const steps = JOB_STEP_TITLES;
 

@@ -3,7 +3,7 @@
 import { useRef, useState } from "react";
 
 import { useUrlParams } from "@/components/data-table/use-url-params";
-import { byOrder, CONNECTION_STATUS, CONNECTION_STATUSES } from "@/lib/basiq/vocabulary";
+import { byOrder, CONNECTION_STATUS, CONNECTION_STATUSES } from "@/lib/vocabulary";
 
 // Search and filters write the URL (the URL is the state): a copied link reproduces the view, Back returns to it.
 export function UsersToolbar({ institutions }: { institutions: { id: string; name: string }[] }) {
