@@ -48,6 +48,10 @@ class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
 }
 
+class SsoOnlySignIn extends CredentialsSignin {
+  code = "sso-only";
+}
+
 function config(): NextAuthConfig {
   const e = env();
   return {
@@ -69,6 +73,7 @@ function config(): NextAuthConfig {
           const result = await verifySignIn(credentials, meta);
           if (result.ok) return { id: result.staffId, sessionId: await createSession(result.staffId, meta) } as User;
           if (result.reason === "throttled") throw new ThrottledSignIn();
+          if (result.reason === "sso-only") throw new SsoOnlySignIn();
           return null;
         },
       }),
