@@ -17,8 +17,13 @@ export function InvitationForm() {
     const t = window.location.hash.slice(1);
     // Out of the address bar at once (history, screenshots); kept in memory for the form.
     window.history.replaceState(null, "", window.location.pathname);
-    setToken(t);
-    viewInvitationAction(t).then(setView, () => setView(null));
+    viewInvitationAction(t).then(
+      (v) => {
+        setToken(t);
+        setView(v);
+      },
+      () => setView(null),
+    );
   }, []);
 
   if (view === "loading") return <p className="mt-4 text-sm text-slate-600">Checking your invitation…</p>;
