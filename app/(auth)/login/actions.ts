@@ -64,6 +64,7 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
 export async function ssoSignInAction(formData: FormData): Promise<void> {
   if (!(await isSameOriginRequest().catch(() => false))) return;
   if (!env().oidc) return;
-  const callbackUrl = formData instanceof FormData ? formData.get("callbackUrl") : null;
+  if (!(formData instanceof FormData)) return; // a forged call: only the form starts a sign-in
+  const callbackUrl = formData.get("callbackUrl");
   await signIn(OIDC_PROVIDER_ID, { redirectTo: secondFactorPath(safeCallbackPath(callbackUrl)) });
 }
