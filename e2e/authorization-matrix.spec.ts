@@ -319,6 +319,25 @@ test.describe("authorization matrix", () => {
       });
     });
 
+    for (const row of actionMatrix.filter((a) => a.call === "public")) {
+      test(`${row.exportedName} is public: forged bodies get a plain answer from every caller`, async () => {
+        const action = builtActions().find((a) => actionKey(a) === actionKey(row));
+        expect(action, `${actionKey(row)} is not in the build`).toBeTruthy();
+        const pagePath = urlPatternOf(action!.pages[0] ?? "/(auth)/login/page");
+        const mismatches = await withCallers(async (callerOf) => {
+          const found: string[] = [];
+          for (const caller of callers) {
+            for (const { name, body } of forgedBodies) {
+              const outcome = await actionOutcome(await postAction(callerOf(caller), pagePath, action!.id, body));
+              if (outcome.kind !== "value") found.push(`${row.exportedName} as ${caller} (${name} body): ${JSON.stringify(outcome).slice(0, 160)}`);
+            }
+          }
+          return found;
+        });
+        expect(mismatches, `${row.exportedName}`).toEqual([]);
+      });
+    }
+
     for (const row of actionMatrix.filter((a) => a.call === "second-factor")) {
       test(`${row.exportedName} refuses anonymous callers and answers forged bodies plainly`, async () => {
         const action = builtActions().find((a) => actionKey(a) === actionKey(row));

@@ -32,12 +32,17 @@ export interface ActionRow {
    * "second-factor": the code-entry actions after the password (they cannot use defineAction: they serve sessions
    * that still owe their second factor); with a forged body, anonymous callers are refused and signed-in ones get
    * a plain answer (never a 500, never a completed second factor).
+   * "public": an action for people without a session yet (single sign-on start, invitation links): with a forged
+   * body every caller gets a plain answer (never a 500) and nothing changes.
    */
-  call: "forged" | "sign-in" | "sign-out" | "second-factor";
+  call: "forged" | "sign-in" | "sign-out" | "second-factor" | "public";
 }
 
 export const actionMatrix: ActionRow[] = [
   { file: "app/(auth)/login/actions.ts", exportedName: "signInAction", requires: "public", allowed: "public", call: "sign-in" },
+  { file: "app/(auth)/login/actions.ts", exportedName: "ssoSignInAction", requires: "public", allowed: "public", call: "public" },
+  { file: "app/(auth)/invitation/actions.ts", exportedName: "viewInvitationAction", requires: "public", allowed: "public", call: "public" },
+  { file: "app/(auth)/invitation/actions.ts", exportedName: "acceptInvitationAction", requires: "public", allowed: "public", call: "public" },
   { file: "app/(console)/sign-out-action.ts", exportedName: "signOutAction", requires: "public", allowed: "public", call: "sign-out" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
@@ -49,6 +54,8 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/access-actions.ts", exportedName: "inviteStaffAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/staff/access-actions.ts", exportedName: "setSsoOnlyAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", allowed: ["support", "admin"], call: "forged" },
@@ -88,6 +95,8 @@ export interface PathRow {
 export const pathMatrix: PathRow[] = [
   // Pages
   { appPath: "/(auth)/login/page", kind: "page", requires: "public", allowed: "public", signedIn: "redirect-home" },
+  // The invitation link's page: anyone (the token in its #fragment decides what it shows).
+  { appPath: "/(auth)/invitation/page", kind: "page", requires: "public", allowed: "public" },
   { appPath: "/(auth)/login/second-factor/page", kind: "page", requires: "signed-in", allowed: "signed-in", signedIn: "redirect-home" },
   // Only for a session signed in with a one-time password; any other signed-in session is sent to /account.
   { appPath: "/(auth)/login/change-password/page", kind: "page", requires: "signed-in", allowed: "signed-in", redirects: { staff: "/account", support: "/account", admin: "/account" } },

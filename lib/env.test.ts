@@ -144,4 +144,27 @@ describe("CONSOLE_TIME_ZONE", () => {
     expect(e.variable).toBe("CONSOLE_TIME_ZONE");
     expect(e.message).toMatch(/IANA time zone/);
   });
+
+  it("validates the single sign-on, SSO-only and SMTP settings (issue 19)", () => {
+    const oidc = { OIDC_ISSUER: "https://login.example.com/tenant/v2.0", OIDC_CLIENT_ID: "id", OIDC_CLIENT_SECRET: "secret" };
+    expect(loadEnv(liveBase).oidc).toBeUndefined();
+    expect(loadEnv({ ...liveBase, ...oidc }).oidc).toMatchObject({ issuer: oidc.OIDC_ISSUER, displayName: "single sign-on", roleMap: {} });
+    expect(errorOf({ ...liveBase, OIDC_ISSUER: oidc.OIDC_ISSUER, OIDC_CLIENT_ID: "id" }).variable).toBe("OIDC_CLIENT_SECRET");
+    expect(errorOf({ ...liveBase, ...oidc, OIDC_ISSUER: "not a url" }).variable).toBe("OIDC_ISSUER");
+    expect(errorOf({ ...liveBase, ...oidc, OIDC_ISSUER: "http://idp.example" }).message).toMatch(/https/);
+    expect(errorOf({ ...liveBase, ...oidc, OIDC_ALLOWED_DOMAINS: "corp.example,@bad" }).variable).toBe("OIDC_ALLOWED_DOMAINS");
+    const mapped = loadEnv({ ...liveBase, ...oidc, OIDC_ALLOWED_DOMAINS: " Corp.Example ", OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "basiq-admins=admin, basiq-staff=staff" });
+    expect(mapped.oidc).toMatchObject({ allowedDomains: ["corp.example"], roleClaim: "groups", roleMap: { "basiq-admins": "admin", "basiq-staff": "staff" } });
+    expect(errorOf({ ...liveBase, ...oidc, OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "basiq-admins=root" }).variable).toBe("OIDC_ROLE_MAP");
+    expect(errorOf({ ...liveBase, ...oidc, OIDC_ROLE_CLAIM: "groups" }).variable).toBe("OIDC_ROLE_MAP");
+    expect(errorOf({ ...liveBase, AUTH_MODE: "sso" }).variable).toBe("AUTH_MODE");
+    expect(errorOf({ ...liveBase, ...oidc, AUTH_MODE: "saml" }).variable).toBe("AUTH_MODE");
+    expect(loadEnv({ ...liveBase, ...oidc, AUTH_MODE: "sso", BREAK_GLASS_ADMIN: "Glass@Corp.example" })).toMatchObject({ authMode: "sso", breakGlassAdmin: "glass@corp.example" });
+    expect(errorOf({ ...liveBase, BREAK_GLASS_ADMIN: "nobody" }).variable).toBe("BREAK_GLASS_ADMIN");
+    expect(errorOf({ ...liveBase, SMTP_URL: "http://mail.example" }).variable).toBe("SMTP_URL");
+    expect(errorOf({ ...liveBase, SMTP_URL: "smtp://mail.example:587" }).variable).toBe("SMTP_FROM");
+    expect(loadEnv({ ...liveBase, SMTP_URL: "smtps://u:p@mail.example", SMTP_FROM: "console@example.com" }).smtp).toEqual({ url: "smtps://u:p@mail.example", from: "console@example.com" });
+    // A rejected secret is never echoed.
+    expect(errorOf({ ...liveBase, SMTP_URL: "http://user:hunter2@mail.example" }).message).not.toContain("hunter2");
+  });
 });

@@ -145,6 +145,38 @@ const rawSchema = z.object({
       .refine(isTimeZone, { message: "must be an IANA time zone name, e.g. Australia/Sydney, Australia/Perth or UTC" })
       .default(DEFAULT_TIME_ZONE),
   ),
+  // --- Single sign-on (issue 19) ---
+  OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the identity provider's issuer URL (https://…)" }).optional()),
+  OIDC_CLIENT_ID: optionalString.pipe(z.string().max(512).optional()),
+  OIDC_CLIENT_SECRET: optionalString.pipe(z.string().max(2048).optional()),
+  OIDC_DISPLAY_NAME: optionalString.pipe(z.string().max(60, { message: "must be at most 60 characters" }).optional()),
+  OIDC_ALLOWED_DOMAINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.every((d) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(d)), {
+      message: "must be a comma-separated list of e-mail domains (e.g. example.com,example.com.au)",
+    }),
+  OIDC_ROLE_CLAIM: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_:./-]{1,100}$/, { message: "must be the name of a claim in the ID token (e.g. groups)" }).optional(),
+  ),
+  OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
+    .refine((pairs) => pairs.every((p) => /^[^=]{1,200}=(staff|support|admin)$/.test(p)), {
+      message: "must be a comma-separated list of <group>=<role> with role staff, support or admin (e.g. basiq-admins=admin)",
+    }),
+  AUTH_MODE: z.enum(["password", "sso"], { message: "must be password or sso" }).default("password"),
+  BREAK_GLASS_ADMIN: optionalString.pipe(z.string().toLowerCase().max(254).email({ message: "must be the e-mail of one admin account" }).optional()),
+  // --- Mail (invitations; alerts) ---
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, { message: "must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)" })
+      .optional(),
+  ),
+  SMTP_FROM: optionalString.pipe(z.string().max(320).optional()),
 });
 
 export interface EncryptionKey {
@@ -182,6 +214,26 @@ export interface Env {
   connectorRefreshMinutes: number;
   /** IANA zone all dates are shown in (CONSOLE_TIME_ZONE). */
   consoleTimeZone: string;
+  /** OIDC single sign-on; undefined = not configured (password sign-in only). */
+  oidc: OidcConfig | undefined;
+  /** AUTH_MODE: "sso" refuses password sign-in to everyone but the break-glass admin. */
+  authMode: "password" | "sso";
+  /** BREAK_GLASS_ADMIN: the one admin e-mail still allowed a password when SSO-only mode is on. */
+  breakGlassAdmin: string | undefined;
+  /** SMTP_URL and SMTP_FROM; undefined = no mail (invitation links are shown once to the admin instead). */
+  smtp: { url: string; from: string } | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  displayName: string;
+  /** Lower-case e-mail domains whose verified addresses may create a waiting (role-less) row. */
+  allowedDomains: string[];
+  /** The claim holding the groups, and group → role; undefined = roles are set by hand only. */
+  roleClaim: string | undefined;
+  roleMap: Record<string, "staff" | "support" | "admin">;
 }
 
 function parseKeySpec(spec: string): EncryptionKey {
@@ -250,6 +302,25 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError("ENCRYPTION_PREVIOUS_KEYS", `must not reuse the current key id "${current.id}"`);
   }
 
+  const oidcParts = [raw.OIDC_ISSUER, raw.OIDC_CLIENT_ID, raw.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    const missing = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"][oidcParts.findIndex((v) => !v)]!;
+    throw new ConfigError(missing, "is required when any of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set");
+  }
+  if (raw.OIDC_ISSUER && live && !raw.OIDC_ISSUER.startsWith("https://")) {
+    throw new ConfigError("OIDC_ISSUER", "must be an https:// URL when BASIQ_API_KEY is set");
+  }
+  if ((raw.OIDC_ROLE_CLAIM === undefined) !== (raw.OIDC_ROLE_MAP.length === 0)) {
+    throw new ConfigError(raw.OIDC_ROLE_CLAIM ? "OIDC_ROLE_MAP" : "OIDC_ROLE_CLAIM", "must be set together with " + (raw.OIDC_ROLE_CLAIM ? "OIDC_ROLE_CLAIM" : "OIDC_ROLE_MAP"));
+  }
+  if (raw.AUTH_MODE === "sso" && !raw.OIDC_ISSUER) throw new ConfigError("AUTH_MODE", "sso needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET");
+  if (raw.SMTP_URL && !raw.SMTP_FROM) throw new ConfigError("SMTP_FROM", "is required when SMTP_URL is set (e.g. Basiq console <console@example.com>)");
+  const roleMap: Record<string, "staff" | "support" | "admin"> = {};
+  for (const pair of raw.OIDC_ROLE_MAP) {
+    const i = pair.lastIndexOf("=");
+    roleMap[pair.slice(0, i).trim()] = pair.slice(i + 1) as "staff" | "support" | "admin";
+  }
+
   return {
     nodeEnv: raw.NODE_ENV,
     port: raw.PORT,
@@ -281,6 +352,20 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
     consoleTimeZone: raw.CONSOLE_TIME_ZONE,
+    oidc: raw.OIDC_ISSUER
+      ? {
+          issuer: raw.OIDC_ISSUER,
+          clientId: raw.OIDC_CLIENT_ID!,
+          clientSecret: raw.OIDC_CLIENT_SECRET!,
+          displayName: raw.OIDC_DISPLAY_NAME ?? "single sign-on",
+          allowedDomains: raw.OIDC_ALLOWED_DOMAINS,
+          roleClaim: raw.OIDC_ROLE_CLAIM,
+          roleMap,
+        }
+      : undefined,
+    authMode: raw.AUTH_MODE,
+    breakGlassAdmin: raw.BREAK_GLASS_ADMIN,
+    smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM! } : undefined,
   };
 }
 

@@ -1,72 +1,11 @@
 import "server-only";
 
-// next-auth (Auth.js v5) wiring: the credentials provider over our staff table. A sign-in creates a server-side
-// session row (lib/auth/server-sessions.ts: 12 h absolute, 30 min idle, revocable); the JWT carries only that
-// row's id and the staff id. The role and status are re-read from the database on every request
-// (lib/auth/session.ts), so disabling or demoting someone takes effect on their next click.
-import NextAuth, { CredentialsSignin, type NextAuthConfig, type User } from "next-auth";
-import Credentials from "next-auth/providers/credentials";
+// next-auth (Auth.js v5) wiring: the configuration is lib/auth/auth-config.ts (credentials and OIDC providers,
+// server-side session rows); this module is the one NextAuth instance of the app.
+import NextAuth from "next-auth";
 
-import { metaFromHeaders } from "@/lib/audit/request-meta";
-import { env } from "@/lib/env";
-import { log } from "@/lib/log";
-import { sessionCookieConfig } from "@/lib/security/cookies";
+import { authConfig, OIDC_PROVIDER_ID, SESSION_MAX_AGE_SECONDS, SSO_REFUSED_PATH } from "./auth-config";
 
-import { sameOriginPath } from "./callback-path";
-import { createSession, SESSION_MAX_AGE_SECONDS } from "./server-sessions";
-import { verifySignIn } from "./sign-in";
+export { OIDC_PROVIDER_ID, SESSION_MAX_AGE_SECONDS, SSO_REFUSED_PATH };
 
-export { SESSION_MAX_AGE_SECONDS };
-
-class ThrottledSignIn extends CredentialsSignin {
-  code = "throttled";
-}
-
-function config(): NextAuthConfig {
-  const e = env();
-  return {
-    secret: e.authSecret,
-    trustHost: true,
-    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
-    pages: { signIn: "/login", error: "/login" },
-    ...sessionCookieConfig(process.env.AUTH_URL), // HttpOnly, SameSite=Lax, Path=/, Secure over https
-    logger: {
-      error: (error) => log.warn({ err: { name: error.name, type: (error as { type?: string }).type } }, "auth error"),
-      warn: (code) => log.warn({ code }, "auth warning"),
-      debug: () => {},
-    },
-    providers: [
-      Credentials({
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials, request) {
-          const meta = metaFromHeaders(request.headers);
-          const result = await verifySignIn(credentials, meta);
-          if (result.ok) return { id: result.staffId, sessionId: await createSession(result.staffId, meta) } as User;
-          if (result.reason === "throttled") throw new ThrottledSignIn();
-          return null;
-        },
-      }),
-    ],
-    callbacks: {
-      // Every redirect next-auth makes (redirectTo of signIn/signOut, callbackUrl): a parsed same-origin URL
-      // rebuilt from its parts, else the root (lib/auth/callback-path.ts; issue 14 item 1).
-      redirect({ url, baseUrl }) {
-        return sameOriginPath(url, baseUrl);
-      },
-      jwt({ token, user }) {
-        if (user?.id) {
-          token.sub = user.id;
-          token.sid = (user as { sessionId?: string }).sessionId;
-        }
-        return token;
-      },
-      // What /api/auth/session shows a browser: the staff id only (not the session id; lib/auth/identity.ts reads
-      // the cookie itself).
-      session({ session, token }) {
-        return { ...session, user: { id: token.sub ?? "", email: "", name: "" } };
-      },
-    },
-  };
-}
-
-export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
+export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig());

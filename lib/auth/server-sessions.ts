@@ -41,10 +41,27 @@ export function newSessionId(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export async function createSession(staffId: string, meta: RequestMeta, now = sessionClock.now()): Promise<string> {
+/**
+ * `secondFactorDone`: the identity provider already verified several factors (an OIDC sign-in whose `amr` says
+ * so, lib/auth/oidc-amr.ts): the session starts verified. The same idle and absolute limits apply either way.
+ */
+export async function createSession(
+  staffId: string,
+  meta: RequestMeta,
+  now = sessionClock.now(),
+  options: { secondFactorDone?: boolean } = {},
+): Promise<string> {
   const id = newSessionId();
   const db = await getDb();
-  await db.insert(staffSessions).values({ id, staffId, createdAt: now, lastSeenAt: now, ip: meta.ip, userAgent: meta.userAgent });
+  await db.insert(staffSessions).values({
+    id,
+    staffId,
+    createdAt: now,
+    lastSeenAt: now,
+    secondFactorAt: options.secondFactorDone ? now : null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
   return id;
 }
 
@@ -63,7 +80,7 @@ export interface SessionStaff {
   id: string;
   email: string;
   name: string;
-  role: string;
+  role: string | null;
   status: string;
   /** Signed in with a one-time password that must be changed first (issue 14 item 7). */
   passwordChangeRequired: boolean;

@@ -11,6 +11,7 @@ import { getDb } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 
+import { isBreakGlass, ssoOnly } from "./auth-mode";
 import { verifyPassword } from "./password";
 import { isRole } from "./policy";
 import { isEnrolled } from "./second-factor";
@@ -24,7 +25,7 @@ export const signInSchema = z.object({
 
 export type SignInResult =
   | { ok: true; staffId: string }
-  | { ok: false; reason: "invalid" | "throttled" };
+  | { ok: false; reason: "invalid" | "throttled" | "sso-only" };
 
 export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<SignInResult> {
   const parsed = signInSchema.safeParse(input);
@@ -43,13 +44,31 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
 
   const db = await getDb();
   const [row] = await db.select().from(staff).where(eq(staff.email, email)).limit(1);
+
+  // SSO-only mode (issue 19): no password is even checked, except the break-glass admin's.
+  if (!isBreakGlass(email) && (await ssoOnly())) {
+    await verifyPassword("", null); // same time as a real attempt
+    await recordAudit({
+      actor: row ? { id: row.id, email, role: row.role } : actor,
+      action: "auth.sign_in",
+      outcome: "denied",
+      details: { reason: "sso-only", method: "password" },
+      meta,
+    });
+    return { ok: false, reason: "sso-only" };
+  }
   const passwordOk = await verifyPassword(password, row?.passwordHash);
 
   let failure: string | null = null;
   if (!row || !passwordOk) failure = "bad-credentials";
   else if (row.status !== "active") failure = "disabled";
+  else if (!isRole(row.role)) failure = "waiting-for-role";
   else if (row.isDemo && env().basiq.mode === "live") failure = "demo-account-in-live-mode";
   else if (row.passwordExpiresAt && row.passwordExpiresAt.getTime() <= Date.now()) failure = "password-expired";
+  else if (isBreakGlass(email) && (await ssoOnly()) && (row.role !== "admin" || !(await isEnrolled(row.id)))) {
+    // The break-glass account must be an admin with TOTP: a password alone never opens an SSO-only console.
+    failure = "break-glass-without-totp";
+  }
 
   if (failure || !row) {
     // Already counted by the reservation.

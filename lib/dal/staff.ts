@@ -30,7 +30,8 @@ export interface StaffDTO {
   id: string;
   email: string;
   name: string;
-  role: Role;
+  /** Null: created by a first SSO sign-in, waiting for an administrator to give a role (lib/auth/oidc-sign-in.ts). */
+  role: Role | null;
   status: StaffStatus;
   isDemo: boolean;
   lastSignInAt: string | null;
@@ -152,7 +153,7 @@ async function changeGuarded(
           .where(and(eq(staff.role, "admin"), eq(staff.status, "active"), ne(staff.id, target.id)));
         if ((others?.n ?? 0) === 0) throw lastAdminRefusal(caller, target, change);
       }
-      await tx.update(staff).set({ ...change, updatedAt: new Date() }).where(eq(staff.id, target.id));
+      await tx.update(staff).set({ ...change, ...(change.role ? { roleFromIdp: false } : {}), updatedAt: new Date() }).where(eq(staff.id, target.id));
       return { staff: toDTO(next), before: toDTO(target), changed: true };
     });
   } catch (e) {

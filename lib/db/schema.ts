@@ -25,7 +25,8 @@ export const staff = pgTable("staff", {
   id: uuid("id").primaryKey().defaultRandom(),
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
-  role: staffRole("role").notNull(),
+  /** Null: created by a first SSO sign-in and waiting for an administrator to give a role (no access until then). */
+  role: staffRole("role"),
   status: staffStatus("status").notNull().default("active"),
   passwordHash: text("password_hash"),
   isDemo: boolean("is_demo").notNull().default(false),
@@ -35,6 +36,39 @@ export const staff = pgTable("staff", {
   /** A generated (one-time) password: it stops working at this time and must be changed at first sign-in. */
   passwordExpiresAt: timestamp("password_expires_at", { withTimezone: true }),
   passwordChangeRequired: boolean("password_change_required").notNull().default(false),
+  /** The identity provider's issuer and `sub` this row is linked to (issue 19: OIDC single sign-on). */
+  oidcIssuer: text("oidc_issuer"),
+  oidcSubject: text("oidc_subject"),
+  /** The role was last set by OIDC_ROLE_MAP (not by hand): losing every mapped group then removes it. */
+  roleFromIdp: boolean("role_from_idp").notNull().default(false),
+}, (t) => [uniqueIndex("staff_oidc_identity_idx").on(t.oidcIssuer, t.oidcSubject)]);
+
+/**
+ * Invitations (issue 19): an admin invites an e-mail with a role; the link carries a random token of which only
+ * its keyed hash is stored. Single use (`used_at` claimed in one statement), valid until `expires_at` (72 h).
+ */
+export const staffInvitations = pgTable(
+  "staff_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    role: staffRole("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => staff.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    staffId: uuid("staff_id").references(() => staff.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("staff_invitations_token_idx").on(t.tokenHash), index("staff_invitations_email_idx").on(t.email)],
+);
+
+/** Console-wide settings admins change on the Staff page (issue 19: `sso-only`), each change audited. */
+export const consoleSettings = pgTable("console_settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => staff.id, { onDelete: "set null" }),
 });
 
 /**

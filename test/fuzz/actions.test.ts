@@ -61,6 +61,7 @@ vi.mock("next-auth", () => {
 vi.mock("@/lib/auth/config", async () => {
   const { CredentialsSignin } = await import("next-auth");
   return {
+    OIDC_PROVIDER_ID: "oidc",
     signIn: async (...args: unknown[]) => {
       signInCalls.push(args);
       throw new CredentialsSignin();
@@ -209,6 +210,8 @@ beforeAll(async () => {
   const jobs = await import("@/app/(console)/jobs/actions");
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
+  const access = await import("@/app/(console)/staff/access-actions");
+  const invitation = await import("@/app/(auth)/invitation/actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
@@ -369,6 +372,81 @@ beforeAll(async () => {
       },
     })),
     {
+      name: "inviteStaff",
+      permission: "staff.manage",
+      call: access.inviteStaffAction,
+      auditedRefusals: (role) => (role === "support" || role === "staff" ? ["staff.invite"] : []),
+      cases: () => {
+        const base = { email: "invitee@corp.example", role: "support" };
+        const admin = [
+          ...mutate(base, "email", classify(fieldCorpus(base.email, 101), contracts.maybeEmail, false)),
+          ...mutate(base, "role", classify(fieldCorpus("support", 102, 20), contracts.oneOf("staff", "support", "admin"), false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "setSsoOnly",
+      permission: "staff.manage",
+      call: access.setSsoOnlyAction,
+      auditedRefusals: (role) => (role === "support" || role === "staff" ? ["settings.sso_only"] : []),
+      cases: () => {
+        const base = { enabled: "on" };
+        const admin = [
+          ...mutate(base, "enabled", classify(fieldCorpus("on", 103), contracts.oneOf("on", "off"), false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Public (the invitee has no session): (previous state, form). Malformed forms are answered before any lookup.
+      name: "acceptInvitation",
+      call: async (input) => {
+        const calls = signInCalls.length;
+        const r = await invitation.acceptInvitationAction({ message: null }, input as FormData);
+        if (signInCalls.length !== calls) return { ok: true, message: "signIn was called" };
+        return { ok: false, message: r?.message };
+      },
+      cases: () => {
+        const base = { token: "A".repeat(43), name: "New Person", password: "a long enough password" };
+        const form = (fields: Record<string, unknown>) => {
+          const f = new FormData();
+          for (const [k, v] of Object.entries(fields)) if (v !== undefined) f.append(k, v instanceof Blob ? v : String(v));
+          return f;
+        };
+        // A form field is a USVString: lone surrogates arrive as U+FFFD, so that is the value to classify.
+        const strings = (valid: string, seed: number) =>
+          stringCorpus(valid, seed, 30).flatMap((v) => (typeof v.value === "string" ? [{ ...v, value: v.value.toWellFormed() }] : []));
+        const token = (v: unknown) => typeof v === "string" && /^[A-Za-z0-9_-]{43}$/.test(v);
+        const fields = [
+          ...classify(strings(base.token, 104), token, false).map((v) => ({ ...v, field: "token" })),
+          ...classify(strings(base.name, 105), contracts.displayName, false).map((v) => ({ ...v, field: "name" })),
+          ...classify(strings(base.password, 106), (v) => typeof v === "string" && v.length >= 12 && v.length <= 1024, false).map((v) => ({ ...v, field: "password" })),
+        ];
+        const valid = (f: FormData) => token(f.get("token")) && contracts.displayName(f.get("name")) && typeof f.get("password") === "string";
+        return [
+          ...fields.map((v) => ({ label: `${v.field}: ${v.label}`, input: form({ ...base, [v.field]: v.value }), expect: v.expect, role: null })),
+          ...wholeInputGarbage(base)
+            .filter((v) => !(v.value instanceof FormData && valid(v.value)))
+            .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const, role: null })),
+        ];
+      },
+    },
+    {
+      // Public and read-only: whatever the token, an unknown one shows nothing and changes nothing.
+      name: "viewInvitation",
+      call: async (input) => ((await invitation.viewInvitationAction(input)) === null ? { ok: false, message: "no such invitation" } : { ok: true }),
+      cases: () =>
+        [...fieldCorpus("A".repeat(43), 107), ...wholeInputGarbage({ token: "A".repeat(43) })].map((v) => ({
+          label: v.label,
+          input: v.value,
+          expect: "malformed" as const,
+          role: null,
+        })),
+    },
+    {
       name: "signIn",
       // (previous state, form): the login form's action. Malformed forms never reach next-auth's signIn.
       call: async (input) => {
@@ -423,6 +501,10 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "resetStaffPassword",
     "resetStaffSecondFactor",
     "signIn",
+    "inviteStaff",
+    "setSsoOnly",
+    "acceptInvitation",
+    "viewInvitation",
   ];
   it.each(names)("%s", async (name) => {
     const action = actions.find((a) => a.name === name)!;
@@ -450,12 +532,16 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       login: await import("@/app/(auth)/login/actions"),
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
       account: await import("@/app/(console)/account/actions"),
+      access: await import("@/app/(console)/staff/access-actions"),
+      invitation: await import("@/app/(auth)/invitation/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
     // The two second-factor steps read the session state itself (not requirePermission, which this file stands in
     // for): e2e/fuzz.spec.ts posts garbage to them over HTTP, lib/auth/second-factor.test.ts covers their codes.
-    const overHttpOnly = ["confirmEnrolment", "verifySecondFactor"];
+    // ssoSignIn's only input is a callbackUrl that safeCallbackPath rebuilds (lib/auth/callback-path.test.ts) and a
+    // non-form body starts nothing: e2e/fuzz.spec.ts posts garbage to it over HTTP.
+    const overHttpOnly = ["confirmEnrolment", "verifySecondFactor", "ssoSignIn"];
     expect(exported.filter((n) => !overHttpOnly.includes(n)).sort()).toEqual(names.filter((n) => n !== "signOut").sort());
   });
 

@@ -3,9 +3,10 @@
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
 
-import { signIn } from "@/lib/auth/config";
+import { OIDC_PROVIDER_ID, signIn } from "@/lib/auth/config";
 import { safeCallbackPath } from "@/lib/auth/callback-path";
 import { secondFactorPath } from "@/lib/auth/guard";
+import { env } from "@/lib/env";
 import { isSameOriginRequest } from "@/lib/security/origin";
 
 export interface SignInState {
@@ -47,7 +48,23 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     if (e instanceof CredentialsSignin && e.code === "throttled") {
       return { message: "Too many failed attempts. Wait 15 minutes and try again." };
     }
+    if (e instanceof CredentialsSignin && e.code === "sso-only") {
+      return { message: `Password sign-in is turned off: sign in with ${env().oidc?.displayName ?? "single sign-on"}.` };
+    }
     if (e instanceof AuthError) return { message: "That e-mail and password do not match an active account." };
     throw e;
   }
+}
+
+/**
+ * "Sign in with <OIDC_DISPLAY_NAME>": next-auth's OIDC flow (discovery, PKCE, state, nonce). Back through the
+ * second-factor page, which asks an admin for the console's TOTP when the identity provider did not report
+ * several factors, and otherwise sends straight on.
+ */
+export async function ssoSignInAction(formData: FormData): Promise<void> {
+  if (!(await isSameOriginRequest().catch(() => false))) return;
+  if (!env().oidc) return;
+  if (!(formData instanceof FormData)) return; // a forged call: only the form starts a sign-in
+  const callbackUrl = formData.get("callbackUrl");
+  await signIn(OIDC_PROVIDER_ID, { redirectTo: secondFactorPath(safeCallbackPath(callbackUrl)) });
 }

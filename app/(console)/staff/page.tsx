@@ -9,6 +9,7 @@ import { roles } from "@/lib/auth/policy";
 import { listStaff } from "@/lib/dal/staff";
 import { When } from "@/components/ui/when";
 
+import { AccessCard } from "./_components/access-card";
 import { NewStaffForm } from "./_components/new-staff-form";
 import { ResetPasswordControl } from "./_components/reset-password-control";
 import { ResetSecondFactorControl } from "./_components/reset-second-factor-control";
@@ -27,6 +28,7 @@ export default async function StaffPage() {
         title="Staff"
         description="People who can sign in to this console. Role and status changes take effect on the person's next click; every change is in the audit log."
       />
+      <AccessCard />
       <Card className="mb-6">
         <CardTitle>New staff member</CardTitle>
         <NewStaffForm roles={roles} />

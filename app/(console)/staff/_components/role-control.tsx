@@ -18,13 +18,14 @@ export function RoleControl({
 }: {
   staffId: string;
   email: string;
-  role: string;
+  /** Null: waiting for an administrator (created by a first SSO sign-in). */
+  role: string | null;
   roles: readonly string[];
   isSelf: boolean;
 }) {
   const toast = useToast();
   const router = useRouter();
-  const [value, setValue] = useState(role);
+  const [value, setValue] = useState(role ?? "");
   const [pending, startTransition] = useTransition();
   return (
     <div className="flex items-center gap-2">
@@ -35,6 +36,7 @@ export function RoleControl({
         onChange={(e) => setValue(e.target.value)}
         className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
       >
+        {role === null ? <option value="">waiting for a role</option> : null}
         {roles.map((r) => (
           <option key={r} value={r}>
             {r}
@@ -46,12 +48,12 @@ export function RoleControl({
         variant="secondary"
         className="px-2 py-1.5"
         aria-label={`Save role of ${email}`}
-        disabled={pending || value === role}
+        disabled={pending || value === (role ?? "")}
         onClick={() =>
           startTransition(async () => {
             const r = await changeStaffRoleAction({ staffId, role: value });
             toast(r.ok ? "success" : "error", r.message ?? "Saved.");
-            if (!r.ok) setValue(role);
+            if (!r.ok) setValue(role ?? "");
             // Giving up your own admin role closes this page to you: go where you still may, and refresh so the
             // shell (navigation, role badge), which navigation alone keeps, is rendered again for the new role.
             else if (isSelf && value !== "admin") {
