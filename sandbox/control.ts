@@ -14,7 +14,21 @@ export interface Counters {
   requests: Map<string, number>;
   inFlight: number;
   maxInFlight: number;
+  /** The last REQUEST_LOG_LIMIT Basiq-route requests with when each arrived and when its answer ended (epoch ms). */
+  log: RequestLogEntry[];
 }
+
+export interface RequestLogEntry {
+  /** `METHOD /actual/path` (no query). */
+  request: string;
+  /** The route's {userId}, when it has one. */
+  userId: string | null;
+  start: number;
+  /** null while the answer is still open. */
+  end: number | null;
+}
+
+export const REQUEST_LOG_LIMIT = 5000;
 
 export interface ControlTarget {
   dataset: Dataset;
@@ -55,6 +69,11 @@ export function handleControl(
       return { status: 200, body: Object.fromEntries(target.counters.stats) };
     case "GET /__sandbox/requests":
       return { status: 200, body: Object.fromEntries(target.counters.requests) };
+    case "GET /__sandbox/requests/log": {
+      // ?userId= keeps one user's requests (parallel tests each watch their own user).
+      const userId = query.get("userId");
+      return { status: 200, body: target.counters.log.filter((e) => !userId || e.userId === userId) };
+    }
     case "GET /__sandbox/metrics":
       return {
         status: 200,
@@ -93,7 +112,7 @@ export function handleControl(
         status: 404,
         body: {
           ok: false,
-          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST clock, POST reset (all under /__sandbox/).`,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET requests/log, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST clock, POST reset (all under /__sandbox/).`,
         },
       };
   }
@@ -156,6 +175,7 @@ function advanceClock(target: ControlTarget, body: string): ControlReply {
 function reset(target: ControlTarget): void {
   target.counters.stats.clear();
   target.counters.requests.clear();
+  target.counters.log.length = 0;
   target.counters.maxInFlight = target.counters.inFlight;
   target.tokens.reset();
   target.faults.clear();

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 
 import { z } from "zod";
 
-import { handleControl, type ControlTarget, type Counters } from "./control";
+import { handleControl, REQUEST_LOG_LIMIT, type ControlTarget, type Counters, type RequestLogEntry } from "./control";
 import { DAY, MAX_SANDBOX_USERS, generateDataset } from "./data";
 import {
   ApiError,
@@ -93,6 +93,7 @@ class SandboxServer {
   private readonly counters: Counters = {
     stats: new Map(),
     requests: new Map(),
+    log: [],
     inFlight: 0,
     maxInFlight: 0,
   };
@@ -222,8 +223,13 @@ class SandboxServer {
     requests.set(request, (requests.get(request) ?? 0) + 1);
     this.counters.inFlight++;
     this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.counters.inFlight);
+    const entry: RequestLogEntry = { request, userId: match.params.userId ?? null, start: Date.now(), end: null };
+    const log = this.counters.log;
+    log.push(entry);
+    if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
     response.once("close", () => {
       this.counters.inFlight--;
+      entry.end = Date.now();
     });
   }
 

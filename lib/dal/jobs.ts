@@ -2,10 +2,12 @@ import "server-only";
 
 // Jobs for support and admin: a user's or connection's job history (fetched fresh from Basiq when a page opens,
 // then stored), one job with its remediation, and the error log of failed jobs across all users.
+import { createHash } from "node:crypto";
+import { cache } from "react";
+
 import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
-import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
 import { isBasiqError } from "@/lib/basiq/errors";
@@ -28,7 +30,7 @@ import { cachedConnectorStatus } from "./connectors";
 import type { BasiqProblemDTO } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema, jobIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
-import { liveOrStored } from "./live-or-stored";
+import { liveOrStored, pageDeadline } from "./live-or-stored";
 
 export interface JobStepDTO {
   title: string;
@@ -95,6 +97,32 @@ function rowFromStore(r: typeof jobRuns.$inferSelect): JobRowDTO {
 
 const newestFirst = (a: JobRowDTO, b: JobRowDTO) => (b.created ?? "").localeCompare(a.created ?? "");
 
+/** How long a page view trusts that job history it stored itself is still stored unchanged. */
+export const JOB_WRITE_BACK_MEMORY_MS = 5 * 60_000;
+const MAX_REMEMBERED_HISTORIES = 5_000;
+const storedHistories = new Map<string, { fingerprint: string; at: number }>();
+
+/**
+ * Stores a job history a page read, unless this process stored exactly the same history for the same user (and
+ * connection) in the last JOB_WRITE_BACK_MEMORY_MS: reopening a page then costs the database nothing (issue 15:
+ * write-backs were most of a user page's statements). Anything new or changed is written at once.
+ */
+async function writeBackJobs(db: Awaited<ReturnType<typeof getDb>>, userId: string, connectionId: string | undefined, jobs: Job[]) {
+  const key = `${userId}|${connectionId ?? ""}`;
+  const fingerprint = createHash("sha256").update(JSON.stringify(jobs)).digest("base64url");
+  const known = storedHistories.get(key);
+  if (known && known.fingerprint === fingerprint && Date.now() - known.at < JOB_WRITE_BACK_MEMORY_MS) return;
+  await upsertJobs(db, userId, jobs, null);
+  storedHistories.delete(key); // re-inserted last: the map's order is oldest first
+  storedHistories.set(key, { fingerprint, at: Date.now() });
+  if (storedHistories.size > MAX_REMEMBERED_HISTORIES) storedHistories.delete(storedHistories.keys().next().value!);
+}
+
+/** Tests: forget which histories were stored. */
+export function forgetStoredHistoriesForTests(): void {
+  storedHistories.clear();
+}
+
 /**
  * A user's jobs (optionally one connection's), fresh from Basiq — Basiq's "check jobs when the user comes back" —
  * and stored in job_runs. When Basiq fails, the stored history is shown instead.
@@ -110,7 +138,7 @@ export async function getJobHistory(rawUserId: string, rawConnectionId?: string)
     ids: { userId: userId.data, connectionId: connectionId?.data },
     live: () => liveUserJobs(userId.data, connectionId?.data),
     fromLive: ({ jobs }) => jobs.map((j: Job) => rowFromBasiq(j, userId.data)).sort(newestFirst),
-    writeBack: ({ jobs }) => upsertJobs(db, userId.data, jobs, null),
+    writeBack: ({ jobs }) => writeBackJobs(db, userId.data, connectionId?.data, jobs),
     stored: async () => {
       const rows = await db
         .select()
@@ -128,16 +156,6 @@ export async function getJobHistory(rawUserId: string, rawConnectionId?: string)
     basiqProblem: result.problem,
     storedAt: result.storedAt,
   };
-}
-
-/** Starts a user's (or a connection's) job history read now, so a page's Basiq calls run at once, not in turn. */
-export async function preloadJobHistory(rawUserId: string, rawConnectionId?: string): Promise<void> {
-  const caller = await requirePermission("users.read");
-  if (!can(caller.role, "jobs.read")) return;
-  const userId = basiqUserIdSchema.safeParse(rawUserId);
-  const connectionId = rawConnectionId === undefined ? undefined : connectionIdSchema.safeParse(rawConnectionId);
-  if (!userId.success || (connectionId && !connectionId.success)) return;
-  liveUserJobs(userId.data, connectionId?.data).catch(() => {}); // the section that awaits it reports failures
 }
 
 export interface JobConnectorDTO {
@@ -187,18 +205,55 @@ function userIdOfLink(link: string | undefined): string | undefined {
   return m?.[1] ? decodeURIComponent(m[1]) : undefined;
 }
 
+/** A job's stored row, once per request (the shell and the live section share it). Callers check the policy. */
+const storedJobRow = cache(async (jobId: string) => {
+  const db = await getDb();
+  const [row] = await db.select().from(jobRuns).where(eq(jobRuns.id, jobId)).limit(1);
+  return row;
+});
+
+/** A job from Basiq within the page's deadline, once per request. Callers check the policy. */
+const liveJob = cache((jobId: string) => basiq().getJob(jobId, { jobId, signal: pageDeadline().signal }));
+
+/** What the job page shows before Basiq answers: the stored copy's ids and owner. */
+export interface JobShellDTO {
+  id: string;
+  userId: string;
+  connectionId: string | null;
+  institutionId: string | null;
+}
+
+/**
+ * The job page's first step (issue 18 item 14): starts the Basiq call now and answers from the stored copy, so
+ * the page streams its shell while the live job waits for Basiq. A job we never stored is decided by Basiq
+ * before anything is sent: an unknown id is a real 404 (NotFoundError), Basiq down is the BasiqError.
+ */
+export async function getJobShell(rawJobId: string): Promise<JobShellDTO> {
+  await requirePermission("jobs.read");
+  const jobId = jobIdSchema.safeParse(rawJobId);
+  if (!jobId.success) throw new NotFoundError("That job");
+  liveJob(jobId.data).catch(() => {}); // the live section reports failures
+  const stored = await storedJobRow(jobId.data);
+  if (stored) return { id: stored.id, userId: stored.userId, connectionId: stored.connectionId, institutionId: stored.institutionId };
+  const job = await getJobDetail(jobId.data);
+  return { id: job.id, userId: job.userId, connectionId: job.connectionId, institutionId: job.institutionId };
+}
+
 export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
   await requirePermission("jobs.read");
   const jobId = jobIdSchema.safeParse(rawJobId);
   if (!jobId.success) throw new NotFoundError("That job");
   const db = await getDb();
   // Read at once, beside the Basiq call: the live view uses it too (owner, connection) when Basiq omits them.
-  const storedRow = db.select().from(jobRuns).where(eq(jobRuns.id, jobId.data)).limit(1).then(([row]) => row);
+  const storedRow = storedJobRow(jobId.data);
   storedRow.catch(() => {});
+  // The connector's status is looked up beside the Basiq call too, from the stored copy's bank and connection.
+  const storedConnector = storedRow.then((row) => (row ? connectorOfJob(rowFromStore(row)) : null));
+  storedConnector.catch(() => {});
   const result = await liveOrStored({
     what: "That job",
     ids: { jobId: jobId.data },
-    live: async (signal) => ({ job: await basiq().getJob(jobId.data, { jobId: jobId.data, signal }), stored: await storedRow }),
+    live: async () => ({ job: await liveJob(jobId.data), stored: await storedRow }),
     fromLive: ({ job, stored }) => {
       const userId = userIdOfLink(job.links?.source) ?? stored?.userId ?? "";
       const like: JobLike = { id: job.id, created: job.created, updated: job.updated, steps: job.steps, links: job.links };
@@ -225,7 +280,10 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
   });
   const { base, steps } = result.data;
   const failed = steps.find((s) => s.status === "failed");
-  const connector = await connectorOfJob(base);
+  const stored = await storedRow.catch(() => undefined);
+  const sameConnection =
+    stored && stored.userId === base.userId && stored.connectionId === base.connectionId && stored.institutionId === base.institutionId;
+  const connector = sameConnection ? await storedConnector : await connectorOfJob(base);
   const running = base.outcome === "in-progress" || base.outcome === "pending";
   const averageDurationMs = averageJobDurationMs(connector?.averageDurationMs);
   return {

@@ -3,7 +3,7 @@ import "server-only";
 // Names instead of ids for display: bank names from our stored copy of Basiq's connector list (institution id →
 // name), and a person's name from the directory (for tab titles and breadcrumbs). Ids stay on the page as
 // secondary text with a copy button.
-import { eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { cache } from "react";
 
 import { requirePermission, requireStaff } from "@/lib/auth/session";
@@ -14,17 +14,30 @@ import type { StoredName } from "@/lib/directory/record";
 import { log } from "@/lib/log";
 
 import { basiqUserIdSchema } from "./ids";
-import { displayName } from "./users";
+import { displayName, storedUserRow } from "./users";
 
-/** Institution id → bank name (shortName when Basiq gives one), for every signed-in role. Once per request. */
+/** Bank names change rarely: the process keeps them this long (a page does not re-read them every time). */
+export const INSTITUTION_NAMES_TTL_MS = 60_000;
+const institutionNamesMemo: { at: number; names: Promise<Record<string, string>> | null } = { at: 0, names: null };
+
+/** Institution id → bank name (shortName when Basiq gives one), for every signed-in role. */
 export const getInstitutionNames = cache(async (): Promise<Record<string, string>> => {
   await requireStaff();
-  const db = await getDb();
-  const rows = await db
-    .selectDistinctOn([connectors.id], { id: connectors.id, name: connectors.name, shortName: connectors.shortName })
-    .from(connectors)
-    .orderBy(connectors.id);
-  return Object.fromEntries(rows.map((r) => [r.id, r.shortName?.trim() || r.name]));
+  if (!institutionNamesMemo.names || Date.now() - institutionNamesMemo.at >= INSTITUTION_NAMES_TTL_MS) {
+    institutionNamesMemo.at = Date.now();
+    institutionNamesMemo.names = (async () => {
+      const db = await getDb();
+      const rows = await db
+        .selectDistinctOn([connectors.id], { id: connectors.id, name: connectors.name, shortName: connectors.shortName })
+        .from(connectors)
+        .orderBy(connectors.id);
+      return Object.fromEntries(rows.map((r) => [r.id, r.shortName?.trim() || r.name]));
+    })();
+    institutionNamesMemo.names.catch(() => {
+      institutionNamesMemo.names = null; // a failed read is not kept
+    });
+  }
+  return institutionNamesMemo.names;
 });
 
 function nameOf(row: { id: string; nameEnc: string | null }): string | null {
@@ -42,12 +55,8 @@ export const getStoredUserName = cache(async (rawUserId: string): Promise<string
   await requirePermission("users.read");
   const parsed = basiqUserIdSchema.safeParse(rawUserId);
   if (!parsed.success) return null;
-  const db = await getDb();
-  const [row] = await db
-    .select({ id: basiqUsers.id, nameEnc: basiqUsers.nameEnc })
-    .from(basiqUsers)
-    .where(eq(basiqUsers.id, parsed.data))
-    .limit(1);
+  // The same read as the user page's own (storedUserRow: once per request).
+  const row = await storedUserRow(parsed.data);
   return row ? nameOf(row) : null;
 });
 

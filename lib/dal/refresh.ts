@@ -25,6 +25,7 @@ import { jobOutcome } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
 
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
+import { liveUserJobs } from "./live";
 
 export const OPEN_BANKING_DAILY_REFRESHES = 20;
 const DAY_MS = 24 * 3600_000;
@@ -96,12 +97,22 @@ async function readJobWindow(userId: string, connectionId: string): Promise<Basi
 
 /**
  * The budget shown on the connection page. With `userId`, Basiq's job history for the connection counts too
- * (refreshes the partner's app made with the same key).
+ * (refreshes the partner's app made with the same key): the page's own read of that history (liveUserJobs, one
+ * call per request, started with the page's other Basiq calls), not a second round trip after the connection.
  */
 export async function getRefreshBudget(connectionId: string, method: string, userId?: string): Promise<RefreshBudgetDTO> {
   await requirePermission("connections.refresh");
   const id = connectionIdSchema.parse(connectionId);
-  const window = userId ? await readJobWindow(basiqUserIdSchema.parse(userId), id) : null;
+  const owner = userId ? basiqUserIdSchema.parse(userId) : null;
+  const window = owner
+    ? await liveUserJobs(owner, id).then(
+        ({ jobs }) => jobWindow(jobs),
+        (e: unknown) => {
+          log.warn({ userId: owner, connectionId: id, correlationId: isBasiqError(e) ? e.correlationId : undefined }, "refresh budget: Basiq job history unavailable, counting our own log only");
+          return null;
+        },
+      )
+    : null;
   return budget(id, await getDb(), method === "openbanking", window);
 }
 

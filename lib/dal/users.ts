@@ -3,6 +3,7 @@ import "server-only";
 // Users: the directory list, one user's live detail, revealing a masked value. Every function checks the
 // policy itself; DTOs carry only what the caller's role may see (no ciphertexts, no blind indexes).
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { cache } from "react";
 
 import { eq } from "drizzle-orm";
@@ -16,7 +17,7 @@ import { getDb } from "@/lib/db";
 import { analyzeSoon } from "@/lib/db/analyze";
 import { basiqUsers, type ConnectionSummary } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
-import { recordDirectoryUser, type StoredName } from "@/lib/directory/record";
+import { recordDirectoryUser, type DirectoryUserInput, type StoredName } from "@/lib/directory/record";
 import { directoryInputFrom } from "@/lib/directory/sync";
 import { directoryInstitutions, searchDirectory, type DirectoryQuery } from "@/lib/directory/search";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
@@ -26,6 +27,7 @@ import { log } from "@/lib/log";
 import { consumeQuota, EXACT_LOOKUPS_PER_MINUTE, REVEALS_PER_DAY } from "@/lib/security/quota";
 
 import type { BasiqProblemDTO } from "./basiq-problem";
+import { liveUserJobs } from "./live";
 import { liveOrStored, pageDeadline } from "./live-or-stored";
 import { basiqUserIdSchema } from "./ids";
 
@@ -182,6 +184,16 @@ interface UserView {
   connections: ConnectionDTO[] | null;
 }
 
+/**
+ * The directory row of one user, read once per request however many parts of the page ask (tab title, shell,
+ * connections section). Callers check the policy first.
+ */
+export const storedUserRow = cache(async (userId: string): Promise<Row | null> => {
+  const db = await getDb();
+  const [row] = await db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
+  return row ?? null;
+});
+
 /** Live user + connections from Basiq, asked at once, once per request however many components ask. */
 const fetchLiveUser = cache(async (userId: string) => {
   const client = basiq();
@@ -193,14 +205,49 @@ const fetchLiveUser = cache(async (userId: string) => {
   return { user, connections };
 });
 
+/** How often an unchanged directory row's last_synced_at is moved forward by page views (one write a minute). */
+export const DIRECTORY_TOUCH_INTERVAL_MS = 60_000;
+
+/** True when writing `input` would change nothing in the stored row but its last_synced_at. */
+export function sameAsStored(row: Row | null, input: DirectoryUserInput): boolean {
+  if (!row || row.deletedAt) return false;
+  const email = input.email ? (normaliseEmail(input.email) ?? input.email.trim()) : null;
+  const mobile = input.mobile ? (normaliseMobile(input.mobile) ?? input.mobile.trim()) : null;
+  const name: StoredName = {
+    firstName: input.firstName?.trim() || null,
+    middleName: input.middleName?.trim() || null,
+    lastName: input.lastName?.trim() || null,
+    businessName: input.businessName?.trim() || null,
+  };
+  const storedName = readName(row);
+  const hasName = Object.values(name).some(Boolean);
+  if (readField(row, "email") !== email || readField(row, "mobile") !== mobile) return false;
+  if (hasName ? !isDeepStrictEqual(storedName, name) : storedName !== null) return false;
+  // As jsonb stores them: undefined members dropped (key order does not matter to isDeepStrictEqual).
+  return input.connections === null || isDeepStrictEqual(JSON.parse(JSON.stringify(input.connections)), row.connections);
+}
+
+/**
+ * The directory write-back of a page view: the whole row only when Basiq's answer differs from it; otherwise at
+ * most a once-a-minute move of last_synced_at (one statement), and nothing when it was just synced.
+ */
+async function writeBackDirectoryUser(row: Row | null, input: DirectoryUserInput): Promise<void> {
+  const db = await getDb();
+  if (!sameAsStored(row, input)) {
+    await recordDirectoryUser(db, input, "sync");
+    return;
+  }
+  if (row!.lastSyncedAt && Date.now() - row!.lastSyncedAt.getTime() < DIRECTORY_TOUCH_INTERVAL_MS) return;
+  await db.update(basiqUsers).set({ lastSyncedAt: new Date() }).where(eq(basiqUsers.id, row!.id));
+}
+
 export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
   const caller = await requirePermission("users.read");
   const parsedId = basiqUserIdSchema.safeParse(rawUserId);
   if (!parsedId.success) throw new NotFoundError("That user");
   const userId = parsedId.data;
-  const db = await getDb();
   // The directory row is read beside the Basiq calls, not after them.
-  const rowRead = db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1).then(([row]) => row);
+  const rowRead = storedUserRow(userId);
   rowRead.catch(() => {});
 
   const result = await liveOrStored<Awaited<ReturnType<typeof fetchLiveUser>>, UserView>({
@@ -229,7 +276,7 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
       };
     },
     // Opening a user refreshes their directory entry (after the response: the page does not wait for it).
-    writeBack: ({ user, connections }) => recordDirectoryUser(db, directoryInputFrom(user, connections), "sync"),
+    writeBack: async ({ user, connections }) => writeBackDirectoryUser(await rowRead, directoryInputFrom(user, connections)),
     stored: async () => {
       const row = await rowRead;
       if (!row) return null;
@@ -259,6 +306,53 @@ export async function getUserDetail(rawUserId: string): Promise<UserDetailDTO> {
     source: result.source,
     basiqProblem: result.problem,
     storedAt: result.storedAt,
+  };
+}
+
+/** What the user page shows before Basiq answers: the directory's copy (no live connections). */
+export type UserShellDTO = Pick<
+  UserDetailDTO,
+  "id" | "name" | "maskedEmail" | "maskedMobile" | "canReveal" | "inDirectory" | "lastSyncedAt" | "firstSeenAt"
+>;
+
+/**
+ * The user page's first step (issue 15, issue 18 item 14). Starts every Basiq call the page needs at once (the
+ * user, their connections and — for roles that see it — their job history: one round trip), then answers from
+ * the directory so the page can stream its shell while the live sections wait for Basiq. A user the directory
+ * does not know is decided by Basiq before anything is sent, so an unknown id is a real 404 (NotFoundError).
+ */
+export async function getUserShell(rawUserId: string): Promise<UserShellDTO> {
+  const caller = await requirePermission("users.read");
+  const parsedId = basiqUserIdSchema.safeParse(rawUserId);
+  if (!parsedId.success) throw new NotFoundError("That user");
+  const userId = parsedId.data;
+  fetchLiveUser(userId).catch(() => {}); // the connections section reports failures
+  if (can(caller.role, "jobs.read")) liveUserJobs(userId, undefined).catch(() => {}); // so does the job history
+  const row = await storedUserRow(userId);
+  if (!row) {
+    const detail = await getUserDetail(userId);
+    return {
+      id: detail.id,
+      name: detail.name,
+      maskedEmail: detail.maskedEmail,
+      maskedMobile: detail.maskedMobile,
+      canReveal: detail.canReveal,
+      inDirectory: false,
+      lastSyncedAt: null,
+      firstSeenAt: null,
+    };
+  }
+  const email = readField(row, "email");
+  const mobile = readField(row, "mobile");
+  return {
+    id: userId,
+    name: displayName(readName(row)),
+    maskedEmail: email ? maskEmail(email) : null,
+    maskedMobile: mobile ? maskMobile(mobile) : null,
+    canReveal: can(caller.role, "pii.reveal"),
+    inDirectory: true,
+    lastSyncedAt: row.lastSyncedAt?.toISOString() ?? null,
+    firstSeenAt: row.firstSeenAt?.toISOString() ?? null,
   };
 }
 

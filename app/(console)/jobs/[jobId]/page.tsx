@@ -1,25 +1,28 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 
-import { JobView } from "@/components/jobs/job-view";
+import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { env } from "@/lib/env";
 import { PageHeader } from "@/components/ui/page-header";
 import { guardPage } from "@/lib/auth/guard";
 import { isBasiqError } from "@/lib/basiq/errors";
 import { basiqProblem } from "@/lib/dal/basiq-problem";
-import { getJobDetail } from "@/lib/dal/jobs";
-import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
+import { getJobShell } from "@/lib/dal/jobs";
 import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
-import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+
+import { JobLiveSection, JobLiveSkeleton } from "./_components/job-live-section";
 
 export const metadata: Metadata = { title: "Job" };
 
+// Streams like the user page (issue 18 item 14): the guard (redirect, 403) and whether the job exists (404) are
+// decided before the first byte; the live job suspends behind the shell.
 export default async function JobPage(props: { params: Promise<{ jobId: string }> }) {
   const { jobId } = await props.params;
   await guardPage("jobs.read", `/jobs/${encodeURIComponent(jobId)}`);
-  const result = await getJobDetail(jobId).then(
+  const shell = await getJobShell(jobId).then(
     (job) => ({ job, failure: null }),
     (e: unknown) => {
       if (e instanceof NotFoundError) notFound();
@@ -28,7 +31,6 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
       throw e;
     },
   );
-  const bankNames = await getInstitutionNames();
   return (
     <>
       <nav className="mb-2 text-sm">
@@ -36,16 +38,13 @@ export default async function JobPage(props: { params: Promise<{ jobId: string }
           ← Error log
         </Link>
       </nav>
-      <PageHeader title="Job" description={<IdWithCopy id={result.job?.id ?? jobId} label="Copy job id" />} />
-      {result.job ? (
-        <JobView
-          initial={result.job}
-          timeZone={env().consoleTimeZone}
-          personName={await getStoredUserName(result.job.userId).catch(() => null)}
-          bankName={result.job.institutionId ? (bankNames[result.job.institutionId] ?? null) : null}
-        />
+      <PageHeader title="Job" description={<IdWithCopy id={shell.job?.id ?? jobId} label="Copy job id" />} />
+      {shell.job ? (
+        <Suspense fallback={<JobLiveSkeleton />}>
+          <JobLiveSection jobId={shell.job.id} userId={shell.job.userId} />
+        </Suspense>
       ) : (
-        <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={result.failure} showing="nothing: this job has no stored copy yet" className="">
+        <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={shell.failure} showing="nothing: this job has no stored copy yet" className="">
           Try again in a few minutes.
         </BasiqProblemAlert>
       )}
