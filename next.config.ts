@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Native/wasm and worker-based packages must stay outside the server bundle (PGlite fails at run time otherwise).
-  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres", "pg-boss", "pg"],
   experimental: {
     authInterrupts: true, // forbidden() → app/forbidden.tsx with HTTP 403
   },
