@@ -10,7 +10,7 @@ const nextConfig: NextConfig = {
     return [{ source: "/:path*", headers: Object.entries(values).map(([key, value]) => ({ key, value })) }];
   },
   // Native/wasm and worker-based packages must stay outside the server bundle (PGlite fails at run time otherwise).
-  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres", "pg-boss", "pg"],
   experimental: {
     authInterrupts: true, // forbidden() → app/forbidden.tsx with HTTP 403
   },

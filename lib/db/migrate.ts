@@ -25,16 +25,24 @@ export async function migratePostgres(databaseUrl: string, options: { runtimeUrl
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
+    let runtimeRole: string | undefined;
     if (options.runtimeUrl && options.runtimeUrl !== databaseUrl) {
       const runtime = postgres(options.runtimeUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
       try {
         const [{ role } = { role: "" }] = await runtime<{ role: string }[]>`select current_user as role`;
         const [{ owner } = { owner: "" }] = await client<{ owner: string }[]>`select current_user as owner`;
-        if (role && role !== owner) await grantRuntimeRole(client, role);
+        if (role && role !== owner) {
+          await grantRuntimeRole(client, role);
+          runtimeRole = role;
+        }
       } finally {
         await runtime.end({ timeout: 5 });
       }
     }
+    // The job engine's schema (pgboss) and queues, created by this (owner) role; the runtime role gets DML only.
+    const { installQueueSchema } = await import("@/lib/queue/engine");
+    const { queueDefinitions } = await import("@/lib/queue/registry");
+    await installQueueSchema(databaseUrl, queueDefinitions, runtimeRole);
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await client.end({ timeout: 5 });
