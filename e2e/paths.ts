@@ -9,3 +9,5 @@ export const storageStateOf = (role: "admin" | "support" | "staff") => path.join
 export const serverLogFile = path.join(e2eStateDir, "server.log");
 /** The DATA_DIR the console under test uses (its development secrets live there in sandbox mode). */
 export const dataDirFile = path.join(e2eStateDir, "data-dir.txt");
+/** The single sign-on console's log (e2e/sso-server.ts). */
+export const ssoLogFile = path.join(e2eStateDir, "server-sso.log");
