@@ -3,7 +3,11 @@
 // pages; an unmapped person waits without access; someone removed from the admin group is demoted at their next
 // sign-in; an admin whose provider reports one factor is asked for the console's TOTP; the admin's SSO-only switch
 // and an invitation link. (State, nonce, issuer and expiry refusals: lib/auth/oidc-protocol.test.ts.)
+import { readFileSync } from "node:fs";
+
 import { expect, test, type Page } from "@playwright/test";
+
+import { ssoLogFile } from "./paths";
 
 import { OIDC_DISPLAY_NAME, oidcIssuer, ssoBaseURL } from "./sso-server";
 
@@ -104,4 +108,7 @@ test("an admin invites someone: the link works once; SSO-only mode leaves only t
   await expect(page.getByTestId("sso-only-state")).toContainText("off");
   await invitee.close();
   await reuse.close();
+  // The token never reached the console's log (it travels in the link's #fragment and a POST body only).
+  const token = link.slice(link.indexOf("#") + 1);
+  expect(readFileSync(ssoLogFile, "utf8")).not.toContain(token);
 });
