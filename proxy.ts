@@ -61,7 +61,7 @@ async function malformed(request: NextRequest): Promise<NextResponse | null> {
 }
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const options = { nodeEnv: process.env.NODE_ENV };
+  const options = { nodeEnv: process.env.NODE_ENV, oidcIssuer: process.env.OIDC_ISSUER };
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, options);
   try {

@@ -11,3 +11,5 @@ export const serverLogFile = path.join(e2eStateDir, "server.log");
 export const dataDirFile = path.join(e2eStateDir, "data-dir.txt");
 /** The fresh PostgreSQL database the console under test uses (CI, DATABASE_URL set); absent on PGlite. */
 export const databaseUrlFile = path.join(e2eStateDir, "database-url.txt");
+/** The single sign-on console's log (e2e/sso-server.ts). */
+export const ssoLogFile = path.join(e2eStateDir, "server-sso.log");

@@ -10,6 +10,7 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { dataDirFile, databaseUrlFile, e2eStateDir, sentinelFile, serverLogFile } from "./paths";
+import { startSsoConsole } from "./sso-server";
 
 async function freshDatabaseUrl(serverUrl: string): Promise<string> {
   const name = `e2e_${Date.now()}_${randomBytes(3).toString("hex")}`;
@@ -75,8 +76,14 @@ async function main(): Promise<void> {
     logFile.write(chunk);
     process.stderr.write(chunk);
   });
+  // The single sign-on console (e2e/sso.spec.ts): the same build, a second server with a local OpenID provider.
+  const sso = await startSsoConsole(root, env, process.env.DATABASE_URL ? await freshDatabaseUrl(process.env.DATABASE_URL) : undefined);
   // start.ts would rebuild if sources look newer than the build; the build above is fresh, so it won't.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => {
+      sso.kill(signal);
+      child.kill(signal);
+    });
   child.on("exit", (code) => process.exit(code ?? 0));
 }
 

@@ -9,6 +9,8 @@ import { actAs, staffWithRole } from "@/test/session-mock";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { startCapturingSmtp, type CapturingSmtp } from "@/test/smtp";
 
+import { setSsoOnly } from "@/lib/auth/auth-mode";
+
 import { acceptInvitation, hashInvitationToken, INVITATION_TTL_MS, inviteStaff, viewInvitation } from "./index";
 
 vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
@@ -120,6 +122,42 @@ describe("invitations", () => {
       expect(audit).toContain("staff.invitation_accept");
     } finally {
       for (const s of spies) s.mockRestore();
+    }
+  });
+
+  it("a new invitation to the same address replaces the pending one", async () => {
+    const first = tokenOf((await inviteStaff({ email: "twice@corp.example", role: "staff" }, ORIGIN)).link!);
+    const second = tokenOf((await inviteStaff({ email: "twice@corp.example", role: "admin" }, ORIGIN)).link!);
+    expect(await viewInvitation(first)).toBeNull();
+    expect(await viewInvitation(second)).toMatchObject({ role: "admin" });
+  });
+
+  it("refuses to invite an address that already has an account", async () => {
+    await expect(inviteStaff({ email: "boss@corp.example", role: "staff" }, ORIGIN)).rejects.toThrow(/already exists/);
+  });
+
+  it("the Staff page's SSO-only switch: admins only, only with SSO configured, audited", async () => {
+    await expect(setSsoOnly(true)).rejects.toThrow(/Configure single sign-on/);
+    Object.assign(process.env, { OIDC_ISSUER: "https://idp.corp.example", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" });
+    resetEnvForTests();
+    try {
+      actAs(staffWithRole("support"));
+      await expect(setSsoOnly(true)).rejects.toThrow();
+      actAs({ ...staffWithRole("admin"), id: bossId, email: "boss@corp.example" });
+      expect(await setSsoOnly(true)).toMatchObject({ ssoOnly: true, source: "setting" });
+      expect(await setSsoOnly(false)).toMatchObject({ ssoOnly: false });
+      const events = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "settings.sso_only")).orderBy(auditEvents.id);
+      expect(events.map((e) => e.details)).toEqual([
+        { from: false, to: true },
+        { from: true, to: false },
+      ]);
+      process.env.AUTH_MODE = "sso";
+      resetEnvForTests();
+      await expect(setSsoOnly(false)).rejects.toThrow(/AUTH_MODE=sso/);
+    } finally {
+      for (const k of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "AUTH_MODE"]) delete process.env[k];
+      resetEnvForTests();
+      await t.db.delete(consoleSettings);
     }
   });
 

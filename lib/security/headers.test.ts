@@ -35,6 +35,11 @@ describe("contentSecurityPolicy", () => {
     expect(csp.get("object-src")).toEqual(["'none'"]);
     expect(csp.get("base-uri")).toEqual(["'none'"]);
     expect(csp.get("form-action")).toEqual(["'self'"]);
+    // With single sign-on, the provider's origin too (the SSO form's answer redirects there), and nothing else.
+    const sso = (issuer: string) => parse(contentSecurityPolicy(nonce, { nodeEnv: "production", oidcIssuer: issuer })).get("form-action");
+    expect(sso("https://login.example.com/tenant/v2.0")).toEqual(["'self'", "https://login.example.com"]);
+    expect(sso("javascript:alert(1)")).toEqual(["'self'"]);
+    expect(sso("not a url; script-src *")).toEqual(["'self'"]);
     expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
     expect(csp.get("connect-src")).toEqual(["'self'"]);
     expect(csp.get("img-src")).toEqual(["'self'", "data:", "https://cdn.basiq.io"]);

@@ -8,7 +8,22 @@ export const LOGO_ORIGIN = "https://cdn.basiq.io";
 export type HeaderOptions = {
   /** process.env.NODE_ENV: "development" relaxes what `next dev` needs, "production" adds HSTS. */
   nodeEnv: string | undefined;
+  /**
+   * The single sign-on provider's issuer (OIDC_ISSUER, issue 19): the "Sign in with …" form's answer redirects
+   * there, and browsers apply form-action to a form's redirects too. Its origin only; anything else is ignored.
+   */
+  oidcIssuer?: string | undefined;
 };
+
+function originOf(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || u.protocol === "http:" ? [u.origin] : [];
+  } catch {
+    return [];
+  }
+}
 
 /** 128 random bits, base64: unguessable and fresh for every request (CSP3 asks for at least 128 bits). */
 export function createNonce(): string {
@@ -22,7 +37,7 @@ export function createNonce(): string {
  * stamps it on its own scripts; 'strict-dynamic' lets those scripts load the page's chunks, and hosts/'self' in
  * script-src are then ignored by CSP3 browsers ('self' stays as the fallback for CSP2 browsers).
  */
-export function contentSecurityPolicy(nonce: string, { nodeEnv }: HeaderOptions): string {
+export function contentSecurityPolicy(nonce: string, { nodeEnv, oidcIssuer }: HeaderOptions): string {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(nonce)) throw new Error("CSP nonce must be base64");
   const dev = nodeEnv === "development";
   const directives: Record<string, string[]> = {
@@ -41,7 +56,7 @@ export function contentSecurityPolicy(nonce: string, { nodeEnv }: HeaderOptions)
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
-    "form-action": ["'self'"],
+    "form-action": ["'self'", ...originOf(oidcIssuer)],
     "frame-ancestors": ["'none'"],
   };
   return Object.entries(directives)

@@ -37,10 +37,14 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readBody(req));
 }
 
 export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
@@ -76,6 +80,19 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
   }
 
   const server: Server = createServer((req, res) => {
+    // Test control (this test server only): PUT /__test/users/<id>/groups with a JSON array changes a user's groups,
+    // as an administrator removing someone from a group at the real provider would.
+    const control = /^\/__test\/users\/([A-Za-z0-9_-]+)\/groups$/.exec(req.url ?? "");
+    if (control && req.method === "PUT") {
+      readBody(req).then((body) => {
+        const user = users[control[1]!];
+        const groups: unknown = JSON.parse(body || "null");
+        if (!user || !Array.isArray(groups) || !groups.every((g) => typeof g === "string")) return void res.writeHead(400).end();
+        user.groups = groups;
+        res.writeHead(204).end();
+      }, () => res.writeHead(400).end());
+      return;
+    }
     const m = /^\/interaction\/([A-Za-z0-9_-]+)$/.exec((req.url ?? "").split("?")[0]!);
     if (m) {
       interaction(req, res, m[1]!).catch(() => {
