@@ -38,10 +38,22 @@ export function formatDateTime(value: DateInput, timeZone: string): string {
   return d ? dateTimeFormat(timeZone).format(d) : "—";
 }
 
+// Building an Intl.DateTimeFormat costs about 1 ms (ICU), using one about 0.04 ms: one per zone, kept (issue 15:
+// a page with a job history built dozens per render, one per date's tooltip).
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+function zoneNameFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = zoneNameFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat(LOCALE, { timeZone, timeZoneName: "short" });
+    zoneNameFormats.set(timeZone, f);
+  }
+  return f;
+}
+
 /** The zone's short name at a moment, e.g. "AEDT" (or "GMT+11" where Intl has no abbreviation). */
 export function timeZoneAbbreviation(timeZone: string, at: DateInput = Date.now()): string {
   const d = toDate(at) ?? new Date();
-  const part = new Intl.DateTimeFormat(LOCALE, { timeZone, timeZoneName: "short" })
+  const part = zoneNameFormat(timeZone)
     .formatToParts(d)
     .find((p) => p.type === "timeZoneName");
   return part?.value ?? timeZone;
@@ -82,11 +94,18 @@ export function formatCount(n: number): string {
   return countFormat.format(n);
 }
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Money as Australians read it: "$75,210.43" for AUD, "USD 12.00" style for others; "—" when unknown. */
 export function formatMoney(amount: string | number | null | undefined, currency: string | null | undefined = "AUD"): string {
   if (amount === null || amount === undefined || amount === "") return "—";
   const n = typeof amount === "number" ? amount : Number(amount);
   if (!Number.isFinite(n)) return "—";
   const code = currency && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : "AUD";
-  return new Intl.NumberFormat(LOCALE, { style: "currency", currency: code }).format(n);
+  let f = moneyFormats.get(code);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE, { style: "currency", currency: code });
+    moneyFormats.set(code, f);
+  }
+  return f.format(n);
 }

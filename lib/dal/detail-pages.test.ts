@@ -200,6 +200,12 @@ describe("database statements per user page (issue 15 target: ≤ 5)", () => {
     expect(again).toBe(2);
   });
 
+  it("the job page: nothing written back when the job is unchanged and was stored recently (≤ 5 statements)", async () => {
+    await openJobPage(target.jobId); // stores it fresh
+    const again = await statementsOf(() => openJobPage(target.jobId));
+    expect(again).toBeLessThanOrEqual(5);
+  });
+
   it("a change at Basiq is still written back: the directory row is rewritten when the answer differs", async () => {
     const { basiqUsers } = await import("@/lib/db/schema");
     const { eq } = await import("drizzle-orm");

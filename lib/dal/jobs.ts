@@ -3,6 +3,7 @@ import "server-only";
 // Jobs for support and admin: a user's or connection's job history (fetched fresh from Basiq when a page opens,
 // then stored), one job with its remediation, and the error log of failed jobs across all users.
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { cache } from "react";
 
 import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
@@ -20,9 +21,9 @@ import {
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
 import { getDb } from "@/lib/db";
-import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
+import { jobRuns, sweepRuns } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
-import { upsertJobs } from "@/lib/jobs/store";
+import { jobRunValues, upsertJobs, type JobRunValues } from "@/lib/jobs/store";
 import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcome } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
 
@@ -30,6 +31,7 @@ import { cachedConnectorStatus } from "./connectors";
 import type { BasiqProblemDTO } from "./basiq-problem";
 import { basiqUserIdSchema, connectionIdSchema, jobIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
+import { storedUserRow } from "./users";
 import { liveOrStored, pageDeadline } from "./live-or-stored";
 
 export interface JobStepDTO {
@@ -116,6 +118,25 @@ async function writeBackJobs(db: Awaited<ReturnType<typeof getDb>>, userId: stri
   storedHistories.delete(key); // re-inserted last: the map's order is oldest first
   storedHistories.set(key, { fingerprint, at: Date.now() });
   if (storedHistories.size > MAX_REMEMBERED_HISTORIES) storedHistories.delete(storedHistories.keys().next().value!);
+}
+
+/** True when storing `values` would change nothing in `stored` (but its last-seen time). */
+export function sameJobAsStored(values: JobRunValues, stored: typeof jobRuns.$inferSelect): boolean {
+  const time = (d: Date | null | undefined) => d?.getTime() ?? null;
+  return (
+    values.userId === stored.userId &&
+    (values.connectionId ?? null) === stored.connectionId &&
+    (values.institutionId ?? null) === stored.institutionId &&
+    values.outcome === stored.outcome &&
+    (values.failedStep ?? null) === stored.failedStep &&
+    (values.errorCode ?? null) === stored.errorCode &&
+    (values.errorTitle ?? null) === stored.errorTitle &&
+    (values.errorDetail ?? null) === stored.errorDetail &&
+    (values.errorUrl ?? null) === stored.errorUrl &&
+    time(values.createdAt) === time(stored.createdAt) &&
+    time(values.updatedAt) === time(stored.updatedAt) &&
+    isDeepStrictEqual(JSON.parse(JSON.stringify(values.steps ?? [])), stored.steps)
+  );
 }
 
 /** Tests: forget which histories were stored. */
@@ -265,7 +286,10 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
     },
     writeBack: async ({ job, stored }) => {
       const userId = userIdOfLink(job.links?.source) ?? stored?.userId;
-      if (userId) await upsertJobs(db, userId, [job as unknown as Job], null);
+      if (!userId) return;
+      // Reopening a job page whose job has not changed writes nothing (the stored copy is recent and the same).
+      if (stored && Date.now() - stored.lastSeenAt.getTime() < JOB_WRITE_BACK_MEMORY_MS && sameJobAsStored(jobRunValues(job, userId, null), stored)) return;
+      await upsertJobs(db, userId, [job as unknown as Job], null);
     },
     stored: async () => {
       const stored = await storedRow;
@@ -327,8 +351,7 @@ async function connectorOfJob(job: JobRowDTO): Promise<JobConnectorDTO | null> {
 /** The method of a job's connection: the directory's copy, else Basiq's connection; null when neither knows. */
 async function connectionMethod(userId: string, connectionId: string | null): Promise<string | null> {
   if (!connectionId) return null;
-  const db = await getDb();
-  const [user] = await db.select({ connections: basiqUsers.connections }).from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
+  const user = await storedUserRow(userId); // once per request: the page's person name reads the same row
   const known = user?.connections.find((c) => c.id === connectionId)?.method;
   if (known) return known;
   try {
