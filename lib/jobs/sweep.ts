@@ -16,6 +16,7 @@ import "server-only";
 // - Basiq failing for SWEEP_OUTAGE_STOP users in a row, or refusing our key, stops the sweep (failed); the next
 //   one continues its unfinished batches from their cursors (resumed_from).
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 
 import { and, asc, desc, eq, gt, isNull, lte, notInArray, sql } from "drizzle-orm";
 
@@ -336,7 +337,9 @@ class Batch {
     readonly users: string[],
     readonly deadline: number,
     readonly settle: { resolve: () => void; reject: (e: unknown) => void },
-  ) {}
+  ) {
+    setMaxListeners(64, this.calls.signal); // every call in flight of the batch listens to it
+  }
   prefix(): number {
     let p = this.committed;
     while (this.entries[p]?.done) p++;
