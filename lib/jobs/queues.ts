@@ -47,10 +47,15 @@ export function createSweepQueues(deps: SweepQueueDeps): QueueDefinition[] {
       getDb: deps.getDb,
       client: deps.client,
       stopSignal: queueStopSignal,
+      continueBatch: (job) => enqueueMany(SWEEP_BATCH_QUEUE, [{ ...job, ...slotKey(job.data.batchNo) }]),
       onCompleted: async () => {
         await enqueue(EVENTS_SYNC_QUEUE, {});
       },
     }));
+  const slotKey = (batchNo: number) => {
+    const slots = fleetSlots(deps.fleetMaxInFlight());
+    return slots ? { singletonKey: `slot-${batchNo % slots}` } : {};
+  };
   const runPlanner = async (data: { trigger?: SweepTrigger }) => {
     const trigger = data.trigger ?? "schedule";
     const result = await planSweep(await deps.getDb(), {
@@ -86,8 +91,8 @@ export function createSweepQueues(deps: SweepQueueDeps): QueueDefinition[] {
           // With BASIQ_FLEET_MAX_IN_FLIGHT the batches carry slot keys: one active batch per slot, fleet-wide.
           policy: deps.fleetMaxInFlight() ? ("singleton" as const) : ("standard" as const),
           retryLimit: 10,
-          retryDelay: 1,
-          retryBackoff: true,
+          retryDelay: 2,
+          retryBackoff: false,
           expireInSeconds: deps.batchExpireSeconds(),
           localConcurrency: 2, // one batch draining while the next fills the freed call slots
           pollingIntervalSeconds: 1,

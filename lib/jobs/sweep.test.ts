@@ -210,6 +210,20 @@ describe("resuming", () => {
   });
 });
 
+describe("a slow batch", () => {
+  it("stops taking users before its expiry, checkpoints and goes on in a new job: completed, each user read once", async () => {
+    const { db } = testDb;
+    await seed(ids);
+    await addFault(sandbox, { kind: "latency", route: JOBS_ROUTE, ms: 500 });
+    await start({ batchSize: 60, batchExpireSeconds: 4 }); // stops taking users after 3 s; 60 users need ~4 s
+    const run = await sweepThroughEngine(db);
+    expect(run).toMatchObject({ status: "completed", usersChecked: 60, errors: 0 });
+    expect(await jobsCallsPerUser(sandbox)).toEqual(oncePerUser(ids));
+    const [batch] = await db.select().from(sweepBatches).where(eq(sweepBatches.sweepId, run.id));
+    expect(batch!.attempt).toBeGreaterThanOrEqual(2); // continued at least once
+  });
+});
+
 describe("one run at a time", () => {
   it("a sweep requested while one runs finds it running and starts nothing; the database holds one running run at most", async () => {
     const { db } = testDb;

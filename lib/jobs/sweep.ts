@@ -49,8 +49,11 @@ const CHECKPOINT_USERS = 50;
 const STOP_GRACE_MS = 2_000;
 /** This many users failing in a row (no success between) is an outage: the sweep stops. */
 export const SWEEP_OUTAGE_STOP = 16;
-/** A batch stops taking users this long before its expiry, checkpoints, and is retried (resuming). */
-const EXPIRY_MARGIN_MS = 15_000;
+/**
+ * A batch stops taking users this long before its expiry (15 s, or a quarter of a short expiry), checkpoints, and
+ * continues in a new job of its own (not a retry: nothing failed), so a slow batch is never failed by its expiry.
+ */
+const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 250);
 
 // ---------------------------------------------------------------------------------------------------------
 // Status
@@ -139,8 +142,8 @@ export type PlanResult =
   | { status: "not-due" };
 
 /** The engine's id of a batch's job: the same batch is never enqueued twice. */
-export function batchJobId(sweepId: number, batchNo: number): string {
-  const h = createHash("sha256").update(`sweep-batch:${sweepId}:${batchNo}`).digest("hex");
+export function batchJobId(sweepId: number, batchNo: number, continuation = 0): string {
+  const h = createHash("sha256").update(`sweep-batch:${sweepId}:${batchNo}${continuation ? `:${continuation}` : ""}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -354,6 +357,8 @@ export interface SweepPoolOptions {
   onCompleted?: (run: SweepRun) => Promise<void>;
   /** Aborted when the engine stops: batches checkpoint and are retried later. */
   stopSignal?: () => AbortSignal;
+  /** Enqueues a batch's continuation (a batch that reached its time limit goes on in a new job). */
+  continueBatch?: (job: BatchJob) => Promise<void>;
   concurrency?: number;
 }
 
@@ -395,7 +400,7 @@ export class SweepPool {
     const stop = this.options.stopSignal?.();
     if (stop?.aborted) throw new Error("the job engine is stopping");
     await new Promise<void>((resolve, reject) => {
-      const batch = new Batch(data.sweepId, data.batchNo, claimed.attempt, users, Date.now() + expireInSeconds * 1000 - EXPIRY_MARGIN_MS, { resolve, reject });
+      const batch = new Batch(data.sweepId, data.batchNo, claimed.attempt, users, Date.now() + expireInSeconds * 1000 - expiryMarginMs(expireInSeconds), { resolve, reject });
       const onStop = () => {
         this.stopBatch(batch, "stopping");
         setTimeout(() => batch.calls.abort(new Error("stopping")), STOP_GRACE_MS).unref();
@@ -524,6 +529,13 @@ export class SweepPool {
         return batch.settle.resolve();
       }
       if (batch.stopped === "error") return batch.settle.reject(batch.error);
+      if (batch.stopped === "deadline" && this.options.continueBatch && batch.committed === upto) {
+        await this.options.continueBatch({
+          data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
+          id: batchJobId(batch.sweepId, batch.batchNo, batch.lease),
+        });
+        return batch.settle.resolve();
+      }
       if (batch.stopped === "stopping" || batch.stopped === "deadline")
         return batch.settle.reject(new Error(`batch ${batch.batchNo} ${batch.stopped === "deadline" ? "reached its expiry" : "stopped with the engine"}: resumed by a retry`));
       batch.settle.resolve(); // outage or lease lost: nothing for this job to retry
