@@ -1,4 +1,5 @@
-// Job sweep benchmark: a directory of N sandbox users, one sweep through the shared client, then what it cost.
+// Job sweep benchmark: a directory of N sandbox users, one sweep through the job engine (pg-boss on the same
+// database, this process's workers and its pool of 8 calls) with the shared client, then what it cost.
 //
 //   tsx --conditions=react-server bench/sweep.bench.ts [--users 10000] [--latency 50]
 //
@@ -19,7 +20,9 @@ import { eq } from "drizzle-orm";
 
 import { createBasiqClient } from "../lib/basiq/client";
 import { basiqUsers, jobRuns, type sweepRuns } from "../lib/db/schema";
-import { runSweep, SWEEP_CONCURRENCY } from "../lib/jobs/sweep";
+import { planSweep, SWEEP_BATCH_QUEUE, SWEEP_CONCURRENCY, waitForSweep } from "../lib/jobs/sweep";
+import { startSweepEngine, stopQueue } from "../lib/jobs/testing";
+import { enqueueMany } from "../lib/queue/engine";
 import { startSandbox } from "../sandbox/server";
 import { createTestDatabase } from "../test/db";
 
@@ -77,37 +80,35 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
     print(`sweep bench: ${users} users, sandbox latency ${latencyMs} ms, ${testDb.kind}`);
 
     const client = createBasiqClient({ baseUrl: sandbox.url, apiKey: "sandbox-key" });
+    await startSweepEngine({ db: testDb.db, url: testDb.url, client });
     const busyBefore = client.metrics().lanes.background.busyMs;
     const started = performance.now();
     let nextReport = 0;
-    // The sweep's work ends at its last checkpoint (every user read and stored); the ANALYZE that follows is
-    // maintenance, timed apart.
-    let workDone: { at: number; busyMs: number } | undefined;
-    const result = await runSweep({
-      db: testDb.db,
-      client,
+    // The sweep's work ends when its last batch is stored and the run closed; the events sync and ANALYZE that
+    // follow are maintenance, not timed.
+    const planned = await planSweep(testDb.db, {
       trigger: "manual",
-      databaseUrl: testDb.url,
+      enqueueBatches: (jobs) => enqueueMany(SWEEP_BATCH_QUEUE, jobs),
+    });
+    if (planned.status !== "started") throw new Error(`a sweep was ${planned.status}`);
+    const run = await waitForSweep(testDb.db, planned.run.id, {
+      intervalMs: 100,
       onProgress: (p) => {
-        if (p.running && p.usersChecked === users && !workDone)
-          workDone = { at: performance.now(), busyMs: client.metrics().lanes.background.busyMs };
-        if (p.usersChecked < nextReport || !p.running) return;
+        if (p.usersChecked < nextReport) return;
         nextReport += Math.max(1, Math.round(users / 10));
         const s = (performance.now() - started) / 1000;
         print(`  ${p.usersChecked}/${p.usersTotal} users after ${s.toFixed(1)} s`);
       },
     });
-    const endedAt = performance.now();
-    const wallMs = (workDone?.at ?? endedAt) - started;
-    const averageInFlight = ((workDone?.busyMs ?? client.metrics().lanes.background.busyMs) - busyBefore) / wallMs;
-    const afterWorkMs = endedAt - started - wallMs;
-    if (result.status !== "completed") throw new Error("another sweep held the lock");
+    const wallMs = performance.now() - started;
+    const averageInFlight = (client.metrics().lanes.background.busyMs - busyBefore) / wallMs;
+    await stopQueue(5_000);
+    if (run.status !== "completed") throw new Error(`the sweep ${run.status}: ${run.message ?? ""}`);
 
     const callsByRoute = await control<Record<string, number>>("/__sandbox/stats");
     const { maxInFlight } = await control<{ maxInFlight: number }>("/__sandbox/metrics");
     const jobsStored = await testDb.db.$count(jobRuns);
     const failedJobsStored = await testDb.db.$count(jobRuns, eq(jobRuns.outcome, "failed"));
-    const run = result.run;
     const floorMs = (users * latencyMs) / SWEEP_CONCURRENCY;
     const floorRatio = wallMs / floorMs;
     const loadAverage = loadavg()[0] ?? 0;
@@ -132,7 +133,6 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
         `${Math.round((users / wallMs) * 1000)} users/s): ${floorRatio.toFixed(3)} × floor ` +
         `(target ≤ ${SWEEP_FLOOR_RATIO_TARGET}); load average ${loadAverage.toFixed(2)}`,
     );
-    print(`after the work: ${(afterWorkMs / 1000).toFixed(1)} s (recording the run, ANALYZE)`);
     print(`avg in flight:  ${averageInFlight.toFixed(2)} of ${SWEEP_CONCURRENCY} (target ≥ ${SWEEP_IN_FLIGHT_TARGET})`);
     print("Basiq calls:");
     for (const [route, n] of Object.entries(callsByRoute).sort()) print(`  ${route.padEnd(28)} ${n}`);

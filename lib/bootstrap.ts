@@ -11,7 +11,6 @@ import { migratePglite, migratePostgres } from "@/lib/db/migrate";
 import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
 import { recoverInterruptedPurges } from "@/lib/dal/purge";
-import { markCrashedSweepRuns } from "@/lib/jobs/sweep-recovery";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -30,8 +29,7 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     // request can retry them (issue 14 item 9). On PostgreSQL, those of live instances are left alone.
     const interrupted = await recoverInterruptedPurges(opened.db);
     if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
-    const crashedSweeps = await markCrashedSweepRuns(opened.db, e.databaseUrl);
-    if (crashedSweeps > 0) log.warn({ runs: crashedSweeps }, "sweep runs left running by a stopped process marked failed");
+    // A sweep left running continues: its unfinished batches are jobs of the engine, retried after a crash.
     // PGlite has no autovacuum: give the planner statistics at every start (and after seeding, below).
     if (!options.seed || e.basiq.mode !== "sandbox") {
       if (opened.kind === "pglite") await analyzeDatabase(opened.db, "start");

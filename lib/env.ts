@@ -131,6 +131,16 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(1).max(256).default(10),
   ),
+  // Basiq calls in flight across every console instance for the sweep (the job engine's batch slots); empty = no cap.
+  BASIQ_FLEET_MAX_IN_FLIGHT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(8).max(4096).optional(),
+  ),
+  // A sweep batch held longer than this by an instance (it died) is retried by another, from its checkpoint.
+  SWEEP_BATCH_EXPIRE_SECONDS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(20).max(24 * 3600).default(600),
+  ),
   CONNECTOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CONNECTOR_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   // Minutes between job sweeps on the web server; 0 = off, empty = default. At most 14 days (timers cap at ~24.8).
@@ -210,6 +220,10 @@ export interface Env {
   /** TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed. */
   trustedProxies: string[];
   sweepIntervalMinutes: number;
+  /** BASIQ_FLEET_MAX_IN_FLIGHT: the sweep's calls in flight across the fleet; undefined = no cap. */
+  basiqFleetMaxInFlight: number | undefined;
+  /** SWEEP_BATCH_EXPIRE_SECONDS: a batch held this long is retried elsewhere. */
+  sweepBatchExpireSeconds: number;
   connectorCacheSeconds: number;
   connectorRefreshMinutes: number;
   /** IANA zone all dates are shown in (CONSOLE_TIME_ZONE). */
@@ -349,6 +363,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     trustedProxies: raw.TRUSTED_PROXIES,
     sweepIntervalMinutes: raw.SWEEP_INTERVAL_MINUTES,
+    basiqFleetMaxInFlight: raw.BASIQ_FLEET_MAX_IN_FLIGHT,
+    sweepBatchExpireSeconds: raw.SWEEP_BATCH_EXPIRE_SECONDS,
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
     consoleTimeZone: raw.CONSOLE_TIME_ZONE,

@@ -1,13 +1,14 @@
 import "server-only";
 
-// Process lifecycle of the web server: validate configuration, close the database cleanly on SIGINT/SIGTERM
-// (an embedded PGlite directory left open can hang the next start). scripts/start.ts sets
+// Process lifecycle of the web server: validate configuration, start the job engine (every queue of
+// lib/queue/registry.ts: the sweep, events sync, connector refresh, ...), and on SIGINT/SIGTERM stop it and close
+// the database cleanly (an embedded PGlite directory left open can hang the next start). scripts/start.ts sets
 // NEXT_MANUAL_SIG_HANDLE so Next leaves the signals to us.
-import { startConnectorScheduler } from "@/lib/connectors/scheduler";
-import { closeDatabase } from "@/lib/db";
+import { closeDatabase, getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { startJobScheduler } from "@/lib/jobs/scheduler";
 import { log } from "@/lib/log";
+import { startQueue, stopQueue } from "@/lib/queue/engine";
+import { queueDefinitions } from "@/lib/queue/registry";
 
 let started = false;
 
@@ -15,20 +16,22 @@ export async function startServerLifecycle(): Promise<void> {
   if (started) return;
   started = true;
   const e = env(); // fail fast on bad configuration
-  // The daily job sweep and the events sync (one instance at a time, by advisory lock).
-  const stopScheduler = startJobScheduler({ intervalMinutes: e.sweepIntervalMinutes });
-  const stopConnectorRefresh = startConnectorScheduler(e.connectorRefreshMinutes);
+  await startQueue({ db: await getDb(), databaseUrl: e.databaseUrl, queues: queueDefinitions, maintenanceIntervalSeconds: maintenanceSeconds(e.sweepBatchExpireSeconds) });
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     try {
-      stopConnectorRefresh();
-      await stopScheduler();
+      await stopQueue(); // jobs in hand checkpoint; unfinished ones are retried by another instance or the next start
       await closeDatabase();
     } catch (e) {
-      log.error({ err: e instanceof Error ? e.message : String(e) }, "database close failed");
+      log.error({ err: e instanceof Error ? e.message : String(e) }, "shutdown failed");
     }
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** Expired jobs are found by the engine's maintenance: often enough for the batch expiry (5-60 s). */
+export function maintenanceSeconds(expireSeconds: number): number {
+  return Math.min(60, Math.max(5, Math.floor(expireSeconds / 4)));
 }

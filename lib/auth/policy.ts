@@ -26,6 +26,8 @@ export const policy = {
   "connections.purge": adminOnly,
   "sweep.run": adminOnly,
   "integration.health": adminOnly,
+  /** /operations: the job engine's queues, schedules, runs, failures and dead letters, and retrying a job. */
+  "operations.manage": adminOnly,
   "audit.read": adminOnly,
   "staff.manage": adminOnly,
 } as const satisfies Record<string, readonly Role[]>;

@@ -8,6 +8,7 @@ import type { BasiqClient } from "@/lib/basiq/client";
 import type { Connector } from "@/lib/basiq/schemas";
 import { rowsOf, type Database } from "@/lib/db";
 import { connectorStatusHistory, connectors } from "@/lib/db/schema";
+import { ADVISORY_LOCKS, xactLock } from "@/lib/db/advisory-locks";
 
 export interface ConnectorRefreshResult {
   connectors: number;
@@ -36,7 +37,7 @@ function values(c: Connector, now: Date) {
 export async function storeConnectors(db: Database, list: Connector[], now = new Date()): Promise<ConnectorRefreshResult> {
   return db.transaction(async (tx) => {
     // Instances refreshing at the same moment take turns, so one change is recorded once.
-    await tx.execute(sql`select pg_advisory_xact_lock(4812003)`);
+    await tx.execute(xactLock(ADVISORY_LOCKS.connectorRefresh));
     const previous = new Map(
       rowsOf<{ id: string; method: string; status: string }>(
         await tx.execute(sql`select id, method, status from ${connectors}`),

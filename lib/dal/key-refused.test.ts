@@ -20,7 +20,7 @@ const { basiqUsers, sweepRuns } = await import("@/lib/db/schema");
 const { syncDirectoryUser } = await import("@/lib/directory/sync");
 const { importUserIds } = await import("@/lib/directory/import");
 const { syncAllUsers } = await import("@/lib/directory/sync-all");
-const { runSweep } = await import("@/lib/jobs/sweep");
+const { startSweepEngine, stopQueue, sweepThroughEngine } = await import("@/lib/jobs/testing");
 const { getUserDetail } = await import("./users");
 const { getOverview } = await import("./overview");
 const { GET: health } = await import("@/app/api/health/route");
@@ -81,9 +81,9 @@ describe("Basiq refuses our API key (POST /token → 404)", () => {
   });
 
   it("a sweep stops at once, counts nobody as gone, marks no user deleted and records why", async () => {
-    await expect(
-      runSweep({ db: t.db, client: basiq(), trigger: "manual", databaseUrl: t.url }),
-    ).rejects.toThrow(/Basiq refused our API key/);
+    await startSweepEngine({ db: t.db, url: t.url, client: basiq() });
+    const ended = await sweepThroughEngine(t.db).finally(() => stopQueue(2_000));
+    expect(ended.status).toBe("failed");
     const [run] = await t.db.select().from(sweepRuns).orderBy(sweepRuns.id).limit(1);
     expect(run?.status).toBe("failed");
     expect(run?.message).toMatch(/Basiq refused our API key/);

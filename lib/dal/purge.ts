@@ -19,6 +19,7 @@ import { log } from "@/lib/log";
 import { isSameOriginRequest } from "@/lib/security/origin";
 
 import { RECENT_SIGN_IN_MS } from "./purge-policy";
+import { textLockKeys, xactLock } from "@/lib/db/advisory-locks";
 
 export { RECENT_SIGN_IN_MS };
 const REPEAT_WINDOW_MS = 2 * 60_000; // a repeat within this window gets the same outcome, not a second call
@@ -166,7 +167,7 @@ export async function purgeConnection(
   // held only for this check-and-insert, not for the Basiq call.
   const recent = new Date(Date.now() - REPEAT_WINDOW_MS);
   const claim = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`purge:${connectionId}`}))`);
+    await tx.execute(xactLock(textLockKeys.purge(connectionId)));
     // One that is running (in a live process: dead ones were recovered above) is joined, whatever its age.
     const [runningOp] = await tx
       .select()

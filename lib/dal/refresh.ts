@@ -11,7 +11,7 @@ import "server-only";
 //   21 simultaneous clicks cannot overspend;
 // - Basiq's refusals are the ones its spec documents for this operation (400/403/404/500/503, never a 429):
 //   each gets a message saying what happened. The smart cache already refreshes every connection daily.
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
@@ -26,6 +26,7 @@ import { log } from "@/lib/log";
 
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
+import { textLockKeys, xactLock } from "@/lib/db/advisory-locks";
 
 export const OPEN_BANKING_DAILY_REFRESHES = 20;
 const DAY_MS = 24 * 3600_000;
@@ -202,7 +203,7 @@ export async function refreshConnection(rawUserId: string, rawConnectionId: stri
 
   // Count and reserve under a per-connection lock: the 21st of 21 simultaneous requests sees 20 reserved.
   const reserved = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`refresh:${connectionId}`}))`);
+    await tx.execute(xactLock(textLockKeys.refresh(connectionId)));
     const current = await budget(connectionId, tx as unknown as Db, limited, window);
     if (limited && current.used >= OPEN_BANKING_DAILY_REFRESHES) return { row: null, current };
     const [row] = await tx.insert(refreshLog).values({ userId, connectionId, method, requestedBy: caller.id, outcome: "pending" }).returning();

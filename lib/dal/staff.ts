@@ -4,7 +4,7 @@ import "server-only";
 // actions are public endpoints). Role and status changes run in a transaction under one advisory lock, so two
 // admins demoting each other at the same moment cannot leave the console without an active admin. Every change,
 // and every refusal by that rule, is audited with the target's id and e-mail; never with a password or its hash.
-import { and, asc, count, eq, isNotNull, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, ne } from "drizzle-orm";
 import type { z } from "zod";
 
 import { recordAudit } from "@/lib/audit";
@@ -25,6 +25,7 @@ import {
   staffStatusChangeSchema,
   type StaffStatus,
 } from "@/lib/staff/schemas";
+import { textLockKeys, xactLock } from "@/lib/db/advisory-locks";
 
 export interface StaffDTO {
   id: string;
@@ -122,7 +123,7 @@ export interface StaffChange {
   changed: boolean;
 }
 
-const ADMINS_LOCK = sql`select pg_advisory_xact_lock(hashtext('staff:active-admins'))`;
+const ADMINS_LOCK = xactLock(textLockKeys.activeAdmins);
 
 /**
  * Applies a role and/or status change unless it would leave zero active admins. The lock serialises every such

@@ -3,12 +3,9 @@ import "server-only";
 // The job sweep as admins see it: run it now (in the background, audited) and watch its progress.
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
-import { basiq } from "@/lib/basiq";
 import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
-import { currentSweep, latestSweepRuns, runSweep } from "@/lib/jobs/sweep";
-import { log } from "@/lib/log";
-
+import { latestSweepRuns, runningSweep, SWEEP_QUEUE, sweepProgress } from "@/lib/jobs/sweep";
+import { enqueue } from "@/lib/queue/engine";
 export interface SweepRunDTO {
   id: number;
   trigger: string;
@@ -29,17 +26,27 @@ export interface SweepStatusDTO {
   running: boolean;
   usersChecked: number;
   usersTotal: number;
+  /** Batches of the running sweep done, of all (any instance may be working them). */
+  batchesDone: number;
+  batchesTotal: number;
+  /** Instances working the running sweep (how many users each checked). */
+  instances: number;
   recent: SweepRunDTO[];
 }
 
 export async function getSweepStatus(): Promise<SweepStatusDTO> {
   await requirePermission("sweep.run");
-  const runs = await latestSweepRuns(await getDb(), 5);
-  const progress = currentSweep();
+  const db = await getDb();
+  const runs = await latestSweepRuns(db, 5);
+  const running = await runningSweep(db);
+  const progress = running ? await sweepProgress(db, running) : null;
   return {
-    running: progress.running,
-    usersChecked: progress.usersChecked,
-    usersTotal: progress.usersTotal,
+    running: running !== undefined,
+    usersChecked: progress?.usersChecked ?? 0,
+    usersTotal: progress ? running!.usersTotal : 0,
+    batchesDone: progress?.batchesDone ?? 0,
+    batchesTotal: progress?.batchesTotal ?? 0,
+    instances: progress ? Object.keys(progress.shares).length : 0,
     recent: runs.map((r) => ({
       id: r.id,
       trigger: r.trigger,
@@ -57,40 +64,24 @@ export async function getSweepStatus(): Promise<SweepStatusDTO> {
   };
 }
 
-/** Starts a sweep in the background; says so when one is already running (here or on another instance). */
+/**
+ * Enqueues a sweep on the job engine (audited); says so when one is already running on any instance, or already
+ * queued. The page follows its progress from the batches (getSweepStatus).
+ */
 export async function startSweepNow(): Promise<{ started: boolean; message: string }> {
   const caller = await requirePermission("sweep.run");
-  if (currentSweep().running) return { started: false, message: "A sweep is already running." };
   const db = await getDb();
   const actor = { id: caller.id, email: caller.email, role: caller.role };
-  await recordAudit({ actor, action: "sweep.run", outcome: "requested" });
-  // Not awaited: the page polls progress. The advisory lock decides whether this instance may sweep.
-  const run = runSweep({ db, client: basiq("background"), trigger: "manual", databaseUrl: env().databaseUrl });
-  void run
-    .then((result) =>
-      recordAudit({
-        actor,
-        action: "sweep.run",
-        outcome: result.status === "completed" ? "success" : "denied",
-        details: result.status === "completed" ? { runId: result.run.id } : { reason: "already-running" },
-        meta: { ip: null, userAgent: null },
-      }),
-    )
-    .catch((e: unknown) => log.error({ err: (e as Error).message }, "manual sweep failed"));
-  // Answer once the lock is settled: this instance started sweeping, or another instance holds the lock (then
-  // "already running", not a false "started").
-  const deadline = Date.now() + LOCK_ANSWER_MS;
-  const lost = run.then((r) => (r.status === "already-running" ? r : null)).catch(() => null);
-  while (Date.now() < deadline && !currentSweep().running) {
-    const settled = await Promise.race([lost, new Promise<"wait">((resolve) => setTimeout(() => resolve("wait"), 50))]);
-    if (settled && settled !== "wait") {
-      const since = settled.runningSince ? ` (since ${settled.runningSince.toISOString().slice(11, 16)} UTC)` : "";
-      return { started: false, message: `A sweep is already running on another instance${since}.` };
-    }
-    if (settled === null) break; // finished (or failed) already: it did start here
+  const running = await runningSweep(db);
+  if (running) {
+    await recordAudit({ actor, action: "sweep.run", outcome: "denied", details: { reason: "already-running", runId: running.id } });
+    return { started: false, message: `A sweep is already running (since ${running.startedAt.toISOString().slice(11, 16)} UTC).` };
   }
+  const jobId = await enqueue(SWEEP_QUEUE, { trigger: "manual" });
+  if (!jobId) {
+    await recordAudit({ actor, action: "sweep.run", outcome: "denied", details: { reason: "already-queued" } });
+    return { started: false, message: "A sweep is already queued to start." };
+  }
+  await recordAudit({ actor, action: "sweep.run", outcome: "requested", details: { jobId } });
   return { started: true, message: "Sweep started: progress below." };
 }
-
-/** How long "Run sweep now" waits for the lock's verdict before answering "started". */
-const LOCK_ANSWER_MS = 5_000;

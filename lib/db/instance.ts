@@ -10,8 +10,9 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 
 import { rowsOf, type Database } from "./client";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 
-const LIVENESS_LOCK_CLASS = 4_812_014; // first key of the two-key advisory lock space; the second is hashtext(id)
+const LIVENESS_LOCK_CLASS = ADVISORY_LOCKS.livenessClass; // first key of the two; the second is hashtext(id)
 
 interface ReservedConnection {
   unsafe(query: string, params?: unknown[]): Promise<unknown>;

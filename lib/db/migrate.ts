@@ -6,8 +6,9 @@ import path from "node:path";
 
 import type { Database } from "./client";
 import { grantRuntimeRole } from "./roles";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 
-const MIGRATION_LOCK = 4_812_001; // arbitrary constant shared by every instance of the console
+const MIGRATION_LOCK = ADVISORY_LOCKS.migration;
 
 export function migrationsFolder(): string {
   return path.join(process.cwd(), "drizzle");

@@ -317,6 +317,41 @@ export const sweepRuns = pgTable(
   (t) => [index("sweep_runs_started_idx").on(t.startedAt.desc())],
 );
 
+/** A sweep's slice of the directory (ids after `afterId` up to `lastId`): one job-engine job (drizzle/0010). */
+export const sweepBatches = pgTable(
+  "sweep_batches",
+  {
+    sweepId: bigint("sweep_id", { mode: "number" }).notNull(),
+    batchNo: integer("batch_no").notNull(),
+    afterId: text("after_id").notNull(),
+    lastId: text("last_id").notNull(),
+    usersTotal: integer("users_total").notNull(),
+    cursor: text("cursor"),
+    status: text("status").notNull().default("pending"),
+    attempt: integer("attempt").notNull().default(0),
+    instanceId: text("instance_id"),
+    usersChecked: integer("users_checked").notNull().default(0),
+    usersNotFound: integer("users_not_found").notNull().default(0),
+    jobsNew: integer("jobs_new").notNull().default(0),
+    jobsUpdated: integer("jobs_updated").notNull().default(0),
+    newFailures: integer("new_failures").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "sweep_batches_pk", columns: [t.sweepId, t.batchNo] })],
+);
+
+/** Users checked per instance in a sweep (drizzle/0010). */
+export const sweepShares = pgTable(
+  "sweep_shares",
+  {
+    sweepId: bigint("sweep_id", { mode: "number" }).notNull(),
+    instanceId: text("instance_id").notNull(),
+    usersChecked: integer("users_checked").notNull().default(0),
+  },
+  (t) => [primaryKey({ name: "sweep_shares_pk", columns: [t.sweepId, t.instanceId] })],
+);
+
 /** Latest known state of each Basiq connector (institution × method), refreshed from GET /connectors. */
 export const connectors = pgTable(
   "connectors",

@@ -1,116 +1,62 @@
 import "server-only";
 
-// The job sweep: for every user in the directory, read their jobs from Basiq (one GET /users/{id}/jobs) and
-// upsert them into job_runs, recording the run in sweep_runs. One runner at a time across instances; a run that
-// did not finish (process killed, stopped, failed) is picked up by the next one from its cursor.
-import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
+// The job sweep on the job engine (lib/queue): for every user in the directory, read their jobs from Basiq (one
+// GET /users/{id}/jobs) and upsert them into job_runs, recorded in sweep_runs.
+//
+// - A planner job (queue "sweep", one active at a time) creates the sweep_runs row and splits the directory into
+//   batches of ~200 users by id range (sweep_batches), each a job of the queue "sweep-batch".
+// - Every instance's workers take batches. Within a process one pool keeps SWEEP_CONCURRENCY calls in flight
+//   continuously across the batches it holds (two at a time, so there is no pause at a batch's end); database
+//   writes run on one writer chain, outside the call slots.
+// - A batch checkpoints its cursor with the jobs of every user up to it; a retried batch (its worker died, the
+//   engine stopped, or it outlived its expiry) resumes after the cursor, so users are not read twice. The
+//   batch's `attempt` is a lease: a worker whose batch was taken over stops at its next checkpoint.
+// - The run completes when its last batch does; its counters are the sum of its batches, with each instance's
+//   share in sweep_shares. At most one run is "running" (a unique index), so one sweep at a time.
+// - Basiq failing for SWEEP_OUTAGE_STOP users in a row, or refusing our key, stops the sweep (failed); the next
+//   one continues its unfinished batches from their cursors (resumed_from).
+import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
+
+import { and, asc, desc, eq, gt, isNull, lte, notInArray, sql } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
-import {
-  BasiqApiError,
-  isBasiqError,
-  isBasiqKeyRefused,
-  isBasiqNotFound,
-  KEY_REFUSED_MESSAGE,
-} from "@/lib/basiq/errors";
-import { analyzeDatabase } from "@/lib/db/analyze";
-import type { Database } from "@/lib/db/client";
-import { basiqUsers, sweepRuns } from "@/lib/db/schema";
+import { BasiqApiError, isBasiqError, isBasiqKeyRefused, isBasiqNotFound, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
+import { rowsOf, type Database } from "@/lib/db/client";
+import { instanceId } from "@/lib/db/instance";
+import { basiqUsers, sweepBatches, sweepRuns, sweepShares } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 
 import { jobRunValues, upsertJobRows, type JobRunValues } from "./store";
 
 export type SweepTrigger = "schedule" | "cli" | "manual";
-export type SweepStatus = "running" | "completed" | "failed" | "interrupted";
 export type SweepRun = typeof sweepRuns.$inferSelect;
 
-export type SweepResult =
-  { status: "completed"; run: SweepRun } | { status: "already-running"; runningSince?: Date };
-
-/** What this process's sweep is doing, for the UI (plain data: safe to hand to a client component). */
-export interface SweepProgress {
-  running: boolean;
-  runId: number | null;
-  trigger: SweepTrigger | null;
-  status: SweepStatus | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** The run this one continued (a run that did not finish). */
-  resumedFrom: number | null;
-  usersTotal: number;
-  usersChecked: number;
-  /** Users Basiq answered 404 for (deleted at Basiq): checked, not errors. */
-  usersNotFound: number;
-  jobsNew: number;
-  jobsUpdated: number;
-  newFailures: number;
-  errors: number;
-}
-
-export interface RunSweepOptions {
-  db: Database;
-  /** The process's shared client (basiq()): the sweep must not get a concurrency budget of its own. */
-  client: BasiqClient;
-  trigger: SweepTrigger;
-  /** PostgreSQL: the advisory lock is taken on its own connection to this URL. Unset = PGlite (one process). */
-  databaseUrl?: string;
-  onProgress?: (progress: SweepProgress) => void;
-  /**
-   * Stops the run: no new user is started, calls in flight get STOP_GRACE_MS to finish (then are aborted), what
-   * was fetched is stored and checkpointed; the row is marked interrupted and the run throws.
-   */
-  signal?: AbortSignal;
-  /** Users read from the directory at a time, and users between checkpoints. Default 200. */
-  batchSize?: number;
-}
-
-const DEFAULT_BATCH = 200;
+export const SWEEP_QUEUE = "sweep";
+export const SWEEP_BATCH_QUEUE = "sweep-batch";
+/** Users per batch job. */
+export const SWEEP_BATCH_SIZE = 200;
 /**
- * Calls kept in flight, continuously: a pool of workers over the user cursor (no pause between batches). The
- * background lane's per-route bulkhead holds the sweep's one route to this (BASIQ_BACKGROUND_MAX_IN_FLIGHT=10,
- * the default, gives 8).
+ * Calls kept in flight per process, continuously. The background lane's per-route bulkhead holds the sweep's one
+ * route to this (BASIQ_BACKGROUND_MAX_IN_FLIGHT=10, the default, gives 8).
  */
 export const SWEEP_CONCURRENCY = 8;
-/**
- * Workers beyond the calls in flight: while one worker parses and stores an answer, a spare is already queued for
- * the freed slot, so the slot never idles (8 workers averaged ~7.6 in flight on a busy machine).
- */
+/** Workers beyond the calls in flight: one is already queued for a freed slot while another stores its answer. */
 const SPARE_WORKERS = 2;
-/** Jobs of several users go into one upsert: one statement per user made the database the bottleneck. */
-const FLUSH_ROWS = 500;
-/** Workers wait for the writer only when this many rows are waiting to be stored (the database is behind). */
-const MAX_BUFFERED_ROWS = 4 * FLUSH_ROWS;
-/** After a stop, calls in flight get this long to finish (so their users are not read again next run). */
+/** Users between checkpoints of a batch. */
+const CHECKPOINT_USERS = 50;
+/** After a stop, calls in flight get this long to finish (so their users are not read again). */
 const STOP_GRACE_MS = 2_000;
-/** A whole checkpoint window failing (not 404) means Basiq or our credentials are down: stop instead of hammering. */
-const MIN_BATCH_FOR_OUTAGE = 10;
-/** This many users failing in a row (no success between) is an outage too: stop without waiting for the batch. */
+/** This many users failing in a row (no success between) is an outage: the sweep stops. */
 export const SWEEP_OUTAGE_STOP = 16;
-const RESUMABLE: readonly string[] = ["running", "interrupted", "failed"];
+/**
+ * A batch stops taking users this long before its expiry (15 s, or a quarter of a short expiry), checkpoints, and
+ * continues in a new job of its own (not a retry: nothing failed), so a slow batch is never failed by its expiry.
+ */
+const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 250);
 
-const idle: SweepProgress = {
-  running: false,
-  runId: null,
-  trigger: null,
-  status: null,
-  startedAt: null,
-  finishedAt: null,
-  resumedFrom: null,
-  usersTotal: 0,
-  usersChecked: 0,
-  usersNotFound: 0,
-  jobsNew: 0,
-  jobsUpdated: 0,
-  newFailures: 0,
-  errors: 0,
-};
-
-const globalForSweep = globalThis as unknown as { basiqJobSweepProgress?: SweepProgress };
-
-/** The sweep of this process: running or the last one it ran (other instances' runs are in sweep_runs). */
-export function currentSweep(): SweepProgress {
-  return { ...(globalForSweep.basiqJobSweepProgress ?? idle) };
-}
+// ---------------------------------------------------------------------------------------------------------
+// Status
 
 /** Newest first. */
 export async function latestSweepRuns(db: Database, limit = 20): Promise<SweepRun[]> {
@@ -118,177 +64,180 @@ export async function latestSweepRuns(db: Database, limit = 20): Promise<SweepRu
 }
 
 export async function lastCompletedSweep(db: Database): Promise<SweepRun | undefined> {
-  const [run] = await db
-    .select()
-    .from(sweepRuns)
-    .where(eq(sweepRuns.status, "completed"))
-    .orderBy(desc(sweepRuns.id))
-    .limit(1);
+  const [run] = await db.select().from(sweepRuns).where(eq(sweepRuns.status, "completed")).orderBy(desc(sweepRuns.id)).limit(1);
   return run;
 }
 
-export async function runSweep(options: RunSweepOptions): Promise<SweepResult> {
-  const lock = await acquireSweepLock(options.databaseUrl);
-  if (!lock.acquired) {
-    // Write nothing: the runner owns sweep_runs. Its row may not exist yet, hence runningSince is optional.
-    const runningSince = lock.heldSince ?? (await runningRowSince(options.db));
-    return { status: "already-running", runningSince };
-  }
-  try {
-    return { status: "completed", run: await sweepHoldingLock(options, lock) };
-  } finally {
-    await lock.release();
-  }
+export async function runningSweep(db: Database): Promise<SweepRun | undefined> {
+  const [run] = await db.select().from(sweepRuns).where(eq(sweepRuns.status, "running")).limit(1);
+  return run;
 }
 
-async function runningRowSince(db: Database): Promise<Date | undefined> {
-  try {
-    const [row] = await db
-      .select({ startedAt: sweepRuns.startedAt })
-      .from(sweepRuns)
-      .where(eq(sweepRuns.status, "running"))
-      .orderBy(desc(sweepRuns.id))
-      .limit(1);
-    return row?.startedAt;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The newest run, if it did not complete, is continued from its cursor. A "running" row while we hold the lock
- * belongs to a runner that died (its lock went with its connection): mark it interrupted.
- */
-async function takeOverUnfinished(db: Database) {
-  const [newest] = await db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1);
-  if (!newest || !RESUMABLE.includes(newest.status)) return null;
-  if (newest.status === "running") {
-    await db
-      .update(sweepRuns)
-      .set({ status: "interrupted", message: "interrupted: the process stopped before finishing" })
-      .where(eq(sweepRuns.id, newest.id));
-  }
-  return { runId: newest.id, cursor: newest.cursor };
-}
-
-interface Counters {
+export interface SweepProgress {
+  runId: number;
+  startedAt: Date;
+  usersTotal: number;
   usersChecked: number;
   usersNotFound: number;
   jobsNew: number;
-  jobsUpdated: number;
   newFailures: number;
   errors: number;
+  batchesTotal: number;
+  batchesDone: number;
+  /** Users checked per instance id. */
+  shares: Record<string, number>;
 }
 
-/** The columns of sweep_runs the counters map to (users not found have no column: see the message). */
-const countColumns = (c: Counters) => ({
-  usersChecked: c.usersChecked,
-  jobsNew: c.jobsNew,
-  jobsUpdated: c.jobsUpdated,
-  newFailures: c.newFailures,
-  errors: c.errors,
-});
-
-async function sweepHoldingLock(options: RunSweepOptions, lock: SweepLock): Promise<SweepRun> {
-  const { db, client, trigger, signal, onProgress = () => {} } = options;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
-  const resume = await takeOverUnfinished(db);
-  const live = isNull(basiqUsers.deletedAt);
-  const after = resume?.cursor ?? "";
-  const usersTotal = await db.$count(basiqUsers, and(live, gt(basiqUsers.id, after)));
-  const [run] = await db
-    .insert(sweepRuns)
-    .values({
-      trigger,
-      status: "running",
-      usersTotal,
-      cursor: resume?.cursor ?? null,
-      resumedFrom: resume?.runId ?? null,
-    })
-    .returning();
-  if (!run) throw new Error("sweep_runs insert returned no row");
-
-  const counters: Counters = {
-    usersChecked: 0,
-    usersNotFound: 0,
-    jobsNew: 0,
-    jobsUpdated: 0,
-    newFailures: 0,
-    errors: 0,
-  };
-  const progress: SweepProgress = {
-    ...idle,
-    running: true,
+/** A sweep's progress, assembled from its batches (the run's own counters are written when it ends). */
+export async function sweepProgress(db: Database, run: SweepRun): Promise<SweepProgress> {
+  const [sums] = rowsOf<Record<string, string | number | null>>(
+    await db.execute(sql`
+      select count(*) as batches_total, count(*) filter (where status = 'done') as batches_done,
+             coalesce(sum(users_checked), 0) as users_checked, coalesce(sum(users_not_found), 0) as users_not_found,
+             coalesce(sum(jobs_new), 0) as jobs_new, coalesce(sum(new_failures), 0) as new_failures,
+             coalesce(sum(errors), 0) as errors
+        from sweep_batches where sweep_id = ${run.id} and status <> 'moved'`),
+  );
+  const shares = await db.select().from(sweepShares).where(eq(sweepShares.sweepId, run.id));
+  const n = (k: string) => Number(sums?.[k] ?? 0);
+  return {
     runId: run.id,
-    trigger,
-    status: "running",
-    startedAt: run.startedAt.toISOString(),
-    resumedFrom: run.resumedFrom,
-    usersTotal,
+    startedAt: run.startedAt,
+    usersTotal: run.usersTotal,
+    usersChecked: n("users_checked"),
+    usersNotFound: n("users_not_found"),
+    jobsNew: n("jobs_new"),
+    newFailures: n("new_failures"),
+    errors: n("errors"),
+    batchesTotal: n("batches_total"),
+    batchesDone: n("batches_done"),
+    shares: Object.fromEntries(shares.map((s) => [s.instanceId, s.usersChecked])),
   };
-  globalForSweep.basiqJobSweepProgress = progress;
-  const report = () => {
-    Object.assign(progress, counters);
-    onProgress({ ...progress });
-  };
-  log.info({ sweepId: run.id, trigger, usersTotal, resumedFrom: run.resumedFrom }, "job sweep started");
+}
 
-  try {
-    await sweepUsers({
-      db,
-      client,
-      sweepId: run.id,
-      after,
-      batchSize,
-      signal,
-      counters,
-      onUser: () => Object.assign(progress, counters),
-      checkpoint: async (cursor) => {
-        if (!(await lock.stillHeld()))
-          throw new Error("lost the sweep lock (its database connection was replaced)");
-        await db
-          .update(sweepRuns)
-          .set({ ...countColumns(counters), cursor })
-          .where(eq(sweepRuns.id, run.id));
-        report();
-      },
-    });
-    if (signal?.aborted) throw signal.reason;
-    const [done] = await db
-      .update(sweepRuns)
-      .set({
-        ...countColumns(counters),
-        status: "completed",
-        finishedAt: new Date(),
-        message: notFoundMessage(counters.usersNotFound),
-      })
-      .where(eq(sweepRuns.id, run.id))
-      .returning();
-    if (!done) throw new Error(`sweep_runs row ${run.id} disappeared`);
-    progress.status = "completed";
-    log.info({ sweepId: run.id, ...counters }, "job sweep completed");
-    await analyzeDatabase(db, "job sweep"); // job_runs changed in bulk: fresh planner statistics
-    return done;
-  } catch (error) {
-    const stopped = signal?.aborted === true;
-    progress.status = stopped ? "interrupted" : "failed";
-    const message = stopped
-      ? "interrupted: stopped before finishing; the next sweep resumes from the cursor"
-      : `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1_000);
-    await db
-      .update(sweepRuns)
-      .set({ ...countColumns(counters), status: progress.status, finishedAt: new Date(), message })
-      .where(eq(sweepRuns.id, run.id))
-      .catch((e: unknown) =>
-        log.error({ sweepId: run.id, err: (e as Error).message }, "could not record the sweep's end"),
-      );
-    if (stopped) log.warn({ sweepId: run.id, ...counters }, "job sweep interrupted");
-    else log.error({ sweepId: run.id, err: message }, "job sweep failed");
-    throw error;
-  } finally {
-    Object.assign(progress, counters, { running: false, finishedAt: new Date().toISOString() });
-    onProgress({ ...progress });
+// ---------------------------------------------------------------------------------------------------------
+// Planning
+
+export interface BatchJob {
+  data: { sweepId: number; batchNo: number };
+  id: string;
+  singletonKey?: string;
+}
+
+export interface PlanOptions {
+  trigger: SweepTrigger;
+  /** Inserts the batch jobs (enqueueMany on "sweep-batch"). Ids make it idempotent. */
+  enqueueBatches: (jobs: BatchJob[]) => Promise<void>;
+  batchSize?: number;
+  /** Scheduled runs only: minutes between sweeps (SWEEP_INTERVAL_MINUTES); a run is due this long after the last. */
+  intervalMinutes?: number;
+  /** The fleet-wide cap as batch slots (BASIQ_FLEET_MAX_IN_FLIGHT / SWEEP_CONCURRENCY); unset = no cap. */
+  fleetSlots?: number;
+  now?: () => number;
+}
+
+export type PlanResult =
+  | { status: "started"; run: SweepRun }
+  | { status: "already-running"; run: SweepRun }
+  | { status: "not-due" };
+
+/** The engine's id of a batch's job: the same batch is never enqueued twice. */
+export function batchJobId(sweepId: number, batchNo: number, continuation = 0): string {
+  const h = createHash("sha256").update(`sweep-batch:${sweepId}:${batchNo}${continuation ? `:${continuation}` : ""}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function batchJobs(sweepId: number, batchNos: number[], fleetSlots: number | undefined): BatchJob[] {
+  return batchNos.map((batchNo) => ({
+    data: { sweepId, batchNo },
+    id: batchJobId(sweepId, batchNo),
+    // With a fleet-wide cap, batches share that many slots; the queue's singleton policy lets one batch per slot
+    // be active across every instance.
+    ...(fleetSlots ? { singletonKey: `slot-${batchNo % fleetSlots}` } : {}),
+  }));
+}
+
+const SLACK_MS = 60_000;
+
+/** The planner: starts a sweep (or continues an unfinished one) unless one is running. */
+export async function planSweep(db: Database, options: PlanOptions): Promise<PlanResult> {
+  const now = options.now ?? Date.now;
+  const running = await runningSweep(db);
+  if (running) {
+    // A run whose last batch completed but whose record was not closed (the process died in between) is closed
+    // here; otherwise its batches' jobs are re-inserted (a no-op for those that exist).
+    if (await finishSweepIfDone(db, running.id)) return planSweep(db, options);
+    const undone = await db
+      .select({ batchNo: sweepBatches.batchNo })
+      .from(sweepBatches)
+      .where(and(eq(sweepBatches.sweepId, running.id), notInArray(sweepBatches.status, ["done", "moved"])));
+    await options.enqueueBatches(batchJobs(running.id, undone.map((b) => b.batchNo), options.fleetSlots));
+    return { status: "already-running", run: running };
   }
+  if (options.trigger === "schedule" && options.intervalMinutes) {
+    const last = await lastCompletedSweep(db);
+    if (last && last.startedAt.getTime() + options.intervalMinutes * 60_000 - SLACK_MS > now()) return { status: "not-due" };
+  }
+  const batchSize = options.batchSize ?? SWEEP_BATCH_SIZE;
+  const [newest] = await db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1);
+  const leftover =
+    newest && newest.status !== "completed"
+      ? await db
+          .select()
+          .from(sweepBatches)
+          .where(and(eq(sweepBatches.sweepId, newest.id), notInArray(sweepBatches.status, ["done", "moved"])))
+          .orderBy(asc(sweepBatches.batchNo))
+      : [];
+
+  let created: { run: SweepRun; batchNos: number[] } | null;
+  try {
+    created = await db.transaction(async (tx) => {
+      const [run] = await tx
+        .insert(sweepRuns)
+        .values({ trigger: options.trigger, status: "running", resumedFrom: leftover.length > 0 ? newest!.id : null })
+        .returning();
+      if (!run) throw new Error("sweep_runs insert returned no row");
+      const rows: (typeof sweepBatches.$inferInsert)[] = [];
+      if (leftover.length > 0) {
+        // Continue the unfinished run: its batches from their cursors (what they checked stays in its record).
+        for (const b of leftover) {
+          rows.push({
+            sweepId: run.id,
+            batchNo: b.batchNo,
+            afterId: b.cursor ?? b.afterId,
+            lastId: b.lastId,
+            usersTotal: Math.max(0, b.usersTotal - b.usersChecked),
+          });
+        }
+        await tx
+          .update(sweepBatches)
+          .set({ status: "moved" })
+          .where(and(eq(sweepBatches.sweepId, newest!.id), notInArray(sweepBatches.status, ["done", "moved"])));
+      } else {
+        const ids = (
+          await tx.select({ id: basiqUsers.id }).from(basiqUsers).where(isNull(basiqUsers.deletedAt)).orderBy(asc(basiqUsers.id))
+        ).map((r) => r.id);
+        for (let i = 0, no = 0; i < ids.length; i += batchSize, no++) {
+          const slice = ids.slice(i, i + batchSize);
+          rows.push({ sweepId: run.id, batchNo: no, afterId: i === 0 ? "" : ids[i - 1]!, lastId: slice.at(-1)!, usersTotal: slice.length });
+        }
+      }
+      for (let i = 0; i < rows.length; i += 500) await tx.insert(sweepBatches).values(rows.slice(i, i + 500));
+      const usersTotal = rows.reduce((n, r) => n + r.usersTotal, 0);
+      const [withTotal] = await tx.update(sweepRuns).set({ usersTotal }).where(eq(sweepRuns.id, run.id)).returning();
+      return { run: withTotal!, batchNos: rows.map((r) => r.batchNo) };
+    });
+  } catch (e) {
+    // Another instance started one between our check and insert (the unique index on the running row).
+    const other = await runningSweep(db);
+    if (other) return { status: "already-running", run: other };
+    throw e;
+  }
+  const { run, batchNos } = created;
+  log.info({ sweepId: run.id, trigger: options.trigger, usersTotal: run.usersTotal, batches: batchNos.length, resumedFrom: run.resumedFrom }, "job sweep started");
+  await options.enqueueBatches(batchJobs(run.id, batchNos, options.fleetSlots));
+  if (batchNos.length === 0) await finishSweepIfDone(db, run.id);
+  return { status: "started", run };
 }
 
 function notFoundMessage(n: number): string | null {
@@ -296,276 +245,392 @@ function notFoundMessage(n: number): string | null {
   return n === 1 ? "1 user no longer exists at Basiq (404)" : `${n} users no longer exist at Basiq (404)`;
 }
 
-interface SweepContext {
-  db: Database;
-  client: BasiqClient;
-  sweepId: number;
-  /** The cursor to start after ("" = from the beginning). */
-  after: string;
-  batchSize: number;
-  signal: AbortSignal | undefined;
-  counters: Counters;
-  onUser: () => void;
-  /** Store the cursor (every user up to it is checked and their jobs stored). Runs on the writer, in order. */
-  checkpoint: (cursor: string) => Promise<void>;
+const TOTALS = sql`
+  select coalesce(sum(users_checked), 0)::int as users_checked, coalesce(sum(users_not_found), 0)::int as users_not_found,
+         coalesce(sum(jobs_new), 0)::int as jobs_new, coalesce(sum(jobs_updated), 0)::int as jobs_updated,
+         coalesce(sum(new_failures), 0)::int as new_failures, coalesce(sum(errors), 0)::int as errors
+    from sweep_batches`;
+
+interface Totals {
+  users_checked: number;
+  users_not_found: number;
+  jobs_new: number;
+  jobs_updated: number;
+  new_failures: number;
+  errors: number;
 }
 
-/**
- * SWEEP_CONCURRENCY (+ SPARE_WORKERS) workers take users from the cursor in order and keep calls in flight continuously; database
- * work (reading the next page of users, storing jobs, checkpoints) runs on a writer chain outside the call slots.
- * The checkpoint cursor is the last user of the longest finished prefix, so it never skips an unchecked user.
- */
-async function sweepUsers(ctx: SweepContext): Promise<void> {
-  const { db, client, counters, signal, batchSize } = ctx;
-  const live = isNull(basiqUsers.deletedAt);
-  // Aborts calls in flight: a fatal error, an outage, or a stop whose grace is over (not the stop itself).
-  const calls = new AbortController();
-  const callSignal = calls.signal;
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  const onStop = () => {
-    graceTimer = setTimeout(() => calls.abort(signal?.reason), STOP_GRACE_MS);
-  };
-  if (signal?.aborted) onStop();
-  else signal?.addEventListener("abort", onStop, { once: true });
+async function totalsOf(db: Database, sweepId: number): Promise<Totals> {
+  const [t] = rowsOf<Totals>(await db.execute(sql`${TOTALS} where sweep_id = ${sweepId} and status <> 'moved'`));
+  return t ?? { users_checked: 0, users_not_found: 0, jobs_new: 0, jobs_updated: 0, new_failures: 0, errors: 0 };
+}
 
-  const state = {
-    fatal: null as { error: unknown } | null,
-    outage: null as string | null,
-    failedInARow: 0,
-    last: undefined as BasiqApiError | undefined,
-    rows: [] as JobRunValues[],
+function totalsColumns(t: Totals) {
+  return {
+    usersChecked: Number(t.users_checked),
+    jobsNew: Number(t.jobs_new),
+    jobsUpdated: Number(t.jobs_updated),
+    newFailures: Number(t.new_failures),
+    errors: Number(t.errors),
   };
-  const stopped = () => state.fatal !== null || state.outage !== null || signal?.aborted === true;
-  const what = () =>
-    state.last ? `${state.last.status}${state.last.code ? ` ${state.last.code}` : ""}` : "network errors";
-  const fail = (error: unknown) => {
-    state.fatal ??= { error };
-    calls.abort(error);
-  };
+}
 
-  // The writer: one database operation at a time, in order, never inside a Basiq call slot.
-  let writing: Promise<void> = Promise.resolve();
-  const write = (task: () => Promise<void>) => {
-    writing = writing.then(() => (state.fatal ? undefined : task())).catch(fail);
-  };
-  const flush = async () => {
-    const rows = state.rows;
-    state.rows = [];
-    if (rows.length === 0) return;
-    const stored = await upsertJobRows(db, rows);
-    counters.jobsNew += stored.inserted;
-    counters.jobsUpdated += stored.updated;
-    counters.newFailures += stored.newFailures;
-  };
+/** Closes the run when every batch is done (exactly one caller wins); returns it then, else null. */
+export async function finishSweepIfDone(db: Database, sweepId: number): Promise<SweepRun | null> {
+  const [undone] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sweepBatches)
+    .where(and(eq(sweepBatches.sweepId, sweepId), notInArray(sweepBatches.status, ["done", "moved"])));
+  if (Number(undone?.n ?? 0) > 0) return null;
+  const t = await totalsOf(db, sweepId);
+  const [done] = await db
+    .update(sweepRuns)
+    .set({ ...totalsColumns(t), status: "completed", finishedAt: new Date(), message: notFoundMessage(Number(t.users_not_found)) })
+    .where(
+      and(
+        eq(sweepRuns.id, sweepId),
+        eq(sweepRuns.status, "running"),
+        sql`not exists (select 1 from sweep_batches where sweep_id = ${sweepId} and status not in ('done', 'moved'))`,
+      ),
+    )
+    .returning();
+  if (done) log.info({ sweepId, ...totalsColumns(t) }, "job sweep completed");
+  return done ?? null;
+}
 
-  // Users in cursor order, a page at a time, the next page read while this one is worked through.
-  const readPage = (after: string) =>
-    db
-      .select({ id: basiqUsers.id })
-      .from(basiqUsers)
-      .where(and(live, gt(basiqUsers.id, after)))
-      .orderBy(asc(basiqUsers.id))
-      .limit(batchSize)
-      .then((rows) => rows.map((r) => r.id));
-  let page: string[] = [];
-  let pageAt = 0;
-  let nextPage: Promise<string[]> | null = readPage(ctx.after);
-  let taking: Promise<unknown> = Promise.resolve();
-  /** Dispensed users in cursor order, from the first one not yet covered by the watermark. */
-  const started: { id: string; done: boolean; failed: boolean }[] = [];
-  const take = async () => {
-    if (pageAt >= page.length) {
-      if (!nextPage) return undefined;
-      page = await nextPage;
-      pageAt = 0;
-      nextPage = page.length === batchSize ? readPage(page.at(-1)!) : null;
-      nextPage?.catch(() => {}); // a failure surfaces when it is awaited
-      if (page.length === 0) return undefined;
-    }
-    const entry = { id: page[pageAt++]!, done: false, failed: false };
-    started.push(entry);
-    return entry;
-  };
-  const nextUser = () => {
-    const next = taking.then(take);
-    taking = next.catch(() => {});
-    return next;
-  };
-
-  // The watermark: every user up to it is done. A window of batchSize users past the last checkpoint → checkpoint.
-  let watermark: string | null = null;
-  const window = { users: 0, failed: 0 };
-  const advance = () => {
-    while (started[0]?.done) {
-      const entry = started.shift()!;
-      watermark = entry.id;
-      window.users++;
-      if (entry.failed) window.failed++;
-      if (window.users >= batchSize) {
-        if (window.users >= MIN_BATCH_FOR_OUTAGE && window.failed === window.users && !state.outage) {
-          state.outage = `every Basiq call of a batch of ${window.users} users failed (${what()}); stopped to retry later`;
-          calls.abort(new Error(state.outage));
-        }
-        window.users = 0;
-        window.failed = 0;
-        if (!state.outage) {
-          const cursor = entry.id;
-          write(async () => {
-            await flush(); // the jobs of every user up to the cursor are stored before the cursor is
-            await ctx.checkpoint(cursor);
-          });
-        }
-      }
-    }
-  };
-
-  const worker = async () => {
-    while (!stopped()) {
-      let entry;
-      try {
-        entry = await nextUser();
-      } catch (e) {
-        return fail(e);
-      }
-      if (!entry) return;
-      if (stopped()) return; // taken but not started: the watermark stays before it
-      const userId = entry.id;
-      try {
-        const { jobs } = await client.listUserJobs(userId, { userId, signal: callSignal, lane: "background" });
-        for (const job of jobs) state.rows.push(jobRunValues(job, userId, ctx.sweepId));
-        state.failedInARow = 0;
-      } catch (e) {
-        if (callSignal.aborted) return;
-        if (isBasiqNotFound(e)) {
-          counters.usersNotFound++; // deleted at Basiq (a user.deleted event marks the directory entry)
-        } else if (isBasiqError(e)) {
-          counters.errors++;
-          entry.failed = true;
-          if (e instanceof BasiqApiError) state.last = e;
-          log.warn(
-            {
-              userId,
-              correlationId: e.correlationId,
-              route: e.route,
-              status: e.status,
-              code: e.code,
-              sweepId: ctx.sweepId,
-            },
-            "job sweep: could not read a user's jobs",
-          );
-          // Basiq refuses our key: no other user can be read either. Stop now (not after SWEEP_OUTAGE_STOP).
-          if (isBasiqKeyRefused(e) && !state.outage) {
-            state.outage = `${KEY_REFUSED_MESSAGE} (POST /token answered ${e.status}); stopped to retry later`;
-            calls.abort(new Error(state.outage));
-          }
-          if (++state.failedInARow >= SWEEP_OUTAGE_STOP && !state.outage) {
-            state.outage = `Basiq failed for ${state.failedInARow} users in a row (${what()}); stopped to retry later`;
-            calls.abort(new Error(state.outage));
-          }
-        } else {
-          return fail(e); // a bug: not something to count and skip
-        }
-      }
-      entry.done = true;
-      counters.usersChecked++;
-      ctx.onUser();
-      advance();
-      if (state.rows.length >= FLUSH_ROWS) write(flush);
-      // Only when the database is behind does a worker wait for it (back-pressure, not a pause per batch).
-      if (state.rows.length >= MAX_BUFFERED_ROWS) await writing;
-    }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY + SPARE_WORKERS }, worker));
-  } finally {
-    clearTimeout(graceTimer);
-    signal?.removeEventListener("abort", onStop);
-  }
-  // Whatever was fetched is stored, even after a stop or an outage.
-  write(flush);
-  // After a stop, the finished prefix is checkpointed; after an outage the cursor stays at the last checkpoint,
-  // so the users of the failing stretch are read again by the next run.
-  const end = watermark as string | null;
-  if (!state.outage && end !== null && window.users > 0) write(() => ctx.checkpoint(end));
-  await writing;
-  if (state.fatal) throw state.fatal.error;
-  if (state.outage && !signal?.aborted) throw new Error(state.outage);
+/** Stops a running sweep (an outage, or a batch that failed every retry); its unfinished batches resume next time. */
+export async function failSweep(db: Database, sweepId: number, message: string): Promise<boolean> {
+  const t = await totalsOf(db, sweepId);
+  const rows = await db
+    .update(sweepRuns)
+    .set({ ...totalsColumns(t), status: "failed", finishedAt: new Date(), message: message.slice(0, 1_000) })
+    .where(and(eq(sweepRuns.id, sweepId), eq(sweepRuns.status, "running")))
+    .returning({ id: sweepRuns.id });
+  if (rows.length > 0) log.error({ sweepId, err: message }, "job sweep stopped");
+  return rows.length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// One runner at a time
+// Working batches: one pool per process
 
-/** Arbitrary constant shared by every instance (the migration lock is 4_812_001). */
-export const SWEEP_LOCK = 4_812_002;
-
-interface SweepLock {
-  acquired: true;
-  /** False when the lock's connection was lost (and with it the lock): the run must stop. */
-  stillHeld(): Promise<boolean>;
-  release(): Promise<void>;
+interface Entry {
+  id: string;
+  done: boolean;
+  notFound: boolean;
+  failed: boolean;
+  rows: JobRunValues[];
 }
 
-type LockAttempt = SweepLock | { acquired: false; heldSince?: Date };
+type StopReason = "outage" | "stopping" | "deadline" | "lease" | "error";
 
-const globalForLock = globalThis as unknown as { basiqJobSweepLock?: { since: Date } };
+class Batch {
+  entries: Entry[] = [];
+  dispensed = 0;
+  /** Entries [0, committed) are stored and checkpointed. */
+  committed = 0;
+  inFlight = 0;
+  stopped: StopReason | null = null;
+  error: unknown = null;
+  finishing = false;
+  readonly calls = new AbortController();
+  constructor(
+    readonly sweepId: number,
+    readonly batchNo: number,
+    readonly lease: number,
+    readonly users: string[],
+    readonly deadline: number,
+    readonly settle: { resolve: () => void; reject: (e: unknown) => void },
+  ) {
+    setMaxListeners(64, this.calls.signal); // every call in flight of the batch listens to it
+  }
+  prefix(): number {
+    let p = this.committed;
+    while (this.entries[p]?.done) p++;
+    return p;
+  }
+}
 
-async function acquireSweepLock(databaseUrl: string | undefined): Promise<LockAttempt> {
-  if (!databaseUrl) {
-    // PGlite: one process owns the database, so an in-process flag is the whole story.
-    const held = globalForLock.basiqJobSweepLock;
-    if (held) return { acquired: false, heldSince: held.since };
-    const mine = { since: new Date() };
-    globalForLock.basiqJobSweepLock = mine;
-    return {
-      acquired: true,
-      stillHeld: async () => globalForLock.basiqJobSweepLock === mine,
-      release: async () => {
-        if (globalForLock.basiqJobSweepLock === mine) globalForLock.basiqJobSweepLock = undefined;
-      },
-    };
+export interface SweepPoolOptions {
+  getDb: () => Promise<Database>;
+  client: () => BasiqClient;
+  /** After a run completed (events sync, statistics). */
+  onCompleted?: (run: SweepRun) => Promise<void>;
+  /** Aborted when the engine stops: batches checkpoint and are retried later. */
+  stopSignal?: () => AbortSignal;
+  /** Enqueues a batch's continuation (a batch that reached its time limit goes on in a new job). */
+  continueBatch?: (job: BatchJob) => Promise<void>;
+  concurrency?: number;
+}
+
+export class SweepPool {
+  private batches: Batch[] = [];
+  private workers = 0;
+  private failedInARow = 0;
+  private lastError: BasiqApiError | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly size: number;
+
+  constructor(private readonly options: SweepPoolOptions) {
+    this.size = (options.concurrency ?? SWEEP_CONCURRENCY) + SPARE_WORKERS;
   }
-  // A session lock lives on one connection, and the drizzle pool may run each query on another: a dedicated
-  // single-connection client holds it for the whole run. No max_lifetime, or postgres.js would recycle the
-  // connection (and silently drop the lock) after 30-60 minutes.
-  const { default: postgres } = await import("postgres");
-  const conn = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10, max_lifetime: null });
-  try {
-    const [row] = await conn<
-      { locked: boolean }[]
-    >`select pg_try_advisory_lock(${SWEEP_LOCK}::bigint) as locked`;
-    if (!row?.locked) {
-      // The holder's connection exists only for the lock, so its start is when that sweep started.
-      const [holder] = await conn.unsafe<{ since: Date }[]>(
-        `select a.backend_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
-          where l.locktype = 'advisory' and l.classid = 0 and l.objid = ${SWEEP_LOCK} and l.objsubid = 1
-            and l.granted limit 1`,
-      );
-      await conn.end({ timeout: 5 });
-      return { acquired: false, heldSince: holder?.since ?? undefined };
-    }
-  } catch (e) {
-    await conn.end({ timeout: 1 }).catch(() => {});
-    throw e;
-  }
-  return {
-    acquired: true,
-    // postgres.js reconnects transparently after a dropped connection: the new session would not hold the lock.
-    stillHeld: async () => {
-      const [row] = await conn.unsafe<{ held: boolean }[]>(
-        `select exists(select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = ${SWEEP_LOCK}
-           and objsubid = 1 and granted and pid = pg_backend_pid()) as held`,
-      );
-      return row?.held === true;
-    },
-    release: async () => {
-      try {
-        await conn`select pg_advisory_unlock(${SWEEP_LOCK}::bigint)`;
-      } catch {
-        // closing the connection below releases it anyway
-      } finally {
-        await conn.end({ timeout: 5 }).catch(() => {});
+
+  /** Works one batch job to its end. Resolves when done or when nothing is left to retry; rejects to be retried. */
+  async runBatch(data: { sweepId: number; batchNo: number }, expireInSeconds: number): Promise<void> {
+    const db = await this.options.getDb();
+    const [claimed] = await db
+      .update(sweepBatches)
+      .set({ status: "running", attempt: sql`${sweepBatches.attempt} + 1`, instanceId: instanceId(), updatedAt: new Date() })
+      .where(
+        and(
+          eq(sweepBatches.sweepId, data.sweepId),
+          eq(sweepBatches.batchNo, data.batchNo),
+          notInArray(sweepBatches.status, ["done", "moved"]),
+          sql`exists (select 1 from sweep_runs where id = ${data.sweepId} and status = 'running')`,
+        ),
+      )
+      .returning();
+    if (!claimed) return; // done, moved to a newer run, or its run stopped: nothing to do
+    const users = (
+      await db
+        .select({ id: basiqUsers.id })
+        .from(basiqUsers)
+        .where(and(isNull(basiqUsers.deletedAt), gt(basiqUsers.id, claimed.cursor ?? claimed.afterId), lte(basiqUsers.id, claimed.lastId)))
+        .orderBy(asc(basiqUsers.id))
+    ).map((r) => r.id);
+    const stop = this.options.stopSignal?.();
+    if (stop?.aborted) throw new Error("the job engine is stopping");
+    await new Promise<void>((resolve, reject) => {
+      const batch = new Batch(data.sweepId, data.batchNo, claimed.attempt, users, Date.now() + expireInSeconds * 1000 - expiryMarginMs(expireInSeconds), { resolve, reject });
+      const onStop = () => {
+        this.stopBatch(batch, "stopping");
+        setTimeout(() => batch.calls.abort(new Error("stopping")), STOP_GRACE_MS).unref();
+      };
+      stop?.addEventListener("abort", onStop, { once: true });
+      batch.settle.resolve = () => {
+        stop?.removeEventListener("abort", onStop);
+        resolve();
+      };
+      batch.settle.reject = (e) => {
+        stop?.removeEventListener("abort", onStop);
+        reject(e);
+      };
+      this.batches.push(batch);
+      this.maybeFinish(batch);
+      while (this.workers < this.size) {
+        this.workers++;
+        void this.worker().finally(() => this.workers--);
       }
-    },
-  };
+    });
+  }
+
+  private stopBatch(batch: Batch, reason: StopReason, error?: unknown) {
+    if (batch.stopped) return;
+    batch.stopped = reason;
+    batch.error = error ?? null;
+    if (reason !== "stopping" && reason !== "deadline") batch.calls.abort(error ?? new Error(reason));
+    this.maybeFinish(batch);
+  }
+
+  private next(): { batch: Batch; entry: Entry } | null {
+    for (const batch of this.batches) {
+      if (batch.stopped || batch.dispensed >= batch.users.length) continue;
+      if (Date.now() > batch.deadline) {
+        this.stopBatch(batch, "deadline");
+        continue;
+      }
+      const entry: Entry = { id: batch.users[batch.dispensed]!, done: false, notFound: false, failed: false, rows: [] };
+      batch.entries[batch.dispensed++] = entry;
+      return { batch, entry };
+    }
+    return null;
+  }
+
+  private async worker(): Promise<void> {
+    for (let taken = this.next(); taken; taken = this.next()) {
+      const { batch, entry } = taken;
+      batch.inFlight++;
+      try {
+        const { jobs } = await this.options
+          .client()
+          .listUserJobs(entry.id, { userId: entry.id, signal: batch.calls.signal, lane: "background" });
+        for (const job of jobs) entry.rows.push(jobRunValues(job, entry.id, batch.sweepId));
+        this.failedInARow = 0;
+        entry.done = true;
+      } catch (e) {
+        if (!batch.calls.signal.aborted) this.failed(batch, entry, e);
+      } finally {
+        batch.inFlight--;
+      }
+      this.afterUser(batch);
+    }
+  }
+
+  private failed(batch: Batch, entry: Entry, e: unknown) {
+    if (isBasiqNotFound(e)) {
+      entry.notFound = true; // deleted at Basiq: checked, not an error
+      entry.done = true;
+      return;
+    }
+    if (!isBasiqError(e)) return this.stopBatch(batch, "error", e); // a bug: not something to count and skip
+    entry.failed = true;
+    entry.done = true;
+    if (e instanceof BasiqApiError) this.lastError = e;
+    log.warn(
+      { userId: entry.id, correlationId: e.correlationId, route: e.route, status: e.status, code: e.code, sweepId: batch.sweepId },
+      "job sweep: could not read a user's jobs",
+    );
+    const what = this.lastError ? `${this.lastError.status}${this.lastError.code ? ` ${this.lastError.code}` : ""}` : "network errors";
+    if (isBasiqKeyRefused(e)) return this.outage(batch.sweepId, `${KEY_REFUSED_MESSAGE} (POST /token answered ${e.status}); stopped to retry later`);
+    if (++this.failedInARow >= SWEEP_OUTAGE_STOP)
+      this.outage(batch.sweepId, `Basiq failed for ${this.failedInARow} users in a row (${what}); stopped to retry later`);
+  }
+
+  /** Basiq is down or refuses us: stop the whole sweep here and record why (other instances stop at a checkpoint). */
+  private outage(sweepId: number, message: string) {
+    const mine = this.batches.filter((b) => b.sweepId === sweepId);
+    // Nothing after the last checkpoint is stored: the next run reads the failing stretch again.
+    this.write(async (db) => {
+      await failSweep(db, sweepId, message);
+    });
+    for (const b of mine) this.stopBatch(b, "outage");
+  }
+
+  private afterUser(batch: Batch) {
+    if (batch.prefix() - batch.committed >= CHECKPOINT_USERS && !batch.finishing) {
+      const upto = batch.prefix();
+      this.write((db) => this.checkpoint(db, batch, upto, false));
+    }
+    this.maybeFinish(batch);
+  }
+
+  private maybeFinish(batch: Batch) {
+    if (batch.finishing || batch.inFlight > 0) return;
+    if (!batch.stopped && batch.dispensed < batch.users.length) return;
+    batch.finishing = true;
+    this.write(async (db) => {
+      try {
+        await this.finish(db, batch);
+      } catch (e) {
+        this.batches = this.batches.filter((b) => b !== batch);
+        batch.settle.reject(e);
+      }
+    });
+  }
+
+  private async finish(db: Database, batch: Batch): Promise<void> {
+    {
+      const upto = batch.prefix();
+      const complete = !batch.stopped && upto === batch.users.length;
+      if (batch.stopped !== "outage" && batch.stopped !== "lease") await this.checkpoint(db, batch, upto, complete);
+      this.batches = this.batches.filter((b) => b !== batch);
+      if (complete && batch.stopped === null) {
+        const run = await finishSweepIfDone(db, batch.sweepId);
+        if (run) await this.options.onCompleted?.(run);
+        return batch.settle.resolve();
+      }
+      if (batch.stopped === "error") return batch.settle.reject(batch.error);
+      if (batch.stopped === "deadline" && this.options.continueBatch && batch.committed === upto) {
+        await this.options.continueBatch({
+          data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
+          id: batchJobId(batch.sweepId, batch.batchNo, batch.lease),
+        });
+        return batch.settle.resolve();
+      }
+      if (batch.stopped === "stopping" || batch.stopped === "deadline")
+        return batch.settle.reject(new Error(`batch ${batch.batchNo} ${batch.stopped === "deadline" ? "reached its expiry" : "stopped with the engine"}: resumed by a retry`));
+      batch.settle.resolve(); // outage or lease lost: nothing for this job to retry
+    }
+  }
+
+  /** Stores the jobs of entries [committed, upto) and moves the cursor; a lost lease or a stopped run stops the batch. */
+  private async checkpoint(db: Database, batch: Batch, upto: number, complete: boolean): Promise<void> {
+    const slice = batch.entries.slice(batch.committed, upto);
+    if (slice.length === 0 && !complete) return;
+    const stored = await upsertJobRows(db, slice.flatMap((e) => e.rows));
+    const checked = slice.length;
+    const [row] = await db
+      .update(sweepBatches)
+      .set({
+        cursor: slice.at(-1)?.id ?? sql`${sweepBatches.cursor}`,
+        status: complete ? "done" : "running",
+        usersChecked: sql`${sweepBatches.usersChecked} + ${checked}`,
+        usersNotFound: sql`${sweepBatches.usersNotFound} + ${slice.filter((e) => e.notFound).length}`,
+        errors: sql`${sweepBatches.errors} + ${slice.filter((e) => e.failed).length}`,
+        jobsNew: sql`${sweepBatches.jobsNew} + ${stored.inserted}`,
+        jobsUpdated: sql`${sweepBatches.jobsUpdated} + ${stored.updated}`,
+        newFailures: sql`${sweepBatches.newFailures} + ${stored.newFailures}`,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(sweepBatches.sweepId, batch.sweepId),
+          eq(sweepBatches.batchNo, batch.batchNo),
+          eq(sweepBatches.attempt, batch.lease),
+          eq(sweepBatches.status, "running"),
+          sql`exists (select 1 from sweep_runs where id = ${batch.sweepId} and status = 'running')`,
+        ),
+      )
+      .returning({ batchNo: sweepBatches.batchNo });
+    if (!row) {
+      // Taken over by a retry elsewhere, or the run was stopped: this worker stops here.
+      if (!batch.stopped) this.stopBatch(batch, "lease");
+      return;
+    }
+    batch.committed = upto;
+    if (checked > 0) {
+      await db
+        .insert(sweepShares)
+        .values({ sweepId: batch.sweepId, instanceId: instanceId(), usersChecked: checked })
+        .onConflictDoUpdate({
+          target: [sweepShares.sweepId, sweepShares.instanceId],
+          set: { usersChecked: sql`${sweepShares.usersChecked} + ${checked}` },
+        });
+    }
+  }
+
+  /** The writer: one database operation at a time, in order, never inside a Basiq call slot. */
+  private write(task: (db: Database) => Promise<void>) {
+    this.writing = this.writing
+      .then(async () => task(await this.options.getDb()))
+      .catch((e: unknown) => {
+        log.error({ err: e instanceof Error ? e.message : String(e) }, "job sweep: a database write failed");
+        for (const b of this.batches) this.stopBatch(b, "error", e);
+      });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Following a run
+
+/**
+ * Waits until run `runId` is no longer running (polling the database, so any instance may be doing the work);
+ * `onProgress` gets the batches' progress on the way. Returns the run as it ended.
+ */
+export async function waitForSweep(
+  db: Database,
+  runId: number,
+  options: { onProgress?: (p: SweepProgress) => void; intervalMs?: number; timeoutMs?: number } = {},
+): Promise<SweepRun> {
+  const deadline = Date.now() + (options.timeoutMs ?? 24 * 3600_000);
+  for (;;) {
+    const [run] = await db.select().from(sweepRuns).where(eq(sweepRuns.id, runId));
+    if (!run) throw new Error(`sweep #${runId} does not exist`);
+    if (options.onProgress) options.onProgress(await sweepProgress(db, run));
+    if (run.status !== "running") return run;
+    if (Date.now() > deadline) throw new Error(`sweep #${runId} still running after the wait`);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 1_000));
+  }
+}
+
+/** The run a planner job started or found running (polls: the planner may be on another instance). */
+export async function waitForRunStart(db: Database, since: Date, timeoutMs = 60_000): Promise<SweepRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = await runningSweep(db);
+    if (running) return running;
+    const [newest] = await db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1);
+    if (newest && newest.startedAt >= since) return newest;
+    if (Date.now() > deadline) throw new Error("no sweep started: is a console (the job engine) running?");
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -31,11 +31,19 @@ export interface StartQueueOptions {
 
 export interface QueueEngine {
   boss: PgBoss;
+  /** This process's worker ids per queue: woken at once when this process enqueues. */
+  workers: Map<string, string[]>;
   queues: readonly QueueDefinition[];
   kind: "postgres" | "pglite";
 }
 
-const state = globalThis as unknown as { basiqQueueEngine?: Promise<QueueEngine> };
+const state = globalThis as unknown as { basiqQueueEngine?: Promise<QueueEngine>; basiqQueueStopping?: AbortController };
+
+/** Aborted when this process's engine begins to stop: long handlers stop taking new work and checkpoint. */
+export function queueStopSignal(): AbortSignal {
+  state.basiqQueueStopping ??= new AbortController();
+  return state.basiqQueueStopping.signal;
+}
 
 const DEFAULTS: Required<Pick<QueueOptions, "retryLimit" | "retryDelay" | "retryBackoff" | "expireInSeconds">> = {
   retryLimit: 3,
@@ -109,7 +117,10 @@ async function start(options: StartQueueOptions): Promise<QueueEngine> {
     log.error({ queue: e.queue, err: e.message.slice(0, 500) }, "job engine error"),
   );
   await boss.start();
+  if (state.basiqQueueStopping?.signal.aborted) state.basiqQueueStopping = undefined;
   await ensureQueues(boss, options.queues);
+  const kind = options.databaseUrl ? "postgres" : "pglite";
+  if (kind === "pglite") await failOrphanedJobs(boss, options.queues);
   if (options.schedule !== false) {
     const scheduled = new Set((await boss.getSchedules()).map((s) => s.name));
     for (const q of options.queues) {
@@ -118,11 +129,12 @@ async function start(options: StartQueueOptions): Promise<QueueEngine> {
       else if (scheduled.has(q.name)) await boss.unschedule(q.name);
     }
   }
+  const workerIds = new Map<string, string[]>();
   if (options.work !== false) {
     for (const q of options.queues) {
       const workers = q.options?.localConcurrency ?? 1;
       for (let i = 0; i < workers; i++) {
-        await boss.work(
+        const id = await boss.work(
           q.name,
           { batchSize: 1, pollingIntervalSeconds: q.options?.pollingIntervalSeconds ?? 2 },
           async ([job]) => {
@@ -135,12 +147,46 @@ async function start(options: StartQueueOptions): Promise<QueueEngine> {
             }
           },
         );
+        workerIds.set(q.name, [...(workerIds.get(q.name) ?? []), id]);
       }
     }
   }
-  const kind = options.databaseUrl ? "postgres" : "pglite";
   log.info({ kind, queues: options.queues.map((q) => q.name) }, "job engine started");
-  return { boss, queues: options.queues, kind };
+  return { boss, queues: options.queues, kind, workers: workerIds };
+}
+
+/**
+ * PGlite is opened by one process at a time, so a job left active belongs to a process that died: fail it now
+ * (it is retried, or goes to its dead letters) instead of waiting for its expiry.
+ */
+async function failOrphanedJobs(boss: PgBoss, queues: readonly QueueDefinition[]): Promise<void> {
+  const db = boss.getDb();
+  const { rows } = await db.executeSql(
+    `select name, id from ${QUEUE_SCHEMA}.job where state = 'active' and name = any($1::text[])`,
+    [queues.map((q) => q.name)],
+  );
+  for (const row of rows as { name: string; id: string }[]) {
+    await boss.fail(row.name, row.id, { message: "the process working on it stopped" });
+  }
+  if (rows.length > 0) log.warn({ jobs: rows.length }, "jobs left active by a stopped process failed for retry");
+}
+
+/** Inserts many jobs at once (ids make it idempotent: an id already present is skipped). */
+export async function enqueueMany(
+  name: string,
+  jobs: readonly { data: Record<string, unknown>; id?: string; singletonKey?: string }[],
+): Promise<void> {
+  const engine = await queueEngine();
+  if (!engine) throw new Error("the job engine is not started in this process");
+  for (let i = 0; i < jobs.length; i += 500) {
+    await engine.boss.insert(jobs.slice(i, i + 500).map((j) => ({ name, ...j })));
+  }
+  wake(engine, name);
+}
+
+/** Local workers of the queue look for jobs now instead of at their next poll. */
+function wake(engine: QueueEngine, name: string) {
+  for (const id of engine.workers.get(name) ?? []) engine.boss.notifyWorker(id);
 }
 
 /** The running engine, or null when this process did not start one. */
@@ -153,6 +199,8 @@ export async function stopQueue(timeoutMs = 10_000): Promise<void> {
   const running = state.basiqQueueEngine;
   state.basiqQueueEngine = undefined;
   if (!running) return;
+  queueStopSignal();
+  state.basiqQueueStopping?.abort(new Error("the job engine is stopping"));
   const engine = await running.catch(() => null);
   if (!engine) return;
   await new Promise<void>((resolve) => {
@@ -177,12 +225,14 @@ export interface EnqueueOptions {
 export async function enqueue(name: string, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<string | null> {
   const engine = await queueEngine();
   if (!engine) throw new Error("the job engine is not started in this process");
-  return engine.boss.send(name, data, {
+  const id = await engine.boss.send(name, data, {
     ...(options.id ? { id: options.id } : {}),
     ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
     ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
     ...(options.priority ? { priority: options.priority } : {}),
   });
+  wake(engine, name);
+  return id;
 }
 
 /**

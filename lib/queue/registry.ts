@@ -4,6 +4,9 @@
 // Adding an area's queues: export `const <area>Queues: QueueDefinition[] = [{ name, handler, options }]` from
 // lib/<area>/queues.ts and spread it into `queueDefinitions` below. Enqueue with `enqueue(name, data)` from
 // lib/queue/engine.ts.
+import { connectorQueues } from "@/lib/connectors/queues";
+import { sweepQueues } from "@/lib/jobs/queues";
+
 import type { QueueDefinition } from "./types";
 
-export const queueDefinitions: readonly QueueDefinition[] = [];
+export const queueDefinitions: readonly QueueDefinition[] = [...sweepQueues, ...connectorQueues];

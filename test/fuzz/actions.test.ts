@@ -208,6 +208,7 @@ beforeAll(async () => {
   const staffActions = await import("@/app/(console)/staff/actions");
   const connectors = await import("@/app/(console)/connectors/actions");
   const jobs = await import("@/app/(console)/jobs/actions");
+  const operations = await import("@/app/(console)/operations/actions");
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
   const access = await import("@/app/(console)/staff/access-actions");
@@ -279,6 +280,21 @@ beforeAll(async () => {
     noFields("startDirectorySync", users.startDirectorySyncAction, 31, "users.sync"),
     noFields("refreshConnectors", connectors.refreshConnectorsAction, 32, "connectors.refresh"),
     noFields("startSweep", jobs.startSweepAction, 33, "sweep.run"),
+    {
+      // No engine runs in this world: a well-formed input is refused as "not running"; nothing else may happen.
+      name: "retryJob",
+      permission: "operations.manage",
+      call: operations.retryJobAction,
+      cases: () => {
+        const base = { queue: "sweep-batch", jobId: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b" };
+        const admin = [
+          ...mutate(base, "jobId", staffIdValues(base.jobId, 51)),
+          ...mutate(base, "queue", classify(fieldCorpus(base.queue, 52), contracts.opaqueId, true)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
     {
       name: "refreshConnection",
       permission: "connections.refresh",
@@ -493,6 +509,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "startDirectorySync",
     "refreshConnectors",
     "startSweep",
+    "retryJob",
     "refreshConnection",
     "purgeConnection",
     "createStaff",
@@ -529,6 +546,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       staff: await import("@/app/(console)/staff/actions"),
       connectors: await import("@/app/(console)/connectors/actions"),
       jobs: await import("@/app/(console)/jobs/actions"),
+      operations: await import("@/app/(console)/operations/actions"),
       login: await import("@/app/(auth)/login/actions"),
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
       account: await import("@/app/(console)/account/actions"),

@@ -69,7 +69,8 @@ export function SweepPanel({ timeZone }: { timeZone: string }) {
             <div className="h-full bg-sky-600 transition-all" style={{ width: `${percent}%` }} />
           </div>
           <p className="mt-1 text-sm text-slate-600">
-            {formatCount(data.usersChecked)} of {formatCount(data.usersTotal)} users checked
+            {formatCount(data.usersChecked)} of {formatCount(data.usersTotal)} users checked ({data.batchesDone} of{" "}
+            {data.batchesTotal} batches, {data.instances} {data.instances === 1 ? "instance" : "instances"})
           </p>
         </div>
       ) : last ? (
