@@ -11,9 +11,7 @@ import { basiq } from "@/lib/basiq";
 import { isBasiqError } from "@/lib/basiq/errors";
 import {
   averageJobDurationMs,
-  type ConnectorAwareRemediation,
   isJobStuck,
-  remediationWithConnector,
 } from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
@@ -23,6 +21,8 @@ import { NotFoundError } from "@/lib/errors";
 import { upsertJobs } from "@/lib/jobs/store";
 import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcome } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
+import { verdictOfFailure } from "@/lib/remediation/connector-at";
+import type { Verdict } from "@/lib/remediation/verdict";
 
 import { cachedConnectorStatus } from "./connectors";
 import type { BasiqProblemDTO } from "./basiq-problem";
@@ -161,7 +161,7 @@ export interface JobDetailDTO extends JobRowDTO {
   /** The connector's average job duration (ms), when Basiq gives one. */
   averageDurationMs: number | null;
   failedResult: JobStepDTO["result"];
-  remediation: Readonly<ConnectorAwareRemediation> | null;
+  remediation: Verdict | null;
   source: "basiq" | "stored";
   basiqProblem: BasiqProblemDTO | null;
   storedAt: string | null;
@@ -236,9 +236,12 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
     stuck: isJobStuck({ running, created: base.created }, averageDurationMs),
     averageDurationMs,
     failedResult: failed?.result ?? null,
+    // The one verdict: judged by the connector's status when the job failed, not by its status now.
     remediation: failed
-      ? remediationWithConnector(
+      ? await verdictOfFailure(
+          db,
           { code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail },
+          base.updated ?? base.created,
           connector,
         )
       : null,

@@ -28,6 +28,7 @@ import { When } from "@/components/ui/when";
 
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+import { LatestFailures } from "@/components/remediation/latest-failures";
 
 /** "Monica Hall · Connection" in the tab, for roles that may open the user. */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -82,6 +83,11 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
       </BasiqProblemAlert>
+      {can(caller.role, "jobs.summary") ? (
+        <Suspense fallback={null}>
+          <LatestFailures userId={c.userId} connectionId={c.id} />
+        </Suspense>
+      ) : null}
       {purgeUnknown ? (
         <Alert tone="warn" title="Last purge: outcome unknown — check the connection" className="mb-4">
           <span data-testid="purge-unknown">
@@ -160,7 +166,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
               </dl>
               {c.status === "active" && f.staleness !== "fresh" ? (
                 <p className="text-xs text-amber-800">
-                  The status says active but the data is not fresh: check the job history before telling the user all is well.
+                  The status says active but the data is not fresh: do not tell the user all is well.
                 </p>
               ) : null}
             </div>
@@ -181,12 +187,6 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
               </p>
               {c.connector.lastKnownFrom ? (
                 <p className="text-xs text-amber-800">Basiq unavailable: last known status, from <When value={c.connector.lastKnownFrom} />.</p>
-              ) : null}
-              {c.connector.status !== "operational" ? (
-                <p className="text-xs text-amber-800">
-                  The bank&apos;s connector is not fully operational: failures now are likely on the bank&apos;s side. Do not ask the user
-                  for new credentials; wait and retry later.
-                </p>
               ) : null}
             </div>
           ) : (
