@@ -29,6 +29,8 @@ import { When } from "@/components/ui/when";
 import { purgeConnectionAction, refreshConnectionAction } from "./actions";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { LatestFailures } from "@/components/remediation/latest-failures";
+import { PurgedNotice } from "@/components/connections/purged-notice";
+import { getPurgedState } from "@/lib/purge/purged-state";
 
 /** "Monica Hall · Connection" in the tab, for roles that may open the user. */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -54,6 +56,8 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
   const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
+  const purged = await getPurgedState(c.id);
+  const accounts = purged ? [] : c.accounts;
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -83,6 +87,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
       </BasiqProblemAlert>
+      {purged ? <PurgedNotice purged={purged} /> : null}
       {can(caller.role, "jobs.summary") ? (
         <Suspense fallback={null}>
           <LatestFailures userId={c.userId} connectionId={c.id} />
@@ -109,6 +114,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             bankName={bankName}
             refresh={canRefresh ? refreshConnectionAction : null}
             purge={canPurge ? purgeConnectionAction : null}
+            purgeBlocked={purged ? "Already purged: nothing to purge until a refresh brings data back." : null}
           />
         </div>
       ) : null}
@@ -138,7 +144,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           {f ? (
             <div className="space-y-2 text-sm" data-testid="freshness">
               <p>
-                {f.staleness === "fresh" ? (
+                {purged ? (
+                  <Badge tone="info">purged</Badge>
+                ) : f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
                   <Badge tone="bad">
@@ -208,12 +216,16 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </tr>
         </thead>
         <tbody>
-          {!c.accounts || c.accounts.length === 0 ? (
+          {!accounts || accounts.length === 0 ? (
             <EmptyRow colSpan={c.showBalances ? 6 : 5}>
-              {c.basiqProblem ? "Accounts unavailable: Basiq could not be reached." : "No accounts from this connection (never retrieved, or purged)."}
+              {purged
+                ? "Data purged: no accounts until a refresh brings data back."
+                : c.basiqProblem
+                  ? "Accounts unavailable: Basiq could not be reached."
+                  : "No accounts from this connection (never retrieved, or purged)."}
             </EmptyRow>
           ) : (
-            c.accounts.map((a) => (
+            accounts.map((a) => (
               <tr key={a.id}>
                 <Td>{a.name}</Td>
                 <Td className="font-mono text-xs">{a.maskedNumber}</Td>
