@@ -297,7 +297,7 @@ export interface ErrorLogFilters {
   before?: string; // keyset cursor "<createdAt iso>|<id>"
 }
 
-function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
+export function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
   return and(
     eq(jobRuns.outcome, "failed"),
     f.code ? eq(jobRuns.errorCode, f.code) : undefined,
