@@ -11,6 +11,7 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
+import { currentBasiqOutage } from "@/lib/dal/basiq-problem";
 import { parseConnectorsSearch, type RawSearchParams } from "@/lib/search-params";
 import { When } from "@/components/ui/when";
 import { groupByBank } from "@/lib/connectors/group";
@@ -40,7 +41,10 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         }
       />
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={list.problem} storedAt={list.fetchedAt} showing="the last known statuses" />
-      <ConnectorsToolbar refresh={can(caller.role, "connectors.refresh") ? refreshConnectorsAction : null} />
+      <ConnectorsToolbar
+        refresh={can(caller.role, "connectors.refresh") ? refreshConnectorsAction : null}
+        unavailable={currentBasiqOutage() ? "Refreshing needs Basiq, which cannot be reached right now." : null}
+      />
       <p className="mb-2 text-sm text-slate-600" data-testid="connectors-summary">
         {banks.length} banks · {list.rows.length} connectors (bank × method) · {attention} {attention === 1 ? "bank needs" : "banks need"} attention
       </p>

@@ -19,6 +19,7 @@ import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
 import { getUserDetail } from "@/lib/dal/users";
 import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
+import { isBasiqError } from "@/lib/basiq/errors";
 import { When } from "@/components/ui/when";
 
 import { revealUserFieldAction } from "../actions";
@@ -40,7 +41,8 @@ export default async function UserPage(props: { params: Promise<{ userId: string
   await preloadJobHistory(userId);
   const [user, bankNames] = await Promise.all([
     getUserDetail(userId).catch((e: unknown) => {
-      if (e instanceof NotFoundError) notFound();
+      // Not at Basiq, or not in the directory while Basiq cannot be asked: an unknown id is a 404, never "(no name)".
+      if (e instanceof NotFoundError || isBasiqError(e)) notFound();
       throw e;
     }),
     getInstitutionNames(),

@@ -31,6 +31,7 @@ import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { LatestFailures } from "@/components/remediation/latest-failures";
 import { PurgedNotice } from "@/components/connections/purged-notice";
 import { getPurgedState } from "@/lib/purge/purged-state";
+import { currentBasiqOutage } from "@/lib/dal/basiq-problem";
 
 /** "Monica Hall · Connection" in the tab, for roles that may open the user. */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -57,6 +58,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
   const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
   const purged = await getPurgedState(c.id);
+  const outage = currentBasiqOutage();
   const accounts = purged ? [] : c.accounts;
   return (
     <>
@@ -115,6 +117,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             refresh={canRefresh ? refreshConnectionAction : null}
             purge={canPurge ? purgeConnectionAction : null}
             purgeBlocked={purged ? "Already purged: nothing to purge until a refresh brings data back." : null}
+            unavailable={outage ? "Refresh and purge need Basiq, which cannot be reached right now." : null}
           />
         </div>
       ) : null}
@@ -122,7 +125,9 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
         <Card>
           <CardTitle>Status</CardTitle>
           <p className="text-sm" data-testid="status-explained">
-            {c.statusExplained}
+            {c.basiqProblem
+              ? `Last known status "${c.status}", from the directory copy: Basiq cannot be asked now, so whether the connection works now is not known.`
+              : c.statusExplained}
           </p>
           <dl className="mt-3 space-y-1 text-sm">
             <div className="flex justify-between gap-2">

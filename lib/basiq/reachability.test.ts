@@ -1,0 +1,47 @@
+// Issue 18 item 5: the client knows when Basiq does not answer at all, so every page can say so at the top and
+// actions that need Basiq are off. An answer (even a 4xx or a 429) is "reachable"; 5xx, timeouts and network
+// errors are not; three failed attempts in a row with no answer since is an outage.
+import { describe, expect, it } from "vitest";
+
+import { basiqOutageFrom } from "@/lib/dal/basiq-problem";
+
+import { RouteMetricsRecorder } from "./metrics";
+import { basiqError, json, testClient, wire } from "./testing";
+
+function networkFailure(): never {
+  throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+}
+
+describe("reachability", () => {
+  it("counts failures in a row from the first one, and any answer ends the run", () => {
+    const r = new RouteMetricsRecorder();
+    r.recordReachability(true, Date.parse("2026-12-01T00:00:00Z"));
+    r.recordReachability(false, Date.parse("2026-12-01T00:01:00Z"));
+    r.recordReachability(false, Date.parse("2026-12-01T00:02:00Z"));
+    expect(basiqOutageFrom(r.reachability())).toBeNull(); // two failures: a blip, retried
+    r.recordReachability(false, Date.parse("2026-12-01T00:03:00Z"));
+    expect(basiqOutageFrom(r.reachability())).toMatchObject({ since: "2026-12-01T00:01:00.000Z" });
+    r.recordReachability(true, Date.parse("2026-12-01T00:04:00Z"));
+    expect(basiqOutageFrom(r.reachability())).toBeNull();
+    expect(r.reachability()).toMatchObject({ consecutiveFailures: 0, lastAnswerAt: "2026-12-01T00:04:00.000Z" });
+  });
+
+  it("the client records network errors and 5xx as unreachable, a 404 as an answer", async () => {
+    const { client, fake } = testClient({ retries: 2 });
+    fake.onRequest = () => networkFailure();
+    await client.getUser("u-1").catch(() => {});
+    expect(basiqOutageFrom(client.metrics().reachability)).not.toBeNull();
+
+    fake.onRequest = () => basiqError(404, "resource-not-found");
+    await client.getUser("u-2").catch(() => {});
+    expect(client.metrics().reachability.consecutiveFailures).toBe(0);
+
+    fake.onRequest = () => basiqError(503, "service-unavailable");
+    await client.getUser("u-3").catch(() => {});
+    expect(client.metrics().reachability.consecutiveFailures).toBe(3);
+
+    fake.onRequest = () => json(200, wire.user());
+    await client.getUser("u-4");
+    expect(basiqOutageFrom(client.metrics().reachability)).toBeNull();
+  });
+});
