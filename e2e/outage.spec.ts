@@ -22,9 +22,12 @@ test("a full outage: one banner at the top of every page, Basiq actions off with
 
   await injectFault({ kind: "network", route: "*" });
   try {
-    await page.goto(connectionPage);
+    // An outage is declared once no route has answered for 10 s: reload until then.
     const banner = page.getByTestId("basiq-outage-banner");
-    await expect(banner).toHaveCount(1);
+    await expect(async () => {
+      await page.goto(connectionPage);
+      await expect(banner).toHaveCount(1, { timeout: 500 });
+    }).toPass({ timeout: 45_000, intervals: [2000] });
     const bannerBox = (await banner.boundingBox())!;
     const headingBox = (await page.getByRole("heading", { level: 1 }).boundingBox())!;
     expect(bannerBox.y).toBeLessThan(headingBox.y);

@@ -9,8 +9,10 @@ export function BasiqOutageBanner() {
   const outage = currentBasiqOutage();
   if (!outage) return null;
   return (
-    <Alert tone="error" title={<>Basiq unreachable since <When value={outage.since} /></>} className="mb-4">
-      <span data-testid="basiq-outage-banner">{outage.message}</span>
-    </Alert>
+    <div data-testid="basiq-outage">
+      <Alert tone="error" title={<>Basiq unreachable since <When value={outage.since} /></>} className="mb-4">
+        <span data-testid="basiq-outage-banner">{outage.message}</span>
+      </Alert>
+    </div>
   );
 }

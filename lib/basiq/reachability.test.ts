@@ -21,6 +21,8 @@ describe("reachability", () => {
     expect(basiqOutageFrom(r.reachability())).toBeNull(); // two failures: a blip, retried
     r.recordReachability(false, Date.parse("2026-12-01T00:03:00Z"));
     expect(basiqOutageFrom(r.reachability())).toMatchObject({ since: "2026-12-01T00:01:00.000Z" });
+    // An answer on another route within the last 10 s: one failing route, not an outage.
+    expect(basiqOutageFrom(r.reachability(), Date.parse("2026-12-01T00:00:05Z"))).toBeNull();
     r.recordReachability(true, Date.parse("2026-12-01T00:04:00Z"));
     expect(basiqOutageFrom(r.reachability())).toBeNull();
     expect(r.reachability()).toMatchObject({ consecutiveFailures: 0, lastAnswerAt: "2026-12-01T00:04:00.000Z" });
@@ -30,7 +32,8 @@ describe("reachability", () => {
     const { client, fake } = testClient({ retries: 2 });
     fake.onRequest = () => networkFailure();
     await client.getUser("u-1").catch(() => {});
-    expect(basiqOutageFrom(client.metrics().reachability)).not.toBeNull();
+    const afterQuiet = Date.now() + 10_000; // the token request answered just before
+    expect(basiqOutageFrom(client.metrics().reachability, afterQuiet)).not.toBeNull();
 
     fake.onRequest = () => basiqError(404, "resource-not-found");
     await client.getUser("u-2").catch(() => {});
@@ -42,6 +45,6 @@ describe("reachability", () => {
 
     fake.onRequest = () => json(200, wire.user());
     await client.getUser("u-4");
-    expect(basiqOutageFrom(client.metrics().reachability)).toBeNull();
+    expect(basiqOutageFrom(client.metrics().reachability, afterQuiet)).toBeNull();
   });
 });

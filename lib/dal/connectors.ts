@@ -17,9 +17,7 @@ import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
-import { basiqProblem, type BasiqProblemDTO, currentBasiqOutage } from "./basiq-problem";
-
-const OUTAGE_PROBE_PAUSE_MS = 30_000;
+import { basiqProblem, type BasiqProblemDTO } from "./basiq-problem";
 import { byOrder, CONNECTOR_STATUS } from "@/lib/vocabulary";
 
 type ConnectorRow = typeof connectors.$inferSelect;
@@ -83,12 +81,6 @@ async function ensureFresh(): Promise<{ fetchedAt: Date | null; problem: Connect
   const at = await newest();
   const fetchedAt = at ? new Date(at) : null;
   if (fetchedAt && Date.now() - fetchedAt.getTime() < env().connectorCacheSeconds * 1000) return { fetchedAt, problem: null };
-  // Basiq is known to be down and was tried moments ago: the stored list at once, not another wait for a timeout
-  // (the overview stayed blank for minutes in a full outage). A later reader, after the pause, tries again.
-  const reach = basiq().metrics().reachability;
-  if (currentBasiqOutage() && reach.lastFailureAt && Date.now() - Date.parse(reach.lastFailureAt) < OUTAGE_PROBE_PAUSE_MS) {
-    return { fetchedAt, problem: { kind: "unreachable", message: "Basiq could not be reached.", correlationId: null } };
-  }
   try {
     await refreshShared();
     const after = await newest();
