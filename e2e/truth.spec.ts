@@ -85,7 +85,7 @@ test.describe("purged is visible", () => {
   test.use({ storageState: storageStateOf("admin") });
 
   test("after a purge the connection page says when and by whom, hides accounts and disables a second purge", async ({ page }) => {
-    const target = await activeSandboxConnection(210);
+    const target = await activeSandboxConnection(100);
     await page.goto(`/users/${target.userId}/connections/${target.connectionId}`);
     await page.getByRole("button", { name: "Purge data…" }).click();
     await page.getByLabel("Connection id to confirm").fill(target.connectionId);
