@@ -38,7 +38,7 @@ export default defineConfig({
     { name: "setup", testMatch: /.*\.setup\.ts/ },
     // Ordinary specs run side by side. Then, alone: the secret/leak crawl (it reads the server log of everything
     // before it), and last the resilience specs (they inject faults into the shared sandbox).
-    { name: "e2e", testMatch: /.*\.spec\.ts/, testIgnore: [/leaks\.spec\.ts/, /resilience\.spec\.ts/, /fuzz\.spec\.ts/, /sso\.spec\.ts/], dependencies: ["setup"] },
+    { name: "e2e", testMatch: /.*\.spec\.ts/, testIgnore: [/leaks\.spec\.ts/, /resilience\.spec\.ts/, /fuzz\.spec\.ts/, /sso\.spec\.ts/, /outage\.spec\.ts/], dependencies: ["setup"] },
     // Single sign-on (issue 19): the second console that e2e/serve.ts starts with a local OpenID provider.
     { name: "sso", testMatch: /sso\.spec\.ts/, use: { baseURL: `http://localhost:${process.env.E2E_SSO_PORT ?? 3110}` } },
     // E2E_FOCUS=1 (while working on one of them): `npx playwright test --project=fuzz` runs only setup first.
@@ -46,6 +46,8 @@ export default defineConfig({
     { name: "fuzz", testMatch: /fuzz\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["e2e"] },
     { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["fuzz"] },
     { name: "resilience", testMatch: /resilience\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["leaks"] },
+    // A full Basiq outage is global to the console process: alone, after every other project.
+    { name: "outage", testMatch: /outage\.spec\.ts/, dependencies: process.env.E2E_FOCUS ? ["setup"] : ["resilience"] },
     // `npm run screenshots` only (SCREENSHOTS=1): saves every main page at both widths under e2e/screenshots/.
     ...(process.env.SCREENSHOTS ? [{ name: "screenshots", testMatch: /screenshots\.shots\.ts/, dependencies: ["setup"] }] : []),
   ],

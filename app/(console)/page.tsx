@@ -12,6 +12,7 @@ import { can } from "@/lib/auth/policy";
 import { getIntegrationHealth, getOverview } from "@/lib/dal/overview";
 import { When } from "@/components/ui/when";
 import { formatCount } from "@/lib/format";
+import { FigureValue } from "@/components/overview/figure-value";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -22,8 +23,7 @@ export default async function OverviewPage() {
   const admin = can(current.role, "integration.health");
   const [o, health] = await Promise.all([getOverview(), admin ? getIntegrationHealth() : Promise.resolve(null)]);
   const jobsLink = can(current.role, "jobs.read");
-  const maxFailed = Math.max(1, ...o.failedLast24hByCode.map((f) => f.jobs));
-  const yesterday = o.failedSince.slice(0, 10);
+  const maxFailed = Math.max(1, ...o.failedByCode.map((f) => f.count));
   return (
     <>
       <PageHeader title={`Good day, ${current.name.split(" ")[0]}`} description="The state of the Basiq integration at a glance." />
@@ -67,25 +67,19 @@ export default async function OverviewPage() {
         </Card>
 
         <Card className="min-w-0">
-          <CardTitle>Failed jobs, last 24 h</CardTitle>
-          {o.failedLast24hByCode.length === 0 ? (
-            <p className="text-sm text-slate-600">No failed jobs stored in the last 24 hours.</p>
+          <CardTitle>Failed jobs since {o.failedFrom} 00:00 UTC</CardTitle>
+          {o.failedByCode.length === 0 ? (
+            <p className="text-sm text-slate-600">No failed jobs stored since {o.failedFrom} 00:00 UTC.</p>
           ) : (
             <ul className="space-y-1 text-sm" data-testid="overview-failures">
-              {o.failedLast24hByCode.slice(0, 8).map((f) => (
-                <li key={f.code}>
+              {o.failedByCode.slice(0, 8).map((f) => (
+                <li key={f.key}>
                   <div className="flex justify-between gap-2">
-                    {jobsLink ? (
-                      <Link href={`/jobs?code=${encodeURIComponent(f.code)}&from=${yesterday}`} className={`${linkClass} truncate`}>
-                        {f.code}
-                      </Link>
-                    ) : (
-                      <span className="truncate">{f.code}</span>
-                    )}
-                    <span className="font-medium">{f.jobs}</span>
+                    <span className="truncate">{f.label}</span>
+                    <FigureValue figure={f} canOpen={jobsLink} unit={f.count === 1 ? "failed job" : "failed jobs"} />
                   </div>
                   <div className="h-1.5 rounded bg-slate-100" aria-hidden>
-                    <div className="h-1.5 rounded bg-red-400" style={{ width: `${(f.jobs / maxFailed) * 100}%` }} />
+                    <div className="h-1.5 rounded bg-red-400" style={{ width: `${(f.count / maxFailed) * 100}%` }} />
                   </div>
                 </li>
               ))}
@@ -94,28 +88,27 @@ export default async function OverviewPage() {
         </Card>
 
         <Card className="min-w-0">
-          <CardTitle>Connections by status</CardTitle>
-          {o.connectionsByStatus.length === 0 ? (
+          <CardTitle>Users by connection status</CardTitle>
+          {o.usersByStatus.length === 0 ? (
             <p className="text-sm text-slate-600">No connections in the directory yet.</p>
           ) : (
             <ul className="space-y-1 text-sm">
-              {o.connectionsByStatus.map((s) => (
-                <li key={s.status} className="flex items-center justify-between gap-2">
-                  <Link href={`/users?status=${encodeURIComponent(s.status)}`} className="hover:underline">
-                    <ConnectionStatusBadge status={s.status} />
-                  </Link>
-                  <span className="font-medium">{formatCount(s.connections)}</span>
+              {o.usersByStatus.map((s) => (
+                <li key={s.key} className="flex items-center justify-between gap-2">
+                  <ConnectionStatusBadge status={s.key} />
+                  <FigureValue figure={s} canOpen unit={s.count === 1 ? "user" : "users"} />
                 </li>
               ))}
             </ul>
           )}
+          <p className="mt-2 text-xs text-slate-500">A user with connections in two statuses counts in both.</p>
         </Card>
 
         <Card className="min-w-0">
           <CardTitle>Users in the directory</CardTitle>
-          <Link href="/users" className="text-3xl font-semibold hover:underline" data-testid="overview-users">
-            {formatCount(o.usersInDirectory)}
-          </Link>
+          <span className="text-3xl" data-testid="overview-users">
+            <FigureValue figure={o.usersFigure} canOpen unit={o.usersFigure.count === 1 ? "user" : "users"} />
+          </span>
           <p className="mt-1 text-xs text-slate-500">Last synced <When value={o.lastDirectorySync} relative /></p>
         </Card>
 
@@ -128,7 +121,8 @@ export default async function OverviewPage() {
                 <When value={o.lastSweep.finishedAt ?? o.lastSweep.startedAt} relative />
               </p>
               <p className="mt-1 text-slate-600">
-                {formatCount(o.lastSweep.usersChecked)} users checked, {o.lastSweep.newFailures} new failures, {o.lastSweep.errors} errors.
+                {formatCount(o.lastSweep.usersChecked)} users checked, {formatCount(o.lastSweep.newFailures)} failed jobs stored for the first time (of
+                any age), {formatCount(o.lastSweep.errors)} errors.
               </p>
               {jobsLink ? (
                 <Link href="/jobs" className="mt-1 inline-block text-xs text-sky-700 hover:underline">

@@ -25,6 +25,10 @@ interface Props {
   bankName: string;
   refresh: ((input: { userId: string; connectionId: string }) => Promise<ActionResult<{ jobId: string; joined: boolean; budget: RefreshBudgetDTO }>>) | null;
   purge: ((input: { userId: string; connectionId: string; confirm: string; password?: string }) => Promise<ActionResult<unknown>>) | null;
+  /** Why every action that needs Basiq is off right now (Basiq unreachable), shown beside them. */
+  unavailable?: string | null;
+  /** Why a purge is off: the data was already purged and no refresh brought data back. */
+  purgeBlocked?: string | null;
 }
 
 export function ConnectionActions(props: Props) {
@@ -37,13 +41,18 @@ export function ConnectionActions(props: Props) {
 
   return (
     <div className="space-y-3">
+      {props.unavailable ? (
+        <p className="text-sm text-amber-800" data-testid="actions-unavailable">
+          {props.unavailable}
+        </p>
+      ) : null}
       {props.refresh && budget ? (
         <div className="space-y-2 text-sm">
           <div className="flex flex-wrap items-center gap-3">
             <Button
               variant="secondary"
-              disabled={refreshing || !!exhausted || props.status !== "active"}
-              title={props.status !== "active" ? "Basiq refreshes only active connections" : undefined}
+              disabled={refreshing || !!exhausted || props.status !== "active" || !!props.unavailable}
+              title={props.unavailable ?? (props.status !== "active" ? "Basiq refreshes only active connections" : undefined)}
               onClick={() =>
                 startRefresh(async () => {
                   const r = await props.refresh!({ userId: props.userId, connectionId: props.connectionId });
@@ -89,6 +98,8 @@ function PurgeDialog({
   bankName,
   purge,
   onDone,
+  unavailable,
+  purgeBlocked,
 }: Props & { purge: NonNullable<Props["purge"]>; onDone: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
@@ -116,7 +127,7 @@ function PurgeDialog({
           reset();
           setPurgeNeedsPassword(signInIsStale());
           dialog.current?.showModal();
-        }} disabled={status !== "active"} title={status !== "active" ? "Only active connections can be purged" : undefined}>
+        }} disabled={status !== "active" || !!unavailable || !!purgeBlocked} title={unavailable ?? purgeBlocked ?? (status !== "active" ? "Only active connections can be purged" : undefined)}>
         Purge data…
       </Button>
       <dialog

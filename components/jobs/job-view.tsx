@@ -4,7 +4,6 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -17,6 +16,7 @@ import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
 import { JobOutcomeBadge } from "./job-outcome-badge";
 import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/vocabulary";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+import { VerdictCard } from "@/components/remediation/verdict-card";
 
 export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };
 
@@ -48,6 +48,7 @@ export function basiqSupportBlock(job: JobDetailDTO, timeZone: string): string {
     `detail: ${failed?.result?.detail ?? "-"}`,
     `created: ${when(job.created)}`,
     `updated: ${when(job.updated)}`,
+    `connector status when it failed: ${job.remediation?.statusAtFailure ?? "unknown"}`,
     `connector status (seen ${new Date().toISOString()}): ${job.connector ? `${job.connector.status}, stage ${job.connector.stage ?? "-"}` : "unknown"}`,
   ].join("\n");
 }
@@ -154,7 +155,7 @@ export function JobView({
               <dd className="flex flex-wrap items-center gap-2" data-testid="job-connector">
                 {job.connector ? (
                   <>
-                    {job.connector.name ?? job.connector.id} <ConnectorStatusBadge status={job.connector.status} />
+                    {job.connector.name ?? job.connector.id} <span className="text-xs text-slate-500">now</span> <ConnectorStatusBadge status={job.connector.status} />
                     {job.connector.lastKnownFrom ? (
                       <span className="text-xs text-amber-800">
                         Basiq unavailable: last known status, from <DateTime value={job.connector.lastKnownFrom} timeZone={timeZone} />
@@ -170,43 +171,7 @@ export function JobView({
         </Card>
       </div>
 
-      {r ? (
-        <Card className="border-amber-300">
-          <CardTitle>What to do</CardTitle>
-          <div className="space-y-3 text-sm" data-testid="remediation" data-code={r.code}>
-            <p>
-              <span className="font-medium">What happened:</span> {r.meaning}
-            </p>
-            <p className="flex flex-wrap items-center gap-2">
-              <span className="font-medium">Who acts:</span>
-              <Badge tone={r.whoActs === "end-user" ? "warn" : "info"}>{r.whoActs.replace("-", " ")}</Badge>
-              <span className="font-medium">Refresh worth trying now:</span>
-              <Badge tone={r.refreshWorthIt ? "good" : "neutral"}>{r.refreshWorthIt ? "yes, once" : "no"}</Badge>
-              {r.retryAfter ? <span className="text-slate-600">Wait {r.retryAfter}.</span> : null}
-            </p>
-            <div>
-              <p className="font-medium">Tell the user</p>
-              <blockquote className="mt-1 border-l-4 border-slate-300 pl-3 text-slate-800" data-testid="tell-the-user">
-                {r.tellTheUser}
-              </blockquote>
-            </div>
-            <p>
-              <span className="font-medium">Support:</span> {r.supportAction}
-            </p>
-            {r.adjustedFor ? (
-              <p className="text-slate-600" data-testid="remediation-connector">
-                Advice adjusted for the connector {r.adjustedFor.connector}, currently {r.adjustedFor.status.replace(/-/g, " ")}.
-              </p>
-            ) : null}
-            {job.connector && job.connector.status !== "operational" ? (
-              <Alert tone="warn">
-                The connector is <strong>{job.connector.status.replace(/-/g, " ")}</strong> right now: this failure is likely on the bank&apos;s
-                side. Do not ask the user for new credentials.
-              </Alert>
-            ) : null}
-          </div>
-        </Card>
-      ) : null}
+      {r ? <VerdictCard verdict={r} timeZone={timeZone} full /> : null}
 
       <div className="flex flex-wrap items-center gap-3">
         <Button

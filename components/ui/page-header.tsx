@@ -1,3 +1,5 @@
+import { BasiqOutageBanner } from "@/components/basiq/basiq-outage-banner";
+
 export function PageHeader({
   title,
   description,
@@ -8,6 +10,8 @@ export function PageHeader({
   actions?: React.ReactNode;
 }) {
   return (
+    <>
+    <BasiqOutageBanner />
     <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div className="min-w-0">
         <h1 className="break-words text-xl font-semibold text-slate-900">{title}</h1>
@@ -15,5 +19,6 @@ export function PageHeader({
       </div>
       {actions ? <div className="flex flex-wrap gap-2">{actions}</div> : null}
     </div>
+    </>
   );
 }

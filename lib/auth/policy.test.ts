@@ -12,6 +12,7 @@ const expected: Record<string, Record<(typeof roles)[number], boolean>> = {
   "pii.reveal": { staff: false, support: true, admin: true },
   "users.sync": { staff: false, support: true, admin: true },
   "users.import": { staff: false, support: true, admin: true },
+  "jobs.summary": { staff: true, support: true, admin: true },
   "jobs.read": { staff: false, support: true, admin: true },
   "jobs.export": { staff: false, support: true, admin: true },
   "accounts.details": { staff: false, support: true, admin: true },

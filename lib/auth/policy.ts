@@ -18,6 +18,8 @@ export const policy = {
   "pii.reveal": supportAndAdmin,
   "users.sync": supportAndAdmin,
   "users.import": supportAndAdmin,
+  /** The latest failure's code, plain-language reason and "tell the user" sentence on user and connection pages. */
+  "jobs.summary": everyone,
   "jobs.read": supportAndAdmin,
   "jobs.export": supportAndAdmin,
   "accounts.details": supportAndAdmin,

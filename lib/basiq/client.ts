@@ -7,7 +7,7 @@ import { log } from "../log";
 import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
 import { type Lane, LANES, Limiter, PauseGate, routeCap } from "./limiter";
-import { type LaneMetrics, RouteMetricsRecorder, type RouteMetrics } from "./metrics";
+import { type LaneMetrics, type Reachability, RouteMetricsRecorder, type RouteMetrics } from "./metrics";
 import { assertMatches, assertSafeId, resolveRoute, type ResolvedRoute } from "./routes";
 import {
   type BasiqEvent,
@@ -83,6 +83,8 @@ export interface BasiqMetrics {
   lanes: Record<Lane, LaneMetrics>;
   /** Milliseconds left of a pause after a 429's Retry-After (every lane waits); 0 when none. */
   pausedForMs: number;
+  /** Whether Basiq answers at all (lib/basiq/metrics.ts). */
+  reachability: Reachability;
 }
 
 export interface RefreshStarted {
@@ -404,6 +406,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
           }),
         ) as Record<Lane, LaneMetrics>,
         pausedForMs: gate.remainingMs(),
+        reachability: routeMetrics.reachability(),
       };
     },
 

@@ -351,12 +351,14 @@ export class Transport {
         );
         const retryAfter = parseRetryAfter(raw.headers.get("retry-after"), now());
         metrics.recordStatus(resolved.route, raw.status, retryAfter);
+        metrics.recordReachability(raw.status < 500, now());
         // Basiq's rate limit is per application: every lane waits it out, not just this caller.
         if (raw.status === 429 && retryAfter !== undefined)
           gate.pause(now() + Math.min(retryAfter * 1000, maxRetryAfterMs));
         return raw;
       } catch (error) {
         if (callerSignal?.aborted) throw callerSignal.reason;
+        metrics.recordReachability(false, now());
         const base = { method: resolved.method, route: resolved.route, cause: error };
         if (controller.signal.aborted) throw new BasiqTimeoutError({ ...base, timeoutMs });
         throw new BasiqNetworkError({ ...base, reason: networkReason(error) });

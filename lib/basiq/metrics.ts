@@ -23,9 +23,41 @@ export interface LaneMetrics {
   busyMs: number;
 }
 
+/**
+ * Whether Basiq answers at all, from every attempt of this process: an HTTP answer below 500 (429 included: Basiq
+ * answered) is "reachable"; a 5xx, a timeout or a network error is not. `unreachableSince` is the first failure of
+ * the current run of failures (null after any answer).
+ */
+export interface Reachability {
+  unreachableSince: string | null;
+  consecutiveFailures: number;
+  lastFailureAt: string | null;
+  lastAnswerAt: string | null;
+}
+
 export class RouteMetricsRecorder {
   private readonly routes = new Map<string, RouteMetrics>();
   unauthorizedRetries = 0;
+  private reach: Reachability = { unreachableSince: null, consecutiveFailures: 0, lastFailureAt: null, lastAnswerAt: null };
+
+  /** Basiq answered (status < 500) or did not (5xx, timeout, network error), at `at` (ms). */
+  recordReachability(answered: boolean, at: number): void {
+    const when = new Date(at).toISOString();
+    if (answered) {
+      this.reach = { unreachableSince: null, consecutiveFailures: 0, lastFailureAt: this.reach.lastFailureAt, lastAnswerAt: when };
+    } else {
+      this.reach = {
+        unreachableSince: this.reach.unreachableSince ?? when,
+        consecutiveFailures: this.reach.consecutiveFailures + 1,
+        lastFailureAt: when,
+        lastAnswerAt: this.reach.lastAnswerAt,
+      };
+    }
+  }
+
+  reachability(): Reachability {
+    return { ...this.reach };
+  }
 
   recordAttempt(route: string): void {
     this.entry(route).calls++;

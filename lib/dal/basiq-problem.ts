@@ -1,5 +1,7 @@
 import "server-only";
 
+import { basiq } from "@/lib/basiq";
+import type { Reachability } from "@/lib/basiq/metrics";
 import {
   BasiqNetworkError,
   BasiqSchemaError,
@@ -58,4 +60,33 @@ export function basiqProblem(e: unknown): BasiqProblemDTO {
   if (e.status >= 500) return problem("unavailable", `Basiq is unavailable (HTTP ${e.status}).`);
   if (e.status === 429) return problem("rate-limited", "Basiq is rate-limiting us right now.");
   return problem("refused", `Basiq answered HTTP ${e.status} (${e.code ?? "error"}).`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A Basiq outage, as this process sees it: the one banner at the top of every page, and the reason actions that
+// need Basiq are off. One failed attempt is a blip (it is retried); three in a row, with no answer from Basiq on any
+// route for 10 s, is down.
+
+export const OUTAGE_AFTER_FAILURES = 3;
+/** ...and no answer from Basiq on any route for this long (one failing route among working ones is no outage). */
+export const OUTAGE_QUIET_MS = 10_000;
+
+export interface BasiqOutageDTO {
+  /** The first failure of the current run of failures (ISO). */
+  since: string;
+  message: string;
+}
+
+export function basiqOutageFrom(reach: Reachability, now: number = Date.now()): BasiqOutageDTO | null {
+  if (!reach.unreachableSince || reach.consecutiveFailures < OUTAGE_AFTER_FAILURES) return null;
+  if (reach.lastAnswerAt && now - Date.parse(reach.lastAnswerAt) < OUTAGE_QUIET_MS) return null;
+  return {
+    since: reach.unreachableSince,
+    message: "Basiq cannot be reached: pages show stored copies, and actions that need Basiq are off until it answers again.",
+  };
+}
+
+/** The current outage, or null; no Basiq call (the client's own record of its last attempts). */
+export function currentBasiqOutage(): BasiqOutageDTO | null {
+  return basiqOutageFrom(basiq().metrics().reachability);
 }

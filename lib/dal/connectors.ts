@@ -33,6 +33,8 @@ export interface ConnectorDTO {
   stage: string | null;
   status: string;
   statusSince: string;
+  /** True when the console saw the change to this status; false when it is the first status it ever saw ("seen since"). */
+  statusSinceObserved: boolean;
   authorizationType: string | null;
   scopes: string[];
   failed24h: number;
@@ -96,7 +98,7 @@ async function failureStats(): Promise<Map<string, InstitutionFailureStats>> {
   return stats;
 }
 
-function toDTO(row: ConnectorRow, stats: Map<string, InstitutionFailureStats>): ConnectorDTO {
+function toDTO(row: ConnectorRow, stats: Map<string, InstitutionFailureStats>, observed: ReadonlySet<string> = new Set()): ConnectorDTO {
   const s = stats.get(row.id);
   return {
     id: row.id,
@@ -109,6 +111,7 @@ function toDTO(row: ConnectorRow, stats: Map<string, InstitutionFailureStats>): 
     stage: row.stage,
     status: row.status,
     statusSince: row.statusSince.toISOString(),
+    statusSinceObserved: observed.has(`${row.id}/${row.method}`),
     authorizationType: row.authorizationType,
     scopes: row.scopes,
     failed24h: s?.failed24h ?? 0,
@@ -117,6 +120,25 @@ function toDTO(row: ConnectorRow, stats: Map<string, InstitutionFailureStats>): 
     failingConnections: s?.failingConnections ?? 0,
     spike: s?.spike ?? false,
   };
+}
+
+/**
+ * Connectors whose current status began with a change the console saw (its latest history row has a previous
+ * status). Basiq's connector list carries no outage start time, so for the others the page says "seen since".
+ */
+async function observedChanges(): Promise<Set<string>> {
+  const db = await getDb();
+  const rows = rowsOf<{ id: string; method: string }>(
+    await db.execute(sql`
+      select connector_id as id, method from (
+        select distinct on (${connectorStatusHistory.connectorId}, ${connectorStatusHistory.method})
+               ${connectorStatusHistory.connectorId} as connector_id, ${connectorStatusHistory.method} as method,
+               ${connectorStatusHistory.previousStatus} as previous_status
+        from ${connectorStatusHistory}
+        order by ${connectorStatusHistory.connectorId}, ${connectorStatusHistory.method}, ${connectorStatusHistory.observedAt} desc
+      ) latest where previous_status is not null`),
+  );
+  return new Set(rows.map((r) => `${r.id}/${r.method}`));
 }
 
 export interface ConnectorFilters {
@@ -133,10 +155,10 @@ export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<C
   await requirePermission("connectors.read");
   const fresh = await ensureFresh();
   const db = await getDb();
-  const [rows, stats] = await Promise.all([db.select().from(connectors).orderBy(asc(connectors.name)), failureStats()]);
+  const [rows, stats, observed] = await Promise.all([db.select().from(connectors).orderBy(asc(connectors.name)), failureStats(), observedChanges()]);
   const q = f.q?.trim().toLowerCase();
   const list = rows
-    .map((r) => toDTO(r, stats))
+    .map((r) => toDTO(r, stats, observed))
     .filter(
       (c) =>
         (!q || c.name.toLowerCase().includes(q) || c.id.toLowerCase().includes(q) || (c.shortName ?? "").toLowerCase().includes(q)) &&

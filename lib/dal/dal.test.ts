@@ -196,6 +196,6 @@ describe("connectors", () => {
     expect(flagged.find((c) => c.method === victim.method)?.status).toBe("operational"); // Basiq still says operational: flagged anyway
     const overview = await getOverview();
     expect(overview.connectorsNeedingAttention.filter((c) => c.id === victim.id && c.spike).length).toBeGreaterThan(0);
-    expect(overview.failedLast24hByCode.find((f) => f.code === "connector-error")?.jobs).toBeGreaterThanOrEqual(12);
+    expect(overview.failedByCode.find((f) => f.key === "connector-error")?.count).toBeGreaterThanOrEqual(12);
   });
 });

@@ -15,6 +15,7 @@ const { resetBasiqClientForTests } = await import("@/lib/basiq");
 const { useDatabaseForTests } = await import("@/lib/db/client");
 const { getJobDetail } = await import("./jobs");
 const { refreshConnectorsNow } = await import("./connectors");
+const { connectorStatusHistory } = await import("@/lib/db/schema");
 
 interface PersonaSummary {
   userId: string;
@@ -49,6 +50,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 beforeEach(async () => {
+  await t.db.delete(connectorStatusHistory);
   actAs(staffWithRole("support", "00000000-0000-4000-8000-000000000013"));
   await fetch(`${sandbox.url}/__sandbox/reset`, { method: "POST" });
   await refreshConnectorsNow();
@@ -69,8 +71,7 @@ describe("jianYang: service-unavailable", () => {
     expect(job.remediation?.refreshWorthIt).toBe(true);
   });
 
-  it("with its connector in a major outage (sandbox fault) the advice becomes: wait until the outage is lifted", async () => {
-    const jian = persona("service-unavailable");
+  const outageNow = async () => {
     const set = await fetch(`${sandbox.url}/__sandbox/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -78,13 +79,49 @@ describe("jianYang: service-unavailable", () => {
     });
     expect(set.status).toBe(200);
     await refreshConnectorsNow();
+  };
+
+  // Issue 18 item 1. Fails on the old code: the advice followed the connector's status *now* (major outage), so a
+  // failure from before the outage read "wait until the outage is lifted" beside "likely bank-side".
+  it("a failure from before today's outage is judged by the status when it failed, not by the outage now", async () => {
+    const jian = persona("service-unavailable");
+    const before = await getJobDetail(jian.failedJobId);
+    expect(before.remediation?.reason).toMatch(/no record of Hooli's status when this failed/); // a fresh console
+    const failedAt = new Date(before.updated ?? before.created ?? Date.now());
+    // The console saw Hooli operational before the job failed, then in a major outage today.
+    await t.db.insert(connectorStatusHistory).values({
+      connectorId: "AU00000",
+      method: "web",
+      status: "operational",
+      observedAt: new Date(failedAt.getTime() - 3600_000),
+    });
+    await outageNow();
     const job = await getJobDetail(jian.failedJobId);
     expect(job.connector?.status).toBe("major-outage");
     expect(job.remediation?.code).toBe("service-unavailable");
+    expect(job.remediation?.statusAtFailure).not.toBe("major-outage");
+    expect(job.remediation?.supportAction).toMatch(/wait 10 minutes and refresh once/);
+    expect(job.remediation?.reason).toMatch(/^Hooli was .* when this failed\. It is in a major outage now\.$/);
+  });
+
+  it("with its connector in a major outage when the job failed (status history) the advice becomes: wait until the outage is lifted", async () => {
+    const jian = persona("service-unavailable");
+    const before = await getJobDetail(jian.failedJobId);
+    const failedAt = new Date(before.updated ?? before.created ?? Date.now());
+    await t.db.insert(connectorStatusHistory).values({
+      connectorId: "AU00000",
+      method: "web",
+      status: "major-outage",
+      previousStatus: "operational",
+      observedAt: new Date(failedAt.getTime() - 60_000),
+    });
+    const job = await getJobDetail(jian.failedJobId);
+    expect(job.remediation?.statusAtFailure).toBe("major-outage");
     expect(job.remediation?.supportAction).toMatch(/Hooli \(AU00000, web\) is in a major outage: wait until the outage is lifted/);
     expect(job.remediation?.supportAction).not.toMatch(/10 minutes/);
     expect(job.remediation?.refreshWorthIt).toBe(false);
     expect(job.remediation?.adjustedFor?.status).toBe("major-outage");
+    expect(job.remediation?.reason).toMatch(/^Hooli was in a major outage when this failed/);
   });
 });
 

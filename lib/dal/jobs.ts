@@ -14,9 +14,7 @@ import { basiq } from "@/lib/basiq";
 import { isBasiqError } from "@/lib/basiq/errors";
 import {
   averageJobDurationMs,
-  type ConnectorAwareRemediation,
   isJobStuck,
-  remediationWithConnector,
 } from "@/lib/basiq/job-codes";
 import type { Job, JobDetail } from "@/lib/basiq/schemas";
 import { csvCell } from "@/lib/csv";
@@ -26,6 +24,8 @@ import { NotFoundError } from "@/lib/errors";
 import { jobRunValues, upsertJobs, type JobRunValues } from "@/lib/jobs/store";
 import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcome } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
+import { verdictOfFailure } from "@/lib/remediation/connector-at";
+import type { Verdict } from "@/lib/remediation/verdict";
 
 import { cachedConnectorStatus } from "./connectors";
 import type { BasiqProblemDTO } from "./basiq-problem";
@@ -200,7 +200,7 @@ export interface JobDetailDTO extends JobRowDTO {
   /** The connector's average job duration (ms), when Basiq gives one. */
   averageDurationMs: number | null;
   failedResult: JobStepDTO["result"];
-  remediation: Readonly<ConnectorAwareRemediation> | null;
+  remediation: Verdict | null;
   source: "basiq" | "stored";
   basiqProblem: BasiqProblemDTO | null;
   storedAt: string | null;
@@ -318,9 +318,12 @@ export async function getJobDetail(rawJobId: string): Promise<JobDetailDTO> {
     stuck: isJobStuck({ running, created: base.created }, averageDurationMs),
     averageDurationMs,
     failedResult: failed?.result ?? null,
+    // The one verdict: judged by the connector's status when the job failed, not by its status now.
     remediation: failed
-      ? remediationWithConnector(
+      ? await verdictOfFailure(
+          db,
           { code: failed.result?.code, stepTitle: failed.title, title: failed.result?.title, detail: failed.result?.detail },
+          base.updated ?? base.created,
           connector,
         )
       : null,
@@ -375,7 +378,7 @@ export interface ErrorLogFilters {
   before?: string; // keyset cursor "<createdAt iso>|<id>"
 }
 
-function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
+export function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
   return and(
     eq(jobRuns.outcome, "failed"),
     f.code ? eq(jobRuns.errorCode, f.code) : undefined,

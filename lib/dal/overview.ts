@@ -6,19 +6,23 @@ import { count, desc, isNull, sql } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
 import { basiq, type BasiqMetrics } from "@/lib/basiq";
-import { databaseQueryCount, getDb, rowsOf } from "@/lib/db";
-import { basiqUsers, jobRuns, sweepRuns } from "@/lib/db/schema";
+import { databaseQueryCount, getDb } from "@/lib/db";
+import { basiqUsers, sweepRuns } from "@/lib/db/schema";
 import { eventsSyncStatus } from "@/lib/directory/events";
+import { failedJobsByCode, failureWindow, type Figure, usersByConnectionStatus, usersInDirectory } from "@/lib/overview/figures";
 
 import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
 
 export interface OverviewDTO {
   usersInDirectory: number;
   lastDirectorySync: string | null;
-  connectionsByStatus: { status: string; connections: number }[];
-  failedLast24hByCode: { code: string; jobs: number }[];
-  /** Start of the 24-hour window of failedLast24hByCode (ISO). */
-  failedSince: string;
+  /** Users with a connection in each status (the users list's status filter, counted by its query). */
+  usersByStatus: Figure[];
+  /** Failed jobs per code since `failedFrom` (the error log's code + from filter, counted by its query). */
+  failedByCode: Figure[];
+  /** The error log's `from` date (yyyy-mm-dd, UTC) of the failed-jobs window. */
+  failedFrom: string;
+  usersFigure: Figure;
   connectorsNeedingAttention: Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">[];
   connectorsFetchedAt: string | null;
   connectorsProblem: boolean;
@@ -32,21 +36,15 @@ export interface OverviewDTO {
 export async function getOverview(): Promise<OverviewDTO> {
   await requirePermission("overview.read");
   const db = await getDb();
-  const since = new Date(Date.now() - 24 * 3600_000).toISOString();
-  const [totals, byStatus, failed, [sweep], connectorList, eventsSync] = await Promise.all([
+  const window = failureWindow();
+  const [totals, byStatus, failed, usersFigure, [sweep], connectorList, eventsSync] = await Promise.all([
     db
       .select({ users: count(), lastSync: sql<string | null>`max(${basiqUsers.lastSyncedAt})` })
       .from(basiqUsers)
       .where(isNull(basiqUsers.deletedAt)),
-    db.execute(sql`
-      select c->>'status' as status, count(*)::int as connections
-      from ${basiqUsers}, jsonb_array_elements(${basiqUsers.connections}) as c
-      where ${basiqUsers.deletedAt} is null group by 1 order by 2 desc`),
-    db.execute(sql`
-      select coalesce(${jobRuns.errorCode}, 'unknown') as code, count(*)::int as jobs
-      from ${jobRuns}
-      where ${jobRuns.outcome} = 'failed' and ${jobRuns.createdAt} >= ${since}::timestamptz
-      group by 1 order by 2 desc`),
+    usersByConnectionStatus(db),
+    failedJobsByCode(db, window),
+    usersInDirectory(db),
     db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1),
     listConnectorStatuses({ sort: "attention" }),
     eventsSyncStatus(db),
@@ -55,9 +53,10 @@ export async function getOverview(): Promise<OverviewDTO> {
   return {
     usersInDirectory: totals[0]?.users ?? 0,
     lastDirectorySync: lastSync ? new Date(lastSync).toISOString() : null,
-    connectionsByStatus: rowsOf<{ status: string; connections: number }>(byStatus).map((r) => ({ status: r.status, connections: Number(r.connections) })),
-    failedSince: since,
-    failedLast24hByCode: rowsOf<{ code: string; jobs: number }>(failed).map((r) => ({ code: r.code, jobs: Number(r.jobs) })),
+    usersByStatus: byStatus,
+    failedFrom: window.from,
+    failedByCode: failed,
+    usersFigure,
     connectorsNeedingAttention: connectorList.rows
       .filter((c) => c.status !== "operational" || c.spike)
       .map(({ id, method, name, status, spike, failed24h }) => ({ id, method, name, status, spike, failed24h })),

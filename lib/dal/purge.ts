@@ -18,6 +18,8 @@ import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { isSameOriginRequest } from "@/lib/security/origin";
 
+import { purgedState } from "@/lib/purge/purged-state";
+
 import { RECENT_SIGN_IN_MS } from "./purge-policy";
 import { textLockKeys, xactLock } from "@/lib/db/advisory-locks";
 
@@ -157,6 +159,11 @@ export async function purgeConnection(
   await checkRequester(caller, userId, connectionId, input.password);
 
   await checkConnection(caller, userId, connectionId);
+  // Already purged and no data since (a repeat within the window below still gets that purge's outcome).
+  const purged = await purgedState(db, connectionId);
+  if (purged && Date.now() - Date.parse(purged.at) >= REPEAT_WINDOW_MS) {
+    await refuse(caller, userId, connectionId, "already-purged", "This connection's data was already purged, and no refresh has brought data back since.");
+  }
 
   // A purge of this connection left in progress by a dead process is recorded as "unknown" first (audited): this
   // request then gets that outcome below, never a silent second call.

@@ -11,8 +11,11 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
+import { currentBasiqOutage } from "@/lib/dal/basiq-problem";
 import { parseConnectorsSearch, type RawSearchParams } from "@/lib/search-params";
 import { When } from "@/components/ui/when";
+import { groupByBank } from "@/lib/connectors/group";
+import { CONNECTOR_METHOD, shown } from "@/lib/vocabulary";
 
 import { refreshConnectorsAction } from "./actions";
 import { ConnectorsToolbar } from "./_components/connectors-toolbar";
@@ -23,7 +26,9 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
   const caller = await guardPage("connectors.read", "/connectors");
   const search = parseConnectorsSearch(await props.searchParams);
   const list = await listConnectorStatuses(search);
-  const attention = list.rows.filter((c) => c.status !== "operational" || c.spike).length;
+  const banks = groupByBank(list.rows, search.sort ?? "attention");
+  const attention = banks.filter((b) => b.status !== "operational" || b.spike).length;
+  const jobsLink = can(caller.role, "jobs.read");
   return (
     <>
       <PageHeader
@@ -36,16 +41,18 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         }
       />
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={list.problem} storedAt={list.fetchedAt} showing="the last known statuses" />
-      <ConnectorsToolbar refresh={can(caller.role, "connectors.refresh") ? refreshConnectorsAction : null} />
+      <ConnectorsToolbar
+        refresh={can(caller.role, "connectors.refresh") ? refreshConnectorsAction : null}
+        unavailable={currentBasiqOutage() ? "Refreshing needs Basiq, which cannot be reached right now." : null}
+      />
       <p className="mb-2 text-sm text-slate-600" data-testid="connectors-summary">
-        {list.rows.length} connectors · {attention} need attention
+        {banks.length} banks · {list.rows.length} connectors (bank × method) · {attention} {attention === 1 ? "bank needs" : "banks need"} attention
       </p>
       <Table label="Connectors">
         <thead>
           <tr>
-            <Th>Connector</Th>
-            <Th>Method</Th>
-            <Th>Status</Th>
+            <Th>Bank</Th>
+            <Th>Methods, worst status first</Th>
             <Th>Stage · tier</Th>
             <Th>Failed jobs 24 h / 7 d</Th>
             <Th>Failing connections</Th>
@@ -53,40 +60,62 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
           </tr>
         </thead>
         <tbody>
-          {list.rows.length === 0 ? (
-            <EmptyRow colSpan={7}>{list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector matches these filters."}</EmptyRow>
+          {banks.length === 0 ? (
+            <EmptyRow colSpan={6}>{list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector matches these filters."}</EmptyRow>
           ) : (
-            list.rows.map((c) => (
-              <tr key={`${c.id}/${c.method}`} className={c.status !== "operational" || c.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row">
+            banks.map((b) => (
+              <tr key={b.id} className={b.status !== "operational" || b.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row" data-status={b.status}>
                 <Td>
                   <div className="flex items-center gap-2">
-                    <ConnectorLogo src={c.logoUrl} name={c.name} />
+                    <ConnectorLogo src={b.logoUrl} name={b.name} />
                     <div>
-                      <Link href={`/connectors/${c.id}/${c.method}`} className="font-medium text-sky-800 hover:underline">
-                        {c.name}
+                      <Link href={`/connectors/${b.id}/${b.methods[0]!.method}`} className="font-medium text-sky-800 hover:underline">
+                        {b.name}
                       </Link>
-                      <div className="font-mono text-xs text-slate-500">{c.id}</div>
+                      <div className="font-mono text-xs text-slate-500">{b.id}</div>
                     </div>
                   </div>
                 </Td>
-                <Td>{c.method === "openbanking" ? "Open banking" : c.method}</Td>
                 <Td>
-                  <div className="flex flex-wrap gap-1">
-                    <ConnectorStatusBadge status={c.status} />
-                    {c.spike ? <Badge tone="bad">failure spike: likely bank-side</Badge> : null}
-                  </div>
-                  <div className="text-xs text-slate-500">since <When value={c.statusSince} relative /></div>
+                  <ul className="space-y-1.5">
+                    {b.methods.map((m) => (
+                      <li key={m.method} data-testid="connector-method" data-method={m.method} data-status={m.status}>
+                        <div className="flex flex-wrap items-center gap-1">
+                          <Link href={`/connectors/${m.id}/${m.method}`} className="text-sm text-sky-800 hover:underline">
+                            {shown(CONNECTOR_METHOD, m.method)}
+                          </Link>
+                          <ConnectorStatusBadge status={m.status} />
+                          {m.spike ? <Badge tone="bad">failure spike: likely bank-side</Badge> : null}
+                        </div>
+                        <div className="text-xs text-slate-500" data-testid="status-since">
+                          {m.statusSinceObserved ? (
+                            <>since <When value={m.statusSince} /></>
+                          ) : (
+                            <span title="Basiq does not say when a status began: this is when the console first saw it">
+                              seen since <When value={m.statusSince} /> (first seen by the console)
+                            </span>
+                          )}
+                        </div>
+                      </li>
+                    ))}
+                  </ul>
                 </Td>
                 <Td>
-                  {c.stage ?? "—"} · {c.tier ? `tier ${c.tier}` : "—"}
+                  {[...new Set(b.methods.map((m) => m.stage ?? "—"))].join(", ")} · {b.tier ? `tier ${b.tier}` : "—"}
                 </Td>
                 <Td>
-                  <Link href={`/jobs?institution=${c.id}`} className="hover:underline">
-                    {c.failed24h} / {c.failed7d}
-                  </Link>
+                  {jobsLink ? (
+                    <Link href={`/jobs?institution=${b.id}`} className="hover:underline" data-testid="bank-failures">
+                      {b.failed24h} / {b.failed7d}
+                    </Link>
+                  ) : (
+                    <span data-testid="bank-failures">
+                      {b.failed24h} / {b.failed7d}
+                    </span>
+                  )}
                 </Td>
-                <Td>{c.connections > 0 ? `${c.failingConnections} of ${c.connections} (${Math.round((c.failingConnections / c.connections) * 100)}%)` : "—"}</Td>
-                <Td className="text-xs text-slate-600">{c.scopes.join(", ") || "—"}</Td>
+                <Td>{b.connections > 0 ? `${b.failingConnections} of ${b.connections} (${Math.round((b.failingConnections / b.connections) * 100)}%)` : "—"}</Td>
+                <Td className="text-xs text-slate-600">{[...new Set(b.methods.flatMap((m) => m.scopes))].join(", ") || "—"}</Td>
               </tr>
             ))
           )}

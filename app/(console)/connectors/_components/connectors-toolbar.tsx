@@ -9,7 +9,14 @@ import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
 import { CONNECTOR_METHOD, CONNECTOR_STAGE, CONNECTOR_STATUS } from "@/lib/vocabulary";
 
-export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string, never>) => Promise<ActionResult<void>>) | null }) {
+export function ConnectorsToolbar({
+  refresh,
+  unavailable = null,
+}: {
+  refresh: ((input: Record<string, never>) => Promise<ActionResult<void>>) | null;
+  /** Why the refresh is off (Basiq cannot be reached), shown beside it. */
+  unavailable?: string | null;
+}) {
   const { params, update, pending } = useUrlParams([]);
   const [q, setQ] = useState(params.get("q") ?? "");
   const [refreshing, startRefresh] = useTransition();
@@ -68,7 +75,8 @@ export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string
         {refresh ? (
           <Button
             variant="secondary"
-            disabled={refreshing}
+            disabled={refreshing || !!unavailable}
+            title={unavailable ?? undefined}
             onClick={() =>
               startRefresh(async () => {
                 const r = await refresh({});
@@ -79,6 +87,11 @@ export function ConnectorsToolbar({ refresh }: { refresh: ((input: Record<string
           >
             {refreshing ? "Asking Basiq…" : "Refresh now"}
           </Button>
+        ) : null}
+        {refresh && unavailable ? (
+          <span className="text-sm text-amber-800" data-testid="actions-unavailable">
+            {unavailable}
+          </span>
         ) : null}
       </div>
     </div>

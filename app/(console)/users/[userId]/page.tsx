@@ -12,6 +12,9 @@ import { getStoredUserName } from "@/lib/dal/names";
 import { getUserShell } from "@/lib/dal/users";
 import { IdWithCopy } from "@/components/ui/copy-button";
 import { NotFoundError } from "@/lib/errors";
+import { isBasiqError } from "@/lib/basiq/errors";
+import { getInstitutionNames } from "@/lib/dal/names";
+import { LatestFailures } from "@/components/remediation/latest-failures";
 
 import { ConnectionsSection, ConnectionsSkeleton } from "./_components/connections-section";
 import { ProfileCard } from "./_components/profile-card";
@@ -31,7 +34,8 @@ export default async function UserPage(props: { params: Promise<{ userId: string
   const { userId } = await props.params;
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
   const user = await getUserShell(userId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
+    // Not at Basiq, or not in the directory while Basiq cannot be asked: an unknown id is a 404, never "(no name)".
+    if (e instanceof NotFoundError || isBasiqError(e)) notFound();
     throw e;
   });
   return (
@@ -58,6 +62,11 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           </Suspense>
         </div>
       </div>
+      {can(caller.role, "jobs.summary") ? (
+        <Suspense fallback={null}>
+          <UserLatestFailures userId={user.id} />
+        </Suspense>
+      ) : null}
       {can(caller.role, "jobs.read") ? (
         <section className="mt-6">
           <h2 className="mb-2 text-sm font-semibold text-slate-700">Job history (checked with Basiq now)</h2>
@@ -68,4 +77,9 @@ export default async function UserPage(props: { params: Promise<{ userId: string
       ) : null}
     </>
   );
+}
+
+/** The latest failure's verdict per connection, with bank names (the names are the page's cached read). */
+async function UserLatestFailures({ userId }: { userId: string }) {
+  return <LatestFailures userId={userId} bankNames={await getInstitutionNames()} />;
 }

@@ -16,6 +16,7 @@ import { NotFoundError } from "@/lib/errors";
 
 import { ConnectionLiveSection, ConnectionLiveSkeleton } from "./_components/connection-live-section";
 import { LiveStatusBadge } from "./_components/live-status-badge";
+import { LatestFailures } from "@/components/remediation/latest-failures";
 
 /** "Monica Hall · Connection" in the tab, for roles that may open the user. */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -67,6 +68,11 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
           </span>
         }
       />
+      {can(caller.role, "jobs.summary") ? (
+        <Suspense fallback={null}>
+          <LatestFailures userId={shell.userId} connectionId={shell.id} />
+        </Suspense>
+      ) : null}
       <Suspense fallback={<ConnectionLiveSkeleton />}>
         <ConnectionLiveSection caller={caller} userId={shell.userId} connectionId={shell.id} />
       </Suspense>

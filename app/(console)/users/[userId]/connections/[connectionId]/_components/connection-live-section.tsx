@@ -18,6 +18,9 @@ import { When } from "@/components/ui/when";
 
 import { purgeConnectionAction, refreshConnectionAction } from "../actions";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+import { PurgedNotice } from "@/components/connections/purged-notice";
+import { getPurgedState } from "@/lib/purge/purged-state";
+import { currentBasiqOutage } from "@/lib/dal/basiq-problem";
 
 /** Shown while Basiq is asked for the connection (the page's shell is already on screen). */
 export function ConnectionLiveSkeleton() {
@@ -53,15 +56,19 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
   const f = c.freshness;
   const canRefresh = can(caller.role, "connections.refresh");
   const canPurge = can(caller.role, "connections.purge");
-  const [budget, purgeUnknown] = await Promise.all([
+  const [budget, purgeUnknown, purged] = await Promise.all([
     canRefresh ? getRefreshBudget(c.id, c.method, c.userId) : null,
     canPurge ? unknownPurgeOutcome(c.userId, c.id) : null,
+    getPurgedState(c.id),
   ]);
+  const outage = currentBasiqOutage();
+  const accounts = purged ? [] : c.accounts;
   return (
     <div data-testid="connection-live">
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
       </BasiqProblemAlert>
+      {purged ? <PurgedNotice purged={purged} /> : null}
       {purgeUnknown ? (
         <Alert tone="warn" title="Last purge: outcome unknown — check the connection" className="mb-4">
           <span data-testid="purge-unknown">
@@ -83,6 +90,8 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
             bankName={bankName}
             refresh={canRefresh ? refreshConnectionAction : null}
             purge={canPurge ? purgeConnectionAction : null}
+            purgeBlocked={purged ? "Already purged: nothing to purge until a refresh brings data back." : null}
+            unavailable={outage ? "Refresh and purge need Basiq, which cannot be reached right now." : null}
           />
         </div>
       ) : null}
@@ -90,7 +99,9 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
         <Card>
           <CardTitle>Status</CardTitle>
           <p className="text-sm" data-testid="status-explained">
-            {c.statusExplained}
+            {c.basiqProblem
+              ? `Last known status "${c.status}", from the directory copy: Basiq cannot be asked now, so whether the connection works now is not known.`
+              : c.statusExplained}
           </p>
           <dl className="mt-3 space-y-1 text-sm">
             <div className="flex justify-between gap-2">
@@ -112,7 +123,9 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
           {f ? (
             <div className="space-y-2 text-sm" data-testid="freshness">
               <p>
-                {f.staleness === "fresh" ? (
+                {purged ? (
+                  <Badge tone="info">purged</Badge>
+                ) : f.staleness === "fresh" ? (
                   <Badge tone="good">fresh</Badge>
                 ) : f.staleness === "stale" ? (
                   <Badge tone="bad">
@@ -140,7 +153,7 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
               </dl>
               {c.status === "active" && f.staleness !== "fresh" ? (
                 <p className="text-xs text-amber-800">
-                  The status says active but the data is not fresh: check the job history before telling the user all is well.
+                  The status says active but the data is not fresh: do not tell the user all is well.
                 </p>
               ) : null}
             </div>
@@ -162,12 +175,6 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
               {c.connector.lastKnownFrom ? (
                 <p className="text-xs text-amber-800">Basiq unavailable: last known status, from <When value={c.connector.lastKnownFrom} />.</p>
               ) : null}
-              {c.connector.status !== "operational" ? (
-                <p className="text-xs text-amber-800">
-                  The bank&apos;s connector is not fully operational: failures now are likely on the bank&apos;s side. Do not ask the user
-                  for new credentials; wait and retry later.
-                </p>
-              ) : null}
             </div>
           ) : (
             <p className="text-sm text-slate-600">{c.connectorProblem}</p>
@@ -188,12 +195,16 @@ export async function ConnectionLiveSection({ caller, userId, connectionId }: { 
           </tr>
         </thead>
         <tbody>
-          {!c.accounts || c.accounts.length === 0 ? (
+          {!accounts || accounts.length === 0 ? (
             <EmptyRow colSpan={c.showBalances ? 6 : 5}>
-              {c.basiqProblem ? "Accounts unavailable: Basiq could not be reached." : "No accounts from this connection (never retrieved, or purged)."}
+              {purged
+                ? "Data purged: no accounts until a refresh brings data back."
+                : c.basiqProblem
+                  ? "Accounts unavailable: Basiq could not be reached."
+                  : "No accounts from this connection (never retrieved, or purged)."}
             </EmptyRow>
           ) : (
-            c.accounts.map((a) => (
+            accounts.map((a) => (
               <tr key={a.id}>
                 <Td>{a.name}</Td>
                 <Td className="font-mono text-xs">{a.maskedNumber}</Td>

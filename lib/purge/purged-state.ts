@@ -1,0 +1,50 @@
+import "server-only";
+
+// "Data purged on … by …": the last successful purge of a connection, from its purge record, until a successful
+// job after it brings data back (a refresh, or Basiq's own scheduled update). While purged, the connection page
+// hides the accounts and a second purge is refused (nothing is left to delete).
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+
+import { requirePermission } from "@/lib/auth/session";
+import { connectionIdSchema } from "@/lib/dal/ids";
+import { getDb, type Database } from "@/lib/db";
+import { jobRuns, purgeOperations, staff } from "@/lib/db/schema";
+
+export interface PurgedState {
+  at: string;
+  /** The purging staff member's name (or e-mail when the account is gone: never an id). */
+  by: string;
+}
+
+export async function purgedState(db: Database, connectionId: string): Promise<PurgedState | null> {
+  const [op] = await db
+    .select({ finishedAt: purgeOperations.finishedAt, startedAt: purgeOperations.startedAt, name: staff.name, email: staff.email })
+    .from(purgeOperations)
+    .leftJoin(staff, eq(staff.id, purgeOperations.requestedBy))
+    .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.status, "succeeded")))
+    .orderBy(desc(purgeOperations.startedAt))
+    .limit(1);
+  if (!op) return null;
+  const at = op.finishedAt ?? op.startedAt;
+  const [after] = await db
+    .select({ id: jobRuns.id })
+    .from(jobRuns)
+    .where(
+      and(
+        eq(jobRuns.connectionId, connectionId),
+        eq(jobRuns.outcome, "success"),
+        gt(sql`coalesce(${jobRuns.updatedAt}, ${jobRuns.createdAt})`, at),
+      ),
+    )
+    .limit(1);
+  if (after) return null;
+  return { at: at.toISOString(), by: op.name || op.email || "a staff member" };
+}
+
+/** For the connection page (every role that may read connections). */
+export async function getPurgedState(rawConnectionId: string): Promise<PurgedState | null> {
+  await requirePermission("connections.read");
+  const connectionId = connectionIdSchema.safeParse(rawConnectionId);
+  if (!connectionId.success) return null;
+  return purgedState(await getDb(), connectionId.data);
+}
