@@ -12,6 +12,7 @@ import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
 import { recoverInterruptedPurges } from "@/lib/dal/purge";
 import { markCrashedSweepRuns } from "@/lib/jobs/sweep-recovery";
+import { backfillNamePrefixes } from "@/lib/directory/name-prefixes";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -32,6 +33,8 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
     const crashedSweeps = await markCrashedSweepRuns(opened.db, e.databaseUrl);
     if (crashedSweeps > 0) log.warn({ runs: crashedSweeps }, "sweep runs left running by a stopped process marked failed");
+    // Name-prefix search indexes (migration 0010) for rows written before them; once done, one cursor read.
+    await backfillNamePrefixes(opened.db);
     // PGlite has no autovacuum: give the planner statistics at every start (and after seeding, below).
     if (!options.seed || e.basiq.mode !== "sandbox") {
       if (opened.kind === "pglite") await analyzeDatabase(opened.db, "start");
