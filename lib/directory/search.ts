@@ -9,6 +9,7 @@ import {
   and,
   asc,
   count,
+  desc,
   eq,
   getTableColumns,
   inArray,
@@ -31,6 +32,8 @@ export interface DirectoryQuery {
   status?: string;
   institution?: string;
   sort?: UserSort;
+  /** "reverse": the sort's own order turned around. */
+  dir?: "reverse";
   page?: number;
   pageSize?: number;
 }
@@ -111,19 +114,20 @@ export function searchCondition(q: string): SQL | undefined {
     : sql`false`;
 }
 
-function orderBy(sort: UserSort) {
+/** Each order and its reverse (clicking a sorted column again): both walk the same index, one of them backwards. */
+function orderBy(sort: UserSort, reverse = false) {
+  const id = reverse ? desc(basiqUsers.id) : asc(basiqUsers.id);
   switch (sort) {
     case "id":
-      return [asc(basiqUsers.id)];
+      return [id];
     case "connections":
-      return [sql`${basiqUsers.connectionCount} desc nulls last`, asc(basiqUsers.id)];
-    case "status":
-      return [
-        sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${basiqUsers.worstConnectionStatus})`,
-        asc(basiqUsers.id),
-      ];
+      return [reverse ? sql`${basiqUsers.connectionCount} asc nulls first` : sql`${basiqUsers.connectionCount} desc nulls last`, id];
+    case "status": {
+      const rank = sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${basiqUsers.worstConnectionStatus})`;
+      return [reverse ? sql`${rank} desc` : rank, id];
+    }
     default:
-      return [sql`${basiqUsers.lastSyncedAt} desc nulls last`, asc(basiqUsers.id)];
+      return [reverse ? sql`${basiqUsers.lastSyncedAt} asc nulls first` : sql`${basiqUsers.lastSyncedAt} desc nulls last`, id];
   }
 }
 
@@ -140,7 +144,7 @@ export async function searchDirectory(db: Database, query: DirectoryQuery) {
     query.status ? sql`${basiqUsers.connectionStatuses} @> array[${query.status}]::text[]` : undefined,
     query.institution ? sql`${basiqUsers.institutionIds} @> array[${query.institution}]::text[]` : undefined,
   );
-  const order = orderBy(query.sort ?? "recent");
+  const order = orderBy(query.sort ?? "recent", query.dir === "reverse");
   const offset = (page - 1) * pageSize;
   // Totals are counted up to COUNT_CAP: "10,000+ users" is as useful as an exact figure and costs a bounded scan.
   const countAll = async () =>

@@ -209,6 +209,7 @@ beforeAll(async () => {
   const jobs = await import("@/app/(console)/jobs/actions");
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
+  const views = await import("@/app/(console)/saved-views/actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
@@ -276,6 +277,38 @@ beforeAll(async () => {
     noFields("startDirectorySync", users.startDirectorySyncAction, 31, "users.sync"),
     noFields("refreshConnectors", connectors.refreshConnectorsAction, 32, "connectors.refresh"),
     noFields("startSweep", jobs.startSweepAction, 33, "sweep.run"),
+    {
+      // Only malformed values: a well-formed one saves a view (a table change), which lib/dal/saved-views.test.ts covers.
+      name: "saveView",
+      permission: "users.read",
+      call: views.saveViewAction,
+      cases: () => {
+        const base = { list: "users", name: "Invalid at Hooli", query: "?status=invalid" };
+        const goodName = (v: unknown) =>
+          typeof v === "string" && v.trim().length >= 1 && v.trim().length <= 60 && /^[\p{L}\p{N}][\p{L}\p{N} _.,:()'&/-]*$/u.test(v.trim());
+        const goodQuery = (v: unknown) => typeof v === "string" && v.length <= 2_000 && /^\??[\x20-\x7e]*$/.test(v);
+        const admin = [
+          ...mutate(base, "list", classify(fieldCorpus("users", 34, 30), contracts.oneOf("users", "jobs", "audit"), false)),
+          ...mutate(base, "name", classify(fieldCorpus(base.name, 35, 60), goodName, false)),
+          ...mutate(base, "query", classify(fieldCorpus(base.query, 36, 60), goodQuery, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "deleteView",
+      permission: "users.read",
+      call: views.deleteViewAction,
+      cases: () => {
+        const base = { id: "00000000-0000-4000-8000-0000000000ff" };
+        const admin = [
+          ...mutate(base, "id", staffIdValues(base.id, 37)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
     {
       name: "refreshConnection",
       permission: "connections.refresh",
