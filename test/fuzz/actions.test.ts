@@ -210,6 +210,7 @@ beforeAll(async () => {
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
   const views = await import("@/app/(console)/saved-views/actions");
+  const palette = await import("@/components/command-palette/actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
@@ -291,6 +292,22 @@ beforeAll(async () => {
           ...mutate(base, "list", classify(fieldCorpus("users", 34, 30), contracts.oneOf("users", "jobs", "audit"), false)),
           ...mutate(base, "name", classify(fieldCorpus(base.name, 35, 60), goodName, false)),
           ...mutate(base, "query", classify(fieldCorpus(base.query, 36, 60), goodQuery, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Only malformed values: a well-formed e-mail or mobile is an audited lookup (lib/dal/users-export.test.ts and
+      // the users page cover searches); the fuzz proves nothing else gets through.
+      name: "paletteSearch",
+      permission: "users.read",
+      call: palette.paletteSearchAction,
+      cases: () => {
+        const base = { q: "monica" };
+        const goodQ = (v: unknown) => typeof v === "string" && v.trim().length >= 2 && v.trim().length <= 200;
+        const admin = [
+          ...mutate(base, "q", classify(fieldCorpus(base.q, 38, 80), goodQ, false)),
           ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
