@@ -49,7 +49,7 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/staff/actions.ts", exportedName: "setStaffStatusAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffPasswordAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
-  { file: "components/command-palette/actions.ts", exportedName: "paletteSearchAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
+  { file: "app/(console)/palette-actions.ts", exportedName: "paletteSearchAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/saved-views/actions.ts", exportedName: "saveViewAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/saved-views/actions.ts", exportedName: "deleteViewAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", allowed: ["support", "admin"], call: "forged" },

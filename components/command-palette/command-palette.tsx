@@ -8,7 +8,7 @@ import { Command } from "cmdk";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 
-import { paletteSearchAction, type PaletteUser } from "./actions";
+import { paletteSearchAction, type PaletteUser } from "@/app/(console)/palette-actions";
 
 interface Recent {
   href: string;

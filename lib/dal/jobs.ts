@@ -2,7 +2,7 @@ import "server-only";
 
 // Jobs for support and admin: a user's or connection's job history (fetched fresh from Basiq when a page opens,
 // then stored), one job with its remediation, and the error log of failed jobs across all users.
-import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { can } from "@/lib/auth/policy";

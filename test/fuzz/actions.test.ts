@@ -210,7 +210,7 @@ beforeAll(async () => {
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
   const views = await import("@/app/(console)/saved-views/actions");
-  const palette = await import("@/components/command-palette/actions");
+  const palette = await import("@/app/(console)/palette-actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];

@@ -37,7 +37,7 @@ export function UsersToolbar({ institutions, views }: { institutions: { id: stri
   return (
     <FilterBar label="Search and filter users" pending={pending}>
       <label htmlFor="user-search" className="w-full text-xs text-slate-600 md:w-auto md:flex-1">
-        Search
+        Search users
         <input
           id="user-search"
           type="search"
