@@ -173,3 +173,18 @@ export type AuditSearch = z.infer<typeof auditSearchSchema>;
 export function parseAuditSearch(params: RawSearchParams | URLSearchParams): AuditSearch {
   return loadList(auditSearchSchema, params) as AuditSearch;
 }
+
+export const staffSorts = ["name", "role", "lastSignIn"] as const;
+
+export const staffSearchSchema = z.object({
+  q: z.string().trim().max(100).catch(""),
+  role: z.enum(["staff", "support", "admin"]).optional().catch(undefined),
+  status: z.enum(["active", "disabled"]).optional().catch(undefined),
+  sort: z.enum(staffSorts).catch("name"),
+  dir: z.enum(["reverse"]).optional().catch(undefined),
+});
+export type StaffSearch = z.infer<typeof staffSearchSchema>;
+
+export function parseStaffSearch(params: RawSearchParams | URLSearchParams): StaffSearch {
+  return loadList(staffSearchSchema, params) as StaffSearch;
+}
