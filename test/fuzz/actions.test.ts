@@ -473,6 +473,9 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "resetStaffPassword",
     "resetStaffSecondFactor",
     "signIn",
+    "saveView",
+    "deleteView",
+    "paletteSearch",
   ];
   it.each(names)("%s", async (name) => {
     const action = actions.find((a) => a.name === name)!;
@@ -500,6 +503,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       login: await import("@/app/(auth)/login/actions"),
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
       account: await import("@/app/(console)/account/actions"),
+      views: await import("@/app/(console)/saved-views/actions"),
+      palette: await import("@/app/(console)/palette-actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
@@ -522,6 +527,12 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     const strong = "violet tractor quietly juggles";
     notInvalid(await account.changePasswordAction({ currentPassword: "not it", newPassword: strong, confirmPassword: strong }));
     expect(await users.importUsersAction({ text: target.userId })).toMatchObject({ ok: true });
+    const views = await import("@/app/(console)/saved-views/actions");
+    const saved = await views.saveViewAction({ list: "users", name: "Fuzz check", query: "?status=invalid" });
+    expect(saved).toMatchObject({ ok: true });
+    if (saved.ok) expect(await views.deleteViewAction({ id: saved.data.id })).toMatchObject({ ok: true });
+    const palette = await import("@/app/(console)/palette-actions");
+    expect(await palette.paletteSearchAction({ q: target.userId.slice(0, 8) })).toMatchObject({ ok: true });
     expect(await conn.refreshConnectionAction(target)).toMatchObject({ ok: true });
     expect(await staffActions.changeStaffRoleAction({ staffId: ids.target, role: "staff" })).toMatchObject({ ok: true });
     expect(await staffActions.createStaffAction({ email: "new.person@corp.example", name: "New Person", role: "support", password: "" })).toMatchObject({ ok: true });
