@@ -348,6 +348,14 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
     expect(result.rows.at(-1)!.worstConnectionStatus).toBe("none");
   });
 
+  it("reverses any order when asked (a second click on a column header, issue 18 item 10)", async () => {
+    for (const sort of ["id", "connections", "status", "recent"] as const) {
+      const forward = (await searchDirectory(t.db, { sort, pageSize: 100 })).rows.map((r) => r.id);
+      const backward = (await searchDirectory(t.db, { sort, dir: "reverse", pageSize: 100 })).rows.map((r) => r.id);
+      expect(backward, sort).toEqual([...forward].reverse());
+    }
+  });
+
   it("sorts most recently synced first by default", async () => {
     const again = seeds[23]!;
     await recordDirectoryUser(
