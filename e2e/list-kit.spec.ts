@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 import { storageStateOf } from "./paths";
-import { sandboxUser, type SandboxUser } from "./sandbox-client";
+import { sandboxPersonas, sandboxUser, type SandboxUser } from "./sandbox-client";
 
 // Issue 18 items 9, 10 and 12 as a person sees them: the command palette, typed dates, column sorting, saved views
 // and the masked CSV export.
@@ -82,6 +82,10 @@ test.describe("as support", () => {
   test.use({ storageState: storageStateOf("support") });
 
   test("dates typed with the keyboard filter the error log, in the named zone; presets toggle", async ({ page }) => {
+    // Opening a user with a failed job stores it (the sweep would too): the error log then has at least that one.
+    const persona = (await sandboxPersonas()).find((p) => p.demonstrates === "maintenance")!;
+    await page.goto(`/users/${persona.userId}`);
+    await expect(page.getByRole("row").filter({ hasText: persona.failedJobId! })).toBeVisible();
     await page.goto("/jobs");
     await expect(page.getByTestId("filter-zone")).toContainText("Australia/Sydney");
     await expect(page.getByTestId("error-log-total")).not.toHaveText(/^0 /);

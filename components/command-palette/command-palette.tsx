@@ -64,9 +64,11 @@ export function CommandPalette({ pages }: { pages: { href: string; label: string
     function onKey(e: KeyboardEvent) {
       if ((e.metaKey || e.ctrlKey) && e.key.toLowerCase() === "k") {
         e.preventDefault();
+        setRecent(readRecent());
         setOpen((v) => !v);
       } else if (e.key === "/" && !e.metaKey && !e.ctrlKey && !e.altKey && !typingInField(e.target)) {
         e.preventDefault();
+        setRecent(readRecent());
         setOpen(true);
       }
     }
