@@ -122,8 +122,10 @@ test.describe("as support", () => {
 
     await page.goto("/users");
     await expect(page).not.toHaveURL(/status=/);
-    await page.getByLabel("Saved views").selectOption({ label: name });
-    await expect(page).toHaveURL(/\/users\?status=invalid$/);
+    await expect(async () => {
+      await page.getByLabel("Saved views").selectOption({ label: name });
+      await expect(page).toHaveURL(/\/users\?status=invalid$/, { timeout: 2_000 });
+    }).toPass();
     await expect(page.getByLabel("Connection status")).toHaveValue("invalid");
     await page.getByRole("button", { name: `Delete saved view ${name}` }).click();
     await expect(page.getByText(`Deleted "${name}".`)).toBeVisible();
