@@ -57,6 +57,9 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/staff/actions.ts", exportedName: "resetStaffSecondFactorAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/access-actions.ts", exportedName: "inviteStaffAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/access-actions.ts", exportedName: "setSsoOnlyAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/palette-actions.ts", exportedName: "paletteSearchAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
+  { file: "app/(console)/saved-views/actions.ts", exportedName: "saveViewAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
+  { file: "app/(console)/saved-views/actions.ts", exportedName: "deleteViewAction", requires: "users.read", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", allowed: ["support", "admin"], call: "forged" },
@@ -127,6 +130,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/metrics/route", kind: "route", requires: "integration.health", allowed: ["admin"] },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
   { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read", allowed: ["admin"] },
+  { appPath: "/(console)/users/export/route", kind: "route", requires: "users.read", allowed: ["staff", "support", "admin"] },
 ];
 
 export type Caller = "anonymous" | Role;

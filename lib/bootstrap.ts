@@ -11,6 +11,7 @@ import { migratePglite, migratePostgres } from "@/lib/db/migrate";
 import { auditTableExposure, exposureWarning } from "@/lib/db/roles";
 import { basiqUsers } from "@/lib/db/schema";
 import { recoverInterruptedPurges } from "@/lib/dal/purge";
+import { backfillNamePrefixes } from "@/lib/directory/name-prefixes";
 import { forEachLimited, syncDirectoryUser } from "@/lib/directory/sync";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -30,6 +31,8 @@ export async function prepareDatabase(e: Env, options: { seed: boolean }): Promi
     const interrupted = await recoverInterruptedPurges(opened.db);
     if (interrupted.length > 0) log.warn({ purges: interrupted.map((op) => op.id) }, "interrupted purges recorded as outcome unknown");
     // A sweep left running continues: its unfinished batches are jobs of the engine, retried after a crash.
+    // Name-prefix search indexes (migration 0012) for rows written before them; once done, one cursor read.
+    await backfillNamePrefixes(opened.db);
     // PGlite has no autovacuum: give the planner statistics at every start (and after seeding, below).
     if (!options.seed || e.basiq.mode !== "sandbox") {
       if (opened.kind === "pglite") await analyzeDatabase(opened.db, "start");

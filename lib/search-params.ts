@@ -1,5 +1,10 @@
-// zod parsers for list pages' URL parameters: never trust raw params, fall back to defaults on garbage.
+// The list pages' URL state, typed with nuqs (issue 18 item 10): one map of parsers per list, read on the server by
+// a nuqs loader (the page, its CSV export) and written in the browser by useListState (components/list). Each
+// parser validates with zod: garbage in the URL reads as "no filter" (a page) or is reported (an export).
+import { createLoader, createParser, createSerializer, type ParserMap } from "nuqs/server";
 import { z } from "zod";
+
+import { DATE_PRESETS } from "@/lib/list/dates";
 import {
   CONNECTION_STATUSES,
   CONNECTOR_METHODS,
@@ -27,6 +32,8 @@ export const usersSearchSchema = z.object({
     .optional()
     .catch(undefined),
   sort: z.enum(["recent", "id", "connections", "status"]).catch("recent"),
+  /** "reverse": the sort's own order turned around (clicking the sorted column again). */
+  dir: z.enum(["reverse"]).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   pageSize: z.coerce
     .number()
@@ -36,27 +43,59 @@ export const usersSearchSchema = z.object({
 });
 export type UsersSearch = z.infer<typeof usersSearchSchema>;
 
-export function parseUsersSearch(params: RawSearchParams): UsersSearch {
-  return usersSearchSchema.parse({
-    q: first(params.q) ?? "",
-    status: first(params.status),
-    institution: first(params.institution),
-    sort: first(params.sort),
-    page: first(params.page),
-    pageSize: first(params.pageSize),
-  });
+export function parseUsersSearch(params: RawSearchParams | URLSearchParams): UsersSearch {
+  return loadList(usersSearchSchema, params) as UsersSearch;
 }
 
-/** A URL for a list page with some parameters changed; defaults are left out to keep links short. */
-export function listHref(pathname: string, current: Record<string, string | number | undefined>, changes: Record<string, string | number | undefined>): string {
-  const merged = { ...current, ...changes };
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(merged)) {
-    if (value === undefined || value === "" || (key === "page" && value === 1) || (key === "sort" && value === "recent") || (key === "pageSize" && value === 25)) continue;
-    params.set(key, String(value));
+/**
+ * nuqs parsers for every key of a zod object schema: a value the key's schema rejects reads as absent (null), so
+ * the page shows its default, while `rejectedFilters` can still tell an export that a filter was garbage.
+ */
+export function parsersFor<S extends z.ZodObject>(schema: S): ParserMap {
+  const map: ParserMap = {};
+  for (const [key, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+    map[key] = createParser<string | number>({
+      parse: (raw) => {
+        const r = field.safeParse(raw);
+        return r.success && r.data !== undefined && r.data !== "" ? (r.data as string | number) : null;
+      },
+      serialize: (v) => String(v),
+    });
   }
-  const qs = params.toString();
-  return qs ? `${pathname}?${qs}` : pathname;
+  return map;
+}
+
+function loadList<S extends z.ZodObject>(schema: S, params: RawSearchParams | URLSearchParams): z.infer<S> {
+  const loaded = createLoader(parsersFor(schema))(params instanceof URLSearchParams ? params : toUrlSearchParams(params));
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(loaded)) if (v !== null) raw[k] = v;
+  return schema.parse(raw);
+}
+
+function toUrlSearchParams(params: RawSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    const value = first(v);
+    if (value !== undefined) out.set(k, value);
+  }
+  return out;
+}
+
+/** Defaults left out of URLs, to keep links short. */
+const DEFAULTS: Record<string, string | number> = { page: 1, sort: "recent", pageSize: 25 };
+
+/** A URL for a list page with some parameters changed (nuqs's serializer; defaults and empty values left out). */
+export function listHref(
+  pathname: string,
+  current: Record<string, string | number | undefined>,
+  changes: Record<string, string | number | undefined>,
+): string {
+  const merged: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries({ ...current, ...changes })) {
+    merged[key] = value === undefined || value === "" || DEFAULTS[key] === value ? null : value;
+  }
+  const keys = Object.fromEntries(Object.keys(merged).map((k) => [k, createParser({ parse: (v: string) => v, serialize: (v: string | number) => String(v) })]));
+  return createSerializer(keys)(pathname, merged as never);
 }
 
 const isoDate = z
@@ -71,21 +110,13 @@ export const errorLogSearchSchema = z.object({
   userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
+  range: z.enum(DATE_PRESETS).optional().catch(undefined),
   before: z.string().max(120).regex(/^[0-9TZ:.+-]+\|[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
 });
 export type ErrorLogSearch = z.infer<typeof errorLogSearchSchema>;
 
 export function parseErrorLogSearch(params: RawSearchParams | URLSearchParams): ErrorLogSearch {
-  const get = (k: string) => (params instanceof URLSearchParams ? (params.get(k) ?? undefined) : first(params[k]));
-  return errorLogSearchSchema.parse({
-    code: get("code"),
-    step: get("step"),
-    institution: get("institution"),
-    userId: get("userId"),
-    from: get("from"),
-    to: get("to"),
-    before: get("before"),
-  });
+  return loadList(errorLogSearchSchema, params) as ErrorLogSearch;
 }
 
 /**
@@ -134,21 +165,26 @@ export const auditSearchSchema = z.object({
   jobId: auditId.optional().catch(undefined),
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
+  range: z.enum(DATE_PRESETS).optional().catch(undefined),
   before: cursorParam,
 });
 export type AuditSearch = z.infer<typeof auditSearchSchema>;
 
 export function parseAuditSearch(params: RawSearchParams | URLSearchParams): AuditSearch {
-  const get = (k: string) => (params instanceof URLSearchParams ? (params.get(k) ?? undefined) : first(params[k]));
-  return auditSearchSchema.parse({
-    actor: get("actor"),
-    action: get("action"),
-    outcome: get("outcome"),
-    userId: get("userId"),
-    connectionId: get("connectionId"),
-    jobId: get("jobId"),
-    from: get("from"),
-    to: get("to"),
-    before: get("before"),
-  });
+  return loadList(auditSearchSchema, params) as AuditSearch;
+}
+
+export const staffSorts = ["name", "role", "lastSignIn"] as const;
+
+export const staffSearchSchema = z.object({
+  q: z.string().trim().max(100).catch(""),
+  role: z.enum(["staff", "support", "admin"]).optional().catch(undefined),
+  status: z.enum(["active", "disabled"]).optional().catch(undefined),
+  sort: z.enum(staffSorts).catch("name"),
+  dir: z.enum(["reverse"]).optional().catch(undefined),
+});
+export type StaffSearch = z.infer<typeof staffSearchSchema>;
+
+export function parseStaffSearch(params: RawSearchParams | URLSearchParams): StaffSearch {
+  return loadList(staffSearchSchema, params) as StaffSearch;
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { CommandPalette } from "@/components/command-palette/command-palette";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { navItems } from "@/components/layout/nav-items";
@@ -42,6 +43,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         </div>
         <div className="px-2 pb-2 md:pb-0">
           <SidebarNav items={items} />
+          <CommandPalette pages={items} />
         </div>
         <div className="hidden border-t border-slate-200 px-4 py-3 text-sm md:absolute md:bottom-0 md:block md:w-56">
           <AccountBox name={current.name} email={current.email} role={current.role} />

@@ -15,9 +15,17 @@ export function Table({ children, className, label }: { children: React.ReactNod
   );
 }
 
-export function Th({ children, className }: { children?: React.ReactNode; className?: string }) {
+export function Th({
+  children,
+  className,
+  ariaSort,
+}: {
+  children?: React.ReactNode;
+  className?: string;
+  ariaSort?: "ascending" | "descending" | "none";
+}) {
   return (
-    <th scope="col" className={cn("whitespace-nowrap border-b border-slate-200 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600", className)}>
+    <th scope="col" aria-sort={ariaSort} className={cn("whitespace-nowrap border-b border-slate-200 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600", className)}>
       {children}
     </th>
   );

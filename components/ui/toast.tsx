@@ -1,48 +1,41 @@
 "use client";
 
-import { createContext, useCallback, useContext, useState } from "react";
+// Toasts are sonner's (issue 18 item 10). useToast() keeps the console's one call shape, `toast(tone, message)`;
+// toastPlan decides duration and the copy button (an error with a Basiq reference stays until dismissed).
+import { useCallback } from "react";
+import { toast as sonner, Toaster } from "sonner";
 
-import { cn } from "@/lib/utils";
+import { toastPlan, type ToastTone } from "./toast-options";
 
-type ToastTone = "success" | "error" | "info";
-interface Toast {
-  id: number;
-  tone: ToastTone;
-  message: string;
+export function showToast(tone: ToastTone, message: string): void {
+  const plan = toastPlan(tone, message);
+  const options = {
+    duration: plan.duration,
+    closeButton: plan.closeButton,
+    action: plan.copy
+      ? {
+          label: "Copy reference",
+          onClick: (event: React.MouseEvent) => {
+            event.preventDefault(); // keep the toast open: it is dismissed with its close button
+            void navigator.clipboard?.writeText(plan.copy!).catch(() => {});
+          },
+        }
+      : undefined,
+  };
+  if (tone === "error") sonner.error(message, options);
+  else if (tone === "success") sonner.success(message, options);
+  else sonner.info(message, options);
 }
 
-const ToastContext = createContext<(tone: ToastTone, message: string) => void>(() => {});
-
 export function useToast() {
-  return useContext(ToastContext);
+  return useCallback((tone: ToastTone, message: string) => showToast(tone, message), []);
 }
 
 export function ToastProvider({ children }: { children: React.ReactNode }) {
-  const [toasts, setToasts] = useState<Toast[]>([]);
-  const push = useCallback((tone: ToastTone, message: string) => {
-    const id = Date.now() + Math.random();
-    setToasts((t) => [...t, { id, tone, message }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), 8000);
-  }, []);
   return (
-    <ToastContext.Provider value={push}>
+    <>
       {children}
-      <div aria-live="polite" className="fixed bottom-4 right-4 z-50 flex max-w-sm flex-col gap-2">
-        {toasts.map((t) => (
-          <div
-            key={t.id}
-            role={t.tone === "error" ? "alert" : "status"}
-            className={cn(
-              "rounded-md border px-4 py-3 text-sm shadow-lg",
-              t.tone === "success" && "border-emerald-300 bg-emerald-50 text-emerald-900",
-              t.tone === "error" && "border-red-300 bg-red-50 text-red-900",
-              t.tone === "info" && "border-slate-300 bg-white text-slate-900",
-            )}
-          >
-            {t.message}
-          </div>
-        ))}
-      </div>
-    </ToastContext.Provider>
+      <Toaster position="bottom-right" richColors closeButton theme="system" containerAriaLabel="Notifications" />
+    </>
   );
 }

@@ -6,7 +6,7 @@ import "server-only";
 import { createHmac } from "node:crypto";
 
 /** "recovery-code": second-factor recovery codes are stored only as this keyed hash (lib/auth/second-factor.ts). */
-export type BlindIndexPurpose = "email" | "mobile" | "name" | "recovery-code";
+export type BlindIndexPurpose = "email" | "mobile" | "name" | "name-prefix" | "recovery-code";
 
 export function blindIndex(purpose: BlindIndexPurpose, normalised: string, key: Buffer): string {
   return createHmac("sha256", key).update(`${purpose}:${normalised}`, "utf8").digest("base64url").slice(0, 32);
@@ -50,4 +50,29 @@ export function nameWords(...parts: (string | null | undefined)[]): string[] {
     }
   }
   return [...words];
+}
+
+/** Shortest name-word prefix that is indexed (and searched): two letters would say too little and match too much. */
+export const NAME_PREFIX_MIN = 3;
+/** Longest indexed prefix: a longer query word is matched as a whole word (the "name" index). */
+export const NAME_PREFIX_MAX = 10;
+
+/**
+ * The prefixes of each name word that the "name-prefix" blind index stores: lengths NAME_PREFIX_MIN to
+ * NAME_PREFIX_MAX (the whole word included when it fits), counted in characters. Words shorter than
+ * NAME_PREFIX_MIN have none (they are found through the whole-word index only).
+ */
+export function namePrefixes(words: readonly string[]): string[] {
+  const prefixes = new Set<string>();
+  for (const word of words) {
+    const chars = Array.from(word);
+    for (let n = NAME_PREFIX_MIN; n <= Math.min(chars.length, NAME_PREFIX_MAX); n++) prefixes.add(chars.slice(0, n).join(""));
+  }
+  return [...prefixes];
+}
+
+/** Which index a query word is looked up in: its prefix index when it has a stored length, else the whole-word one. */
+export function nameQueryPurpose(word: string): "name" | "name-prefix" {
+  const n = Array.from(word).length;
+  return n >= NAME_PREFIX_MIN && n <= NAME_PREFIX_MAX ? "name-prefix" : "name";
 }

@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { blindIndex, type BlindIndexPurpose } from "./blind-index";
 import { decryptField, encryptField, type FieldContext } from "./field-encryption";
 
-export { normaliseEmail, normaliseMobile, nameWords } from "./blind-index";
+export { normaliseEmail, normaliseMobile, nameWords, namePrefixes, nameQueryPurpose, NAME_PREFIX_MIN } from "./blind-index";
 export { DecryptionError, type FieldContext } from "./field-encryption";
 
 export function encrypt(plaintext: string, ctx: FieldContext): string {

@@ -8,6 +8,8 @@ import type { TestDatabase } from "@/test/db";
 import { actAs, staffWithRole } from "@/test/session-mock";
 
 vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).mockedSessionModule());
+// Day filters are days in CONSOLE_TIME_ZONE (lib/list/dates.test.ts covers other zones): UTC keeps these seeds simple.
+process.env.CONSOLE_TIME_ZONE = "UTC";
 
 const as = (role: CurrentStaff["role"]) => staffWithRole(role, "00000000-0000-4000-8000-00000000000a");
 

@@ -9,6 +9,8 @@ import { requirePermission } from "@/lib/auth/session";
 import { csvDocument } from "@/lib/csv";
 import { getDb } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { dateBounds } from "@/lib/list/dates";
 import type { AuditSearch } from "@/lib/search-params";
 
 export type AuditFilters = Omit<AuditSearch, "before">;
@@ -28,10 +30,9 @@ export interface AuditEventDTO {
   details: Record<string, unknown> | null;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Dates are whole UTC days, `to` inclusive (as on the error log). */
+/** Dates are days in CONSOLE_TIME_ZONE, `to` inclusive (as on the error log); a preset wins over them. */
 function auditWhere(f: AuditFilters): SQL | undefined {
+  const { start, end } = dateBounds(f, env().consoleTimeZone);
   return and(
     f.actor ? eq(auditEvents.actorEmail, f.actor) : undefined,
     f.action ? eq(auditEvents.action, f.action) : undefined,
@@ -39,8 +40,8 @@ function auditWhere(f: AuditFilters): SQL | undefined {
     f.userId ? eq(auditEvents.targetUserId, f.userId) : undefined,
     f.connectionId ? eq(auditEvents.targetConnectionId, f.connectionId) : undefined,
     f.jobId ? eq(auditEvents.targetJobId, f.jobId) : undefined,
-    f.from ? gte(auditEvents.occurredAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
-    f.to ? lt(auditEvents.occurredAt, new Date(Date.parse(`${f.to}T00:00:00Z`) + DAY_MS)) : undefined,
+    start ? gte(auditEvents.occurredAt, start) : undefined,
+    end ? lt(auditEvents.occurredAt, end) : undefined,
   );
 }
 

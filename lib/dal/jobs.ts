@@ -23,6 +23,8 @@ import { jobRuns, sweepRuns } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { jobRunValues, upsertJobs, type JobRunValues } from "@/lib/jobs/store";
 import { connectionIdOfJob, failedStep, jobOutcome, type JobLike, type JobOutcome } from "@/lib/jobs/outcome";
+import { env } from "@/lib/env";
+import { dateBounds, type DatePreset } from "@/lib/list/dates";
 import { log } from "@/lib/log";
 import { verdictOfFailure } from "@/lib/remediation/connector-at";
 import type { Verdict } from "@/lib/remediation/verdict";
@@ -375,18 +377,21 @@ export interface ErrorLogFilters {
   userId?: string;
   from?: string; // yyyy-mm-dd
   to?: string; // yyyy-mm-dd, inclusive
+  range?: DatePreset; // Today / 24 h / 7 d / 30 d, instead of from/to
   before?: string; // keyset cursor "<createdAt iso>|<id>"
 }
 
+/** Dates are days in CONSOLE_TIME_ZONE (lib/list/dates.ts), `to` inclusive; a preset wins over them. */
 export function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
+  const { start, end } = dateBounds(f, env().consoleTimeZone);
   return and(
     eq(jobRuns.outcome, "failed"),
     f.code ? eq(jobRuns.errorCode, f.code) : undefined,
     f.step ? eq(jobRuns.failedStep, f.step) : undefined,
     f.institution ? eq(jobRuns.institutionId, f.institution) : undefined,
     f.userId ? eq(jobRuns.userId, f.userId) : undefined,
-    f.from ? gte(jobRuns.createdAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
-    f.to ? lte(jobRuns.createdAt, new Date(`${f.to}T23:59:59.999Z`)) : undefined,
+    start ? gte(jobRuns.createdAt, start) : undefined,
+    end ? lt(jobRuns.createdAt, end) : undefined,
   );
 }
 

@@ -202,6 +202,8 @@ export const basiqUsers = pgTable(
     index("basiq_users_status_idx").on(t.worstConnectionStatus, t.id),
     index("basiq_users_connection_statuses_idx").using("gin", t.connectionStatuses),
     index("basiq_users_institutions_idx").using("gin", t.institutionIds),
+    // A connection id typed in the search box finds its user (`connections @> '[{"id": …}]'`).
+    index("basiq_users_connections_idx").using("gin", sql`${t.connections} jsonb_path_ops`),
     // Each list order walks its own index, so a page costs pageSize rows however large the directory is.
     index("basiq_users_synced_idx").on(t.lastSyncedAt.desc().nullsLast(), t.id),
     index("basiq_users_connections_sort_idx").on(t.connectionCount.desc(), t.id),
@@ -223,6 +225,22 @@ export const basiqUserNameWords = pgTable(
       .references(() => basiqUsers.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.wordIdx, t.userId] }), index("basiq_user_name_words_user_idx").on(t.userId)],
+);
+
+/**
+ * Blind indexes of name-word prefixes (3 to 10 characters, HMAC purpose "name-prefix", so they can never be
+ * matched against the whole-word indexes above): "oli" finds Olivia and Oliver without storing any plaintext.
+ * Filled by recordDirectoryUser and, for rows written before it existed, by lib/directory/name-prefixes.ts.
+ */
+export const basiqUserNamePrefixes = pgTable(
+  "basiq_user_name_prefixes",
+  {
+    prefixIdx: text("prefix_idx").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => basiqUsers.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.prefixIdx, t.userId] }), index("basiq_user_name_prefixes_user_idx").on(t.userId)],
 );
 
 /** Cursors of background readers (e.g. the Basiq events feed). */
@@ -445,4 +463,23 @@ export const securityQuotas = pgTable(
     count: integer("count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.subject, t.bucket, t.windowStart] }), index("security_quotas_window_idx").on(t.windowStart)],
+);
+
+/**
+ * Saved views of the list pages: a named set of filters, kept per staff member. `params` is the list's query
+ * string as the list kit writes it (parsed again by the list's own schema whenever it is opened).
+ */
+export const savedViews = pgTable(
+  "saved_views",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staff.id, { onDelete: "cascade" }),
+    list: text("list").notNull(),
+    name: text("name").notNull(),
+    params: text("params").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("saved_views_staff_list_name_idx").on(t.staffId, t.list, t.name)],
 );

@@ -155,6 +155,23 @@ describe(`importing user ids (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlit
     expect(await storedIds()).toEqual(["existing-1", "good-1", "good-2"]);
   });
 
+  it("reads quoted CSV fields that contain the delimiter, quotes or a line break (issue 18 item 10)", async () => {
+    const { client } = fakeBasiq(["quoted-1", "quoted-2", "quoted-3"]);
+    const csv = [
+      'name,id,note',
+      '"Hall, Monica",quoted-1,plain',
+      '"Bachman, Erlich ""Big Head""",quoted-2,"two',
+      'lines"',
+      '"Dunn, Jared",quoted-3,"a, b; c"',
+    ].join("\r\n");
+    const rows = verdicts(await importUserIds(t.db, client, csv));
+    expect(rows.map((r) => [r.value, r.verdict])).toEqual([
+      ["quoted-1", "added"],
+      ["quoted-2", "added"],
+      ["quoted-3", "added"],
+    ]);
+  });
+
   it("marks users failed and writes nothing for them when Basiq cannot be asked", async () => {
     const { client } = fakeBasiq(["good-1", "down-1", "down-2"], ["down-1", "down-2"]);
     const rows = await importUserIds(t.db, client, "userId\ndown-1\ngood-1\ndown-2\nexisting-1");

@@ -4,6 +4,7 @@ import "server-only";
 // id/userId/user_id) or one id per line. Each line gets a verdict; bad lines are rejected with a reason and
 // only users Basiq confirms are written, each in its own transaction (nothing half-written).
 import { inArray } from "drizzle-orm";
+import Papa from "papaparse";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import { isBasiqKeyRefused, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
@@ -31,26 +32,31 @@ interface ParsedLine {
   reason?: string;
 }
 
-function splitCsvLine(line: string): string[] {
-  return line.split(/[,;\t]/).map((cell) => cell.trim().replace(/^"(.*)"$/, "$1").trim());
-}
+const HEADER_NAMES = ["id", "userid", "user_id", "user id", "basiq user id"];
 
+/**
+ * One record per line of the pasted or uploaded text, read by papaparse (RFC 4180: quoted fields may hold commas,
+ * semicolons, doubled quotes and line breaks; the delimiter — comma, semicolon or tab — is detected).
+ */
 export function parseIdList(text: string): ParsedLine[] {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const { data, meta } = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), {
+    delimitersToGuess: [",", ";", "\t"],
+    skipEmptyLines: false,
+  });
+  const records = data.map((cells) => cells.map((cell) => cell.trim()));
   let column = 0;
   let startAt = 0;
-  const header = splitCsvLine(lines[0] ?? "").map((h) => h.toLowerCase());
-  const headerIndex = header.findIndex((h) => ["id", "userid", "user_id", "user id", "basiq user id"].includes(h));
+  const headerIndex = (records[0] ?? []).findIndex((h) => HEADER_NAMES.includes(h.toLowerCase()));
   if (headerIndex >= 0) {
     column = headerIndex;
     startAt = 1;
   }
   const parsed: ParsedLine[] = [];
-  for (let i = startAt; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (!raw.trim()) continue;
-    const value = (splitCsvLine(raw)[column] ?? "").slice(0, 200);
-    const shown = raw.trim().slice(0, 80);
+  for (let i = startAt; i < records.length; i++) {
+    const cells = records[i]!;
+    if (cells.every((c) => !c)) continue;
+    const value = (cells[column] ?? "").slice(0, 200);
+    const shown = cells.join(meta.delimiter).slice(0, 80);
     if (!value) parsed.push({ line: i + 1, value: shown, reason: "no id in this line" });
     else if (!ID.test(value)) parsed.push({ line: i + 1, value: shown, reason: "not a Basiq user id (letters, digits, - and _ only, at most 64)" });
     else parsed.push({ line: i + 1, value, id: value });

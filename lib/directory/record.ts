@@ -1,13 +1,14 @@
 import "server-only";
 
 // Writing one Basiq user into the directory: personal fields encrypted, blind indexes for search, a summary of
-// connection states for the list page. Name words are replaced in the same transaction, so a row is never
-// half-written.
+// connection states for the list page. Name words and their prefixes are replaced in the same transaction, so a
+// row is never half-written.
 import { eq, sql } from "drizzle-orm";
 
-import { encrypt, indexOf, nameWords, normaliseEmail, normaliseMobile } from "@/lib/crypto";
+import { encrypt, indexOf, namePrefixes, nameWords, normaliseEmail, normaliseMobile } from "@/lib/crypto";
 import type { Database } from "@/lib/db";
 import {
+  basiqUserNamePrefixes,
   basiqUserNameWords,
   basiqUsers,
   connectionStatusRank,
@@ -95,6 +96,19 @@ export async function recordDirectoryUser(
         .values(words.map((w) => ({ userId: input.id, wordIdx: indexOf("name", w) })))
         .onConflictDoNothing();
     }
+    await writeNamePrefixes(tx, input.id, words);
     return row?.inserted ? "added" : "updated";
   });
+}
+
+/** Replaces one user's name-prefix blind indexes (inside the caller's transaction). */
+export async function writeNamePrefixes(db: Database, userId: string, words: string[]): Promise<void> {
+  await db.delete(basiqUserNamePrefixes).where(eq(basiqUserNamePrefixes.userId, userId));
+  const prefixes = namePrefixes(words);
+  if (prefixes.length > 0) {
+    await db
+      .insert(basiqUserNamePrefixes)
+      .values(prefixes.map((p) => ({ userId, prefixIdx: indexOf("name-prefix", p) })))
+      .onConflictDoNothing();
+  }
 }

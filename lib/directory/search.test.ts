@@ -200,8 +200,34 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
     expect(seeds.some((s) => s.firstName === "Oliver" && s.lastName === "Smith")).toBe(false);
     expect(await ids({ q: "oliver smith" })).toEqual([]);
     expect(await ids({ q: "oliver nobody" })).toEqual([]);
-    // Word prefixes are not words.
-    expect(await ids({ q: "oliv" })).toEqual([]);
+  });
+
+  it("finds users by the first 3 or more letters of a name word (issue 18 item 9), not by 1 or 2 or by an inner part", async () => {
+    const of = (pred: (s: Seed) => boolean) => sorted(seeds.filter(pred).map((s) => s.id));
+    const oli = of((s) => s.firstName.startsWith("Oli"));
+    expect(oli).toHaveLength(10); // Olivia and Oliver
+    expect(await ids({ q: "oli" })).toEqual(oli);
+    expect(await ids({ q: "OLIV" })).toEqual(oli);
+    expect(await ids({ q: "olivi" })).toEqual(of((s) => s.firstName === "Olivia"));
+    // Every word must match, whole or as a prefix.
+    expect(await ids({ q: "oli thom" })).toEqual(of((s) => s.firstName.startsWith("Oli") && s.lastName === "Thompson"));
+    expect(await ids({ q: "Thompson oliv" })).toEqual(of((s) => s.firstName.startsWith("Oli") && s.lastName === "Thompson"));
+    // A middle name and the pieces of a hyphenated name are words too.
+    expect(await ids({ q: "margu" })).toEqual([seeds[7]!.id]);
+    expect(await ids({ q: "zoe o'bri" })).toEqual([seeds[7]!.id]);
+    // Too short to be a prefix, or not at the start of a word.
+    expect(await ids({ q: "ol" })).toEqual([]);
+    expect(await ids({ q: "livia" })).toEqual([]);
+    expect(await ids({ q: "oliviaa" })).toEqual([]);
+  });
+
+  it("stores name prefixes only as blind indexes of their own purpose, never the whole-word index of the same letters", async () => {
+    const words = rowsOf<{ w: string }>(await t.db.execute(sql`select word_idx as w from basiq_user_name_words`)).map((r) => r.w);
+    const prefixes = rowsOf<{ p: string }>(await t.db.execute(sql`select prefix_idx as p from basiq_user_name_prefixes`)).map((r) => r.p);
+    expect(prefixes.length).toBeGreaterThan(words.length);
+    // "olivia" is both a whole word and a 6-letter prefix: the two indexes differ (HMAC purposes differ).
+    const shared = new Set(words);
+    expect(prefixes.filter((p) => shared.has(p))).toEqual([]);
   });
 
   it("folds accents and splits hyphenated names", async () => {
@@ -235,6 +261,12 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
     expect(await ids({ q: "usr_01" })).toEqual([]);
     expect(await ids({ q: "%" })).toEqual([]);
     expect(await ids({ q: "usr%" })).toEqual([]);
+  });
+
+  it("finds an id or id prefix typed in capitals (issue 18 item 9)", async () => {
+    const s = seeds[12]!;
+    expect(await ids({ q: s.id.toUpperCase() })).toEqual([s.id]);
+    expect(await ids({ q: "USR-01" })).toEqual(sorted(seeds.filter((x) => x.id.startsWith("usr-01")).map((x) => x.id)));
   });
 
   it("matches nothing (not everything) for unrecognisable input", async () => {
@@ -314,6 +346,14 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
     expect(result.rows.map((r) => r.id)).toEqual(byStatus);
     expect(result.rows[0]!.worstConnectionStatus).toBe("invalid");
     expect(result.rows.at(-1)!.worstConnectionStatus).toBe("none");
+  });
+
+  it("reverses any order when asked (a second click on a column header, issue 18 item 10)", async () => {
+    for (const sort of ["id", "connections", "status", "recent"] as const) {
+      const forward = (await searchDirectory(t.db, { sort, pageSize: 100 })).rows.map((r) => r.id);
+      const backward = (await searchDirectory(t.db, { sort, dir: "reverse", pageSize: 100 })).rows.map((r) => r.id);
+      expect(backward, sort).toEqual([...forward].reverse());
+    }
   });
 
   it("sorts most recently synced first by default", async () => {
@@ -406,7 +446,9 @@ describe(`directory search (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"
       await t.db.execute(sql`select to_jsonb(u)::text as row from basiq_users u`),
     );
     const words = rowsOf<{ row: string }>(
-      await t.db.execute(sql`select to_jsonb(w)::text as row from basiq_user_name_words w`),
+      await t.db.execute(
+        sql`select to_jsonb(w)::text as row from basiq_user_name_words w union all select to_jsonb(p)::text from basiq_user_name_prefixes p`,
+      ),
     );
     expect(users).toHaveLength(50);
     expect(words.length).toBeGreaterThanOrEqual(100);

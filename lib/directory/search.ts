@@ -2,12 +2,14 @@ import "server-only";
 
 // Directory search over encrypted data. What the search box accepts, tried together (OR):
 //   an e-mail (exact, via its blind index) · a mobile in any common AU format (exact, E.164 blind index)
-//   · a user id or id prefix · one or more name words (each must match, via name-word blind indexes).
+//   · a user id or id prefix (any case) · one or more name words or name-word prefixes of at least 3 letters (each
+//   must match, via the name-word and name-prefix blind indexes).
 // Filters (AND): a connection status the user has, an institution the user is connected to.
 import {
   and,
   asc,
   count,
+  desc,
   eq,
   getTableColumns,
   inArray,
@@ -18,9 +20,9 @@ import {
 } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 
-import { indexOf, nameWords, normaliseEmail, normaliseMobile } from "@/lib/crypto";
+import { indexOf, nameQueryPurpose, nameWords, normaliseEmail, normaliseMobile } from "@/lib/crypto";
 import { rowsOf, type Database } from "@/lib/db";
-import { basiqUserNameWords, basiqUsers } from "@/lib/db/schema";
+import { basiqUserNamePrefixes, basiqUserNameWords, basiqUsers, connectors, jobRuns } from "@/lib/db/schema";
 
 export const userSorts = ["recent", "id", "connections", "status"] as const;
 export type UserSort = (typeof userSorts)[number];
@@ -30,6 +32,8 @@ export interface DirectoryQuery {
   status?: string;
   institution?: string;
   sort?: UserSort;
+  /** "reverse": the sort's own order turned around. */
+  dir?: "reverse";
   page?: number;
   pageSize?: number;
 }
@@ -66,9 +70,12 @@ export function searchCondition(q: string): SQL | undefined {
     );
   }
   if (ID_PREFIX.test(query)) {
-    candidates.push(
-      sql`select ${match.id} from ${fromMatch} where ${like(match.id, `${query.replace(/[\\%_]/g, "\\$&")}%`)}`,
-    );
+    // Basiq's ids are lower-case UUIDs, but people paste them from tickets in capitals: try both spellings.
+    for (const spelling of new Set([query, query.toLowerCase()])) {
+      candidates.push(
+        sql`select ${match.id} from ${fromMatch} where ${like(match.id, `${spelling.replace(/[\\%_]/g, "\\$&")}%`)}`,
+      );
+    }
   }
   if (!email) {
     const words = nameWords(query).slice(0, 5);
@@ -77,14 +84,27 @@ export function searchCondition(q: string): SQL | undefined {
       // (the primary key makes each pair unique). Not an INTERSECT: PostgreSQL estimates an intersection as big as
       // its smaller side, so two common words ("oliver smith", ~100 matches) were planned for thousands and read
       // every user (~200 ms on PGlite at 100,000 users).
-      const indexes = words.map((w) => indexOf("name", w));
+      // A word of 3 to 10 letters is looked up among the name-word prefixes ("oli" finds Olivia and Oliver; the
+      // whole word is one of its own prefixes), a shorter or longer one among the whole words. Each query word
+      // gives one index in one table (their HMAC purposes differ), so "every word" is still a count per user.
+      const byPurpose = { name: [] as string[], "name-prefix": [] as string[] };
+      for (const w of words) byPurpose[nameQueryPurpose(w)].push(indexOf(nameQueryPurpose(w), w));
+      const lookups: SQL[] = [];
+      if (byPurpose.name.length > 0)
+        lookups.push(
+          sql`select ${basiqUserNameWords.userId} as user_id from ${basiqUserNameWords} where ${inArray(basiqUserNameWords.wordIdx, byPurpose.name)}`,
+        );
+      if (byPurpose["name-prefix"].length > 0)
+        lookups.push(
+          sql`select ${basiqUserNamePrefixes.userId} as user_id from ${basiqUserNamePrefixes} where ${inArray(basiqUserNamePrefixes.prefixIdx, byPurpose["name-prefix"])}`,
+        );
       // At most NAME_MATCH_CAP + 1 name matches are considered: a word shared by thousands of users ("james") is
       // answered in bounded time with "1,000+ matches: add a surname", instead of reading every match to sort them.
       candidates.push(
-        indexes.length === 1
-          ? sql`(select ${basiqUserNameWords.userId} from ${basiqUserNameWords} where ${eq(basiqUserNameWords.wordIdx, indexes[0]!)} limit ${NAME_MATCH_CAP + 1})`
-          : sql`(select ${basiqUserNameWords.userId} from ${basiqUserNameWords} where ${inArray(basiqUserNameWords.wordIdx, indexes)}
-              group by ${basiqUserNameWords.userId} having count(*) = ${indexes.length} limit ${NAME_MATCH_CAP + 1})`,
+        words.length === 1
+          ? sql`(${lookups[0]!} limit ${NAME_MATCH_CAP + 1})`
+          : sql`(select user_id from (${sql.join(lookups, sql` union all `)}) as words
+              group by user_id having count(*) = ${words.length} limit ${NAME_MATCH_CAP + 1})`,
       );
     }
   }
@@ -94,19 +114,20 @@ export function searchCondition(q: string): SQL | undefined {
     : sql`false`;
 }
 
-function orderBy(sort: UserSort) {
+/** Each order and its reverse (clicking a sorted column again): both walk the same index, one of them backwards. */
+function orderBy(sort: UserSort, reverse = false) {
+  const id = reverse ? desc(basiqUsers.id) : asc(basiqUsers.id);
   switch (sort) {
     case "id":
-      return [asc(basiqUsers.id)];
+      return [id];
     case "connections":
-      return [sql`${basiqUsers.connectionCount} desc nulls last`, asc(basiqUsers.id)];
-    case "status":
-      return [
-        sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${basiqUsers.worstConnectionStatus})`,
-        asc(basiqUsers.id),
-      ];
+      return [reverse ? sql`${basiqUsers.connectionCount} asc nulls first` : sql`${basiqUsers.connectionCount} desc nulls last`, id];
+    case "status": {
+      const rank = sql`array_position(array['invalid','pending','pre-init','active','none']::text[], ${basiqUsers.worstConnectionStatus})`;
+      return [reverse ? sql`${rank} desc` : rank, id];
+    }
     default:
-      return [sql`${basiqUsers.lastSyncedAt} desc nulls last`, asc(basiqUsers.id)];
+      return [reverse ? sql`${basiqUsers.lastSyncedAt} asc nulls first` : sql`${basiqUsers.lastSyncedAt} desc nulls last`, id];
   }
 }
 
@@ -123,7 +144,7 @@ export async function searchDirectory(db: Database, query: DirectoryQuery) {
     query.status ? sql`${basiqUsers.connectionStatuses} @> array[${query.status}]::text[]` : undefined,
     query.institution ? sql`${basiqUsers.institutionIds} @> array[${query.institution}]::text[]` : undefined,
   );
-  const order = orderBy(query.sort ?? "recent");
+  const order = orderBy(query.sort ?? "recent", query.dir === "reverse");
   const offset = (page - 1) * pageSize;
   // Totals are counted up to COUNT_CAP: "10,000+ users" is as useful as an exact figure and costs a bounded scan.
   const countAll = async () =>
@@ -179,4 +200,57 @@ export async function directoryInstitutions(db: Database): Promise<string[]> {
     sql`select distinct unnest(${basiqUsers.institutionIds}) as id from ${basiqUsers} order by 1 limit 500`,
   );
   return rowsOf<{ id: string }>(rows).map((r) => r.id);
+}
+
+/** Something the search box names directly rather than a set of users: the page to open, or the filter to apply. */
+export type SearchTarget =
+  | { kind: "connection"; connectionId: string; userId: string }
+  | { kind: "job"; jobId: string; userId: string; connectionId: string | null }
+  | { kind: "institution"; institutionId: string; name: string };
+
+const OPAQUE_ID = /^[A-Za-z0-9_-]{6,64}$/;
+
+/**
+ * A connection id or a job id (any case) → that connection or job; a bank's name, short name or institution id →
+ * its institution (the users list filters by it). Each is one indexed lookup: job_runs by primary key and by
+ * connection, basiq_users.connections through its jsonb_path_ops GIN index, connectors by name.
+ */
+export async function findSearchTarget(db: Database, q: string): Promise<SearchTarget | null> {
+  const query = q.trim();
+  if (!query || query.length > 200) return null;
+  if (OPAQUE_ID.test(query)) {
+    const spellings = [...new Set([query, query.toLowerCase()])];
+    const [job] = await db
+      .select({ id: jobRuns.id, userId: jobRuns.userId, connectionId: jobRuns.connectionId })
+      .from(jobRuns)
+      .where(inArray(jobRuns.id, spellings))
+      .limit(1);
+    if (job) return { kind: "job", jobId: job.id, userId: job.userId, connectionId: job.connectionId };
+    for (const id of spellings) {
+      const [owner] = await db
+        .select({ userId: basiqUsers.id })
+        .from(basiqUsers)
+        .where(and(isNull(basiqUsers.deletedAt), sql`${basiqUsers.connections} @> ${JSON.stringify([{ id }])}::jsonb`))
+        .limit(1);
+      if (owner) return { kind: "connection", connectionId: id, userId: owner.userId };
+      const [seen] = await db
+        .select({ userId: jobRuns.userId })
+        .from(jobRuns)
+        .where(eq(jobRuns.connectionId, id))
+        .limit(1);
+      if (seen) return { kind: "connection", connectionId: id, userId: seen.userId };
+    }
+  }
+  if (/^[\p{L}\p{N}][\p{L}\p{N} &'.()-]{1,99}$/u.test(query)) {
+    const [bank] = await db
+      .select({ id: connectors.id, name: connectors.name })
+      .from(connectors)
+      .where(
+        sql`lower(${connectors.name}) = lower(${query}) or lower(${connectors.shortName}) = lower(${query}) or ${connectors.id} = upper(${query})`,
+      )
+      .orderBy(asc(connectors.id))
+      .limit(1);
+    if (bank) return { kind: "institution", institutionId: bank.id, name: bank.name };
+  }
+  return null;
 }

@@ -37,6 +37,12 @@ export function createNonce(): string {
  * stamps it on its own scripts; 'strict-dynamic' lets those scripts load the page's chunks, and hosts/'self' in
  * script-src are then ignored by CSP3 browsers ('self' stays as the fallback for CSP2 browsers).
  */
+/**
+ * sonner (the toasts) adds one fixed <style> element of its own when it loads; it cannot carry the nonce, so its
+ * exact content is allowed by hash (components/ui/toast-csp.test.ts recomputes it from the installed sonner).
+ */
+export const SONNER_STYLE_HASH = "'sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY='";
+
 export function contentSecurityPolicy(nonce: string, { nodeEnv, oidcIssuer }: HeaderOptions): string {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(nonce)) throw new Error("CSP nonce must be base64");
   const dev = nodeEnv === "development";
@@ -45,7 +51,7 @@ export function contentSecurityPolicy(nonce: string, { nodeEnv, oidcIssuer }: He
     // React's dev build uses eval to rebuild server error stacks; production needs neither eval nor inline scripts.
     "script-src": ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(dev ? ["'unsafe-eval'"] : [])],
     // <style> elements need the nonce (Next.js stamps its own). `next dev` injects styles without one.
-    "style-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'", `'nonce-${nonce}'`],
+    "style-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'", `'nonce-${nonce}'`, SONNER_STYLE_HASH],
     // style="" attributes are rendered by React on the server (progress bars, the overview's failure bars) and
     // cannot carry a nonce; allowing attributes only, not <style> elements, keeps CSS injection of selectors out.
     "style-src-attr": ["'unsafe-inline'"],

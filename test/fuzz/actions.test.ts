@@ -213,6 +213,8 @@ beforeAll(async () => {
   const account = await import("@/app/(console)/account/actions");
   const access = await import("@/app/(console)/staff/access-actions");
   const invitation = await import("@/app/(auth)/invitation/actions");
+  const views = await import("@/app/(console)/saved-views/actions");
+  const palette = await import("@/app/(console)/palette-actions");
 
   const { target, other } = world;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
@@ -290,6 +292,56 @@ beforeAll(async () => {
         const admin = [
           ...mutate(base, "jobId", staffIdValues(base.jobId, 51)),
           ...mutate(base, "queue", classify(fieldCorpus(base.queue, 52), contracts.opaqueId, true)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Only malformed values: a well-formed one saves a view (a table change), which lib/dal/saved-views.test.ts covers.
+      name: "saveView",
+      permission: "users.read",
+      call: views.saveViewAction,
+      cases: () => {
+        const base = { list: "users", name: "Invalid at Hooli", query: "?status=invalid" };
+        const goodName = (v: unknown) =>
+          typeof v === "string" && v.trim().length >= 1 && v.trim().length <= 60 && /^[\p{L}\p{N}][\p{L}\p{N} _.,:()'&/-]*$/u.test(v.trim());
+        const goodQuery = (v: unknown) => typeof v === "string" && v.length <= 2_000 && /^\??[\x20-\x7e]*$/.test(v);
+        const admin = [
+          ...mutate(base, "list", classify(fieldCorpus("users", 34, 30), contracts.oneOf("users", "jobs", "audit"), false)),
+          ...mutate(base, "name", classify(fieldCorpus(base.name, 35, 60), goodName, false)),
+          ...mutate(base, "query", classify(fieldCorpus(base.query, 36, 60), goodQuery, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Only malformed values: a well-formed e-mail or mobile is an audited lookup (lib/dal/users-export.test.ts and
+      // the users page cover searches); the fuzz proves nothing else gets through.
+      name: "paletteSearch",
+      permission: "users.read",
+      call: palette.paletteSearchAction,
+      cases: () => {
+        const base = { q: "monica" };
+        const goodQ = (v: unknown) => typeof v === "string" && v.trim().length >= 2 && v.trim().length <= 200;
+        const admin = [
+          ...mutate(base, "q", classify(fieldCorpus(base.q, 38, 80), goodQ, false)),
+          ...wholeInputGarbage(base)
+            .filter((v) => !(v.value instanceof FormData && goodQ(v.value.get("q")))) // a form with any search text is a search
+            .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "deleteView",
+      permission: "users.read",
+      call: views.deleteViewAction,
+      cases: () => {
+        const base = { id: "00000000-0000-4000-8000-0000000000ff" };
+        const admin = [
+          ...mutate(base, "id", staffIdValues(base.id, 37)),
           ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -522,6 +574,9 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "setSsoOnly",
     "acceptInvitation",
     "viewInvitation",
+    "saveView",
+    "deleteView",
+    "paletteSearch",
   ];
   it.each(names)("%s", async (name) => {
     const action = actions.find((a) => a.name === name)!;
@@ -552,6 +607,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       account: await import("@/app/(console)/account/actions"),
       access: await import("@/app/(console)/staff/access-actions"),
       invitation: await import("@/app/(auth)/invitation/actions"),
+      views: await import("@/app/(console)/saved-views/actions"),
+      palette: await import("@/app/(console)/palette-actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
@@ -576,6 +633,12 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     const strong = "violet tractor quietly juggles";
     notInvalid(await account.changePasswordAction({ currentPassword: "not it", newPassword: strong, confirmPassword: strong }));
     expect(await users.importUsersAction({ text: target.userId })).toMatchObject({ ok: true });
+    const views = await import("@/app/(console)/saved-views/actions");
+    const saved = await views.saveViewAction({ list: "users", name: "Fuzz check", query: "?status=invalid" });
+    expect(saved).toMatchObject({ ok: true });
+    if (saved.ok) expect(await views.deleteViewAction({ id: saved.data.id })).toMatchObject({ ok: true });
+    const palette = await import("@/app/(console)/palette-actions");
+    expect(await palette.paletteSearchAction({ q: target.userId.slice(0, 8) })).toMatchObject({ ok: true });
     expect(await conn.refreshConnectionAction(target)).toMatchObject({ ok: true });
     expect(await staffActions.changeStaffRoleAction({ staffId: ids.target, role: "staff" })).toMatchObject({ ok: true });
     expect(await staffActions.createStaffAction({ email: "new.person@corp.example", name: "New Person", role: "support", password: "" })).toMatchObject({ ok: true });

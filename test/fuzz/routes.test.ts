@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe as group, expect, it, vi } from "vitest";
 
 import type { Role } from "@/lib/auth/policy";
 import type { CurrentStaff } from "@/lib/auth/session";
+import { CONNECTION_STATUSES } from "@/lib/vocabulary";
 
 import { malformedIds, nearValidIds, stringCorpus, type FuzzValue } from "./corpus";
 import {
@@ -181,6 +182,16 @@ group("route handlers refuse malformed parameters without side effects (BL-1)", 
         to: isoDate,
       } as Record<string, (v: unknown) => boolean>,
       forbidden: ["support", "staff", null] as const,
+    },
+    {
+      route: "GET /users/export",
+      path: "/users/export",
+      load: async () => (await import("@/app/(console)/users/export/route")).GET,
+      keys: {
+        status: contracts.oneOf(...CONNECTION_STATUSES),
+        institution: (v: unknown) => typeof v === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(v),
+      } as Record<string, (v: unknown) => boolean>,
+      forbidden: [null] as const,
     },
   ];
 

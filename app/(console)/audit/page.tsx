@@ -9,6 +9,8 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { listAuditActions, listAuditEvents, type AuditEventDTO } from "@/lib/dal/audit";
 import { getInstitutionNames, getStoredUserNames } from "@/lib/dal/names";
+import { listSavedViews } from "@/lib/dal/saved-views";
+import { env } from "@/lib/env";
 import { auditOutcomes, first, listHref, parseAuditSearch, type RawSearchParams } from "@/lib/search-params";
 import { When } from "@/components/ui/when";
 
@@ -28,13 +30,14 @@ const filterLabels: Record<string, string> = {
   jobId: "job id",
   from: "from date",
   to: "to date",
+  range: "date preset",
 };
 
 export default async function AuditPage(props: { searchParams: Promise<RawSearchParams> }) {
   await guardPage("audit.read", "/audit");
   const raw = await props.searchParams;
   const { before, ...filters } = parseAuditSearch(raw);
-  const [{ events, nextBefore }, actions] = await Promise.all([listAuditEvents({ ...filters, before }), listAuditActions()]);
+  const [{ events, nextBefore }, actions, views] = await Promise.all([listAuditEvents({ ...filters, before }), listAuditActions(), listSavedViews("audit")]);
   const [personNames, bankNames] = await Promise.all([
     getStoredUserNames(events.flatMap((e) => (e.userId ? [e.userId] : []))),
     getInstitutionNames(),
@@ -53,7 +56,7 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           </a>
         }
       />
-      <AuditToolbar actions={actions} outcomes={auditOutcomes} />
+      <AuditToolbar actions={actions} outcomes={auditOutcomes} timeZone={env().consoleTimeZone} views={views} />
       {ignored.length > 0 ? (
         <Alert tone="warn" className="mb-4">
           Ignored a malformed {ignored.map((k) => filterLabels[k]).join(", ")} filter.

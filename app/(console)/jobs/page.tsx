@@ -4,11 +4,13 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { EmptyState } from "@/components/list/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listFailedJobs } from "@/lib/dal/jobs";
 import { getInstitutionNames } from "@/lib/dal/names";
+import { listSavedViews } from "@/lib/dal/saved-views";
 import { listHref, parseErrorLogSearch, type RawSearchParams } from "@/lib/search-params";
 import { env } from "@/lib/env";
 import { formatCount } from "@/lib/format";
@@ -22,7 +24,7 @@ export const metadata: Metadata = { title: "Error log" };
 export default async function ErrorLogPage(props: { searchParams: Promise<RawSearchParams> }) {
   const caller = await guardPage("jobs.read", "/jobs");
   const filters = parseErrorLogSearch(await props.searchParams);
-  const [log, bankNames] = await Promise.all([listFailedJobs(filters), getInstitutionNames()]);
+  const [log, bankNames, views] = await Promise.all([listFailedJobs(filters), getInstitutionNames(), listSavedViews("jobs")]);
   const { before: _before, ...current } = filters;
   const exportHref = listHref("/jobs/export", current, {});
   return (
@@ -44,7 +46,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
         }
       />
       {can(caller.role, "sweep.run") ? <SweepPanel timeZone={env().consoleTimeZone} /> : null}
-      <ErrorLogToolbar codes={log.countsByCode.map((c) => c.code)} />
+      <ErrorLogToolbar codes={log.countsByCode.map((c) => c.code)} timeZone={env().consoleTimeZone} views={views} />
       <div className="mb-4 flex flex-wrap gap-2" data-testid="counts-by-code">
         {log.countsByCode.map((c) => (
           <Link
@@ -71,9 +73,13 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
         </thead>
         <tbody>
           {log.rows.length === 0 ? (
-            <EmptyRow colSpan={5}>
-              No failed jobs {Object.values(current).some(Boolean) ? "match these filters" : "stored yet: the job sweep and opened user pages fill this log"}.
-            </EmptyRow>
+            <EmptyState
+              colSpan={5}
+              filtered={Object.values(current).some(Boolean)}
+              clearHref="/jobs"
+              noMatch="No failed jobs match these filters."
+              empty="No failed jobs stored yet: the job sweep and opened user pages fill this log."
+            />
           ) : (
             log.rows.map((j) => (
               <tr key={j.id} className="hover:bg-slate-50">

@@ -1,67 +1,25 @@
 "use client";
 
-import { useUrlParams } from "@/components/data-table/use-url-params";
+import { DateRangeFilter } from "@/components/list/date-range-filter";
+import { FilterBar, FilterSelect, FilterText } from "@/components/list/filter-bar";
+import { SavedViews, type SavedViewItem } from "@/components/list/saved-views";
+import { useListState } from "@/components/list/use-list-state";
+import { errorLogSearchSchema, parsersFor } from "@/lib/search-params";
 import { JOB_STEP_TITLE, JOB_STEP_TITLES } from "@/lib/vocabulary";
 
-const steps = JOB_STEP_TITLES;
+const parsers = parsersFor(errorLogSearchSchema);
+const stepOptions = JOB_STEP_TITLES.map((s) => ({ value: s, label: JOB_STEP_TITLE[s].label }));
 
-export function ErrorLogToolbar({ codes }: { codes: string[] }) {
-  const { params, update, pending } = useUrlParams();
-  const control = "max-w-56 rounded-md border border-slate-300 bg-white px-2 py-2 text-sm";
+export function ErrorLogToolbar({ codes, timeZone, views }: { codes: string[]; timeZone: string; views: SavedViewItem[] }) {
+  const { get, update, pending } = useListState(parsers);
   return (
-    <div className="mb-4 flex flex-wrap items-end gap-2" aria-busy={pending}>
-      <label className="text-xs text-slate-600">
-        Error code
-        <select className={`${control} block`} value={params.get("code") ?? ""} onChange={(e) => update({ code: e.target.value })}>
-          <option value="">Any</option>
-          {codes.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="text-xs text-slate-600">
-        Failed step
-        <select className={`${control} block`} value={params.get("step") ?? ""} onChange={(e) => update({ step: e.target.value })}>
-          <option value="">Any</option>
-          {steps.map((s) => (
-            <option key={s} value={s}>
-              {JOB_STEP_TITLE[s].label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="text-xs text-slate-600">
-        Institution / connector id
-        <input
-          className={`${control} block w-36`}
-          defaultValue={params.get("institution") ?? ""}
-          placeholder="AU00000"
-          maxLength={32}
-          onBlur={(e) => update({ institution: e.target.value.trim() })}
-          onKeyDown={(e) => e.key === "Enter" && update({ institution: e.currentTarget.value.trim() })}
-        />
-      </label>
-      <label className="text-xs text-slate-600">
-        User id
-        <input
-          className={`${control} block w-56`}
-          defaultValue={params.get("userId") ?? ""}
-          maxLength={64}
-          onBlur={(e) => update({ userId: e.target.value.trim() })}
-          onKeyDown={(e) => e.key === "Enter" && update({ userId: e.currentTarget.value.trim() })}
-        />
-      </label>
-      <label className="text-xs text-slate-600">
-        From
-        <input type="date" className={`${control} block`} value={params.get("from") ?? ""} onChange={(e) => update({ from: e.target.value })} />
-      </label>
-      <label className="text-xs text-slate-600">
-        To
-        <input type="date" className={`${control} block`} value={params.get("to") ?? ""} onChange={(e) => update({ to: e.target.value })} />
-      </label>
-      {pending ? <span className="pb-2 text-xs text-slate-500">Updating…</span> : null}
-    </div>
+    <FilterBar label="Error log filters" pending={pending}>
+      <FilterSelect id="code-filter" label="Error code" value={get("code")} options={codes.map((c) => ({ value: c, label: c }))} onChange={(v) => update({ code: v })} />
+      <FilterSelect id="step-filter" label="Failed step" value={get("step")} options={stepOptions} onChange={(v) => update({ step: v })} />
+      <FilterText id="institution-filter" label="Institution / connector id" value={get("institution")} placeholder="AU00000" maxLength={32} className="w-36" onCommit={(v) => update({ institution: v })} />
+      <FilterText id="user-filter" label="User id" value={get("userId")} maxLength={64} className="w-56" onCommit={(v) => update({ userId: v })} />
+      <DateRangeFilter idPrefix="jobs" from={get("from")} to={get("to")} range={get("range")} timeZone={timeZone} update={update} />
+      <SavedViews list="jobs" views={views} />
+    </FilterBar>
   );
 }

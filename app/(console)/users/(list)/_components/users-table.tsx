@@ -2,7 +2,10 @@ import Link from "next/link";
 
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { RevealValue } from "@/components/users/reveal-value";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { EmptyState } from "@/components/list/empty-state";
+import { Pager } from "@/components/list/pager";
+import { SortHeader } from "@/components/list/sort-header";
+import { Table, Td, Th } from "@/components/ui/table";
 import { getInstitutionNames } from "@/lib/dal/names";
 import { listUsers } from "@/lib/dal/users";
 import { listHref, type UsersSearch } from "@/lib/search-params";
@@ -21,6 +24,18 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
     );
   }
   const current = { ...search };
+  const sortBy = (sort: UsersSearch["sort"], label: string, naturalOrder: "ascending" | "descending", className?: string) => (
+    <SortHeader
+      label={label}
+      sorted={search.sort === sort}
+      reversed={search.dir === "reverse"}
+      href={listHref("/users", current, { sort, dir: undefined, page: undefined })}
+      reverseHref={listHref("/users", current, { sort, dir: "reverse", page: undefined })}
+      naturalOrder={naturalOrder}
+      className={className}
+    />
+  );
+  const first = result.rows.length ? (result.page - 1) * result.pageSize + 1 : 0;
   const filtered = !!(search.q || search.status || search.institution);
   return (
     <>
@@ -33,34 +48,31 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
       <Table label="Users">
         <thead>
           <tr>
-            <Th>User</Th>
+            {sortBy("id", "User", "ascending", "sticky left-0 z-10")}
             <Th>E-mail</Th>
             <Th>Mobile</Th>
-            <Th>Connections</Th>
-            <Th>Worst status</Th>
-            <Th>Last synced</Th>
+            {sortBy("connections", "Connections", "descending")}
+            {sortBy("status", "Worst status", "descending")}
+            {sortBy("recent", "Last synced", "descending")}
           </tr>
         </thead>
         <tbody>
           {result.rows.length === 0 ? (
-            <EmptyRow colSpan={6}>
-              {filtered ? (
-                <>
-                  No user matches. Search takes an exact e-mail, a mobile (any format), a user id or its first characters,
-                  or a whole name word. <Link href="/users" className="text-sky-700 hover:underline">Clear the search</Link>.
-                </>
-              ) : (
-                <>The directory is empty. Import user ids or sync from Basiq to fill it.</>
-              )}
-            </EmptyRow>
+            <EmptyState
+              colSpan={6}
+              filtered={filtered}
+              clearHref="/users"
+              noMatch="No user matches. Search takes an exact e-mail, a mobile (any format), a user, connection or job id (or a user id's first characters), a name or the first 3 letters of a name word, or a bank's name."
+              empty="The directory is empty. Import user ids or sync from Basiq to fill it."
+            />
           ) : (
             result.rows.map((u) => (
-              <tr key={u.id} className="hover:bg-slate-50">
-                <Td>
+              <tr key={u.id} className="group hover:bg-slate-50">
+                <Td className="sticky left-0 z-10 max-w-[45vw] bg-white group-hover:bg-slate-50 md:max-w-none">
                   <Link href={`/users/${encodeURIComponent(u.id)}`} className="font-medium text-sky-800 hover:underline">
                     {u.name ?? "(no name)"}
                   </Link>
-                  <div className="font-mono text-xs text-slate-500">{u.id}</div>
+                  <div className="break-all font-mono text-xs text-slate-500">{u.id}</div>
                 </Td>
                 <Td>
                   <RevealValue
@@ -95,23 +107,17 @@ export async function UsersTable({ search, canReveal }: { search: UsersSearch; c
           )}
         </tbody>
       </Table>
-      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-        <span className="text-slate-600">
-          Page {result.page} of {formatCount(result.pageCount)}
-        </span>
-        <span className="flex gap-3">
-          {result.page > 1 ? (
-            <Link href={listHref("/users", current, { page: result.page - 1 })} className="text-sky-700 hover:underline">
-              ← Previous
-            </Link>
-          ) : null}
-          {result.page < result.pageCount ? (
-            <Link href={listHref("/users", current, { page: result.page + 1 })} className="text-sky-700 hover:underline">
-              Next →
-            </Link>
-          ) : null}
-        </span>
-      </nav>
+      <Pager
+        total={result.total}
+        totalIsCapped={result.totalIsCapped}
+        unit={result.total === 1 ? "user" : "users"}
+        first={first}
+        last={first ? first + result.rows.length - 1 : 0}
+        page={result.page}
+        pageCount={result.pageCount}
+        previousHref={result.page > 1 ? listHref("/users", current, { page: result.page - 1 }) : null}
+        nextHref={result.page < result.pageCount ? listHref("/users", current, { page: result.page + 1 }) : null}
+      />
     </>
   );
 }

@@ -2,95 +2,73 @@
 
 import { useRef, useState } from "react";
 
-import { useUrlParams } from "@/components/data-table/use-url-params";
+import { FilterBar, FilterSelect } from "@/components/list/filter-bar";
+import { SavedViews, type SavedViewItem } from "@/components/list/saved-views";
+import { useListState } from "@/components/list/use-list-state";
+import { parsersFor, usersSearchSchema } from "@/lib/search-params";
 import { byOrder, CONNECTION_STATUS, CONNECTION_STATUSES } from "@/lib/vocabulary";
 
-// Search and filters write the URL (the URL is the state): a copied link reproduces the view, Back returns to it.
-export function UsersToolbar({ institutions }: { institutions: { id: string; name: string }[] }) {
-  const { params, update: updateUrl, pending } = useUrlParams();
-  const urlQ = params.get("q") ?? "";
+const parsers = parsersFor(usersSearchSchema);
+const statusOptions = [...CONNECTION_STATUSES].sort(byOrder(CONNECTION_STATUS)).map((s) => ({
+  value: s,
+  label: `Has ${/^[aeiou]/.test(s) ? "an" : "a"} ${CONNECTION_STATUS[s].label} connection`,
+}));
+
+// Search and filters write the URL through the list kit (nuqs): a copied link reproduces the view, Back returns to it.
+export function UsersToolbar({ institutions, views }: { institutions: { id: string; name: string }[]; views: SavedViewItem[] }) {
+  const { get, update, pending } = useListState(parsers);
+  const urlQ = get("q");
   const [q, setQ] = useState(urlQ);
   const [seenUrlQ, setSeenUrlQ] = useState(urlQ);
   const [pushedQ, setPushedQ] = useState(urlQ);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // The URL changed under us (Back, a link): show its search, unless it is the one we just pushed while typing.
+  // The URL changed under us (Back, a link, a saved view): show its search, unless it is the one we just pushed.
   if (urlQ !== seenUrlQ) {
     setSeenUrlQ(urlQ);
     if (urlQ !== pushedQ) setQ(urlQ);
   }
 
-  function update(changes: Record<string, string>) {
-    if ("q" in changes) setPushedQ(changes.q ?? "");
-    updateUrl(changes);
+  function pushQ(value: string) {
+    setPushedQ(value);
+    update({ q: value });
   }
 
-  function onSearch(value: string) {
-    setQ(value);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => update({ q: value.trim() }), 300);
-  }
-
-  const select = "rounded-md border border-slate-300 bg-white px-2 py-2 text-sm";
   return (
-    <div className="mb-4 flex flex-col gap-2 md:flex-row md:items-center" aria-busy={pending}>
-      <label className="sr-only" htmlFor="user-search">
+    <FilterBar label="Search and filter users" pending={pending}>
+      <label htmlFor="user-search" className="w-full text-xs text-slate-600 md:w-auto md:flex-1">
         Search users
-      </label>
-      <input
-        id="user-search"
-        type="search"
-        value={q}
-        onChange={(e) => onSearch(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") {
+        <input
+          id="user-search"
+          type="search"
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
             clearTimeout(timer.current);
-            update({ q: q.trim() });
-          }
-        }}
-        placeholder="User id or prefix, e-mail, mobile, or a name"
-        className="w-full rounded-md border border-slate-300 px-3 py-2 text-sm md:max-w-md"
-        maxLength={200}
+            const value = e.target.value.trim();
+            timer.current = setTimeout(() => pushQ(value), 300);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              clearTimeout(timer.current);
+              pushQ(q.trim());
+            }
+          }}
+          placeholder="Name or its first letters, e-mail, mobile, user / connection / job id, bank"
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm md:max-w-md"
+          maxLength={200}
+        />
+      </label>
+      <FilterSelect id="status-filter" label="Connection status" anyLabel="Any connection status" value={get("status")} options={statusOptions} onChange={(v) => update({ status: v })} />
+      <FilterSelect
+        id="institution-filter"
+        label="Bank"
+        anyLabel="Any bank"
+        value={get("institution")}
+        options={institutions.map(({ id, name }) => ({ value: id, label: name === id ? id : `${name} (${id})` }))}
+        onChange={(v) => update({ institution: v })}
       />
-      <div className="flex flex-wrap gap-2">
-        <label className="sr-only" htmlFor="status-filter">
-          Connection status
-        </label>
-        <select id="status-filter" className={select} value={params.get("status") ?? ""} onChange={(e) => update({ status: e.target.value })}>
-          <option value="">Any connection status</option>
-          {[...CONNECTION_STATUSES].sort(byOrder(CONNECTION_STATUS)).map((s) => (
-            <option key={s} value={s}>
-              Has {/^[aeiou]/.test(s) ? "an" : "a"} {CONNECTION_STATUS[s].label} connection
-            </option>
-          ))}
-        </select>
-        <label className="sr-only" htmlFor="institution-filter">
-          Institution
-        </label>
-        <select
-          id="institution-filter"
-          className={select}
-          value={params.get("institution") ?? ""}
-          onChange={(e) => update({ institution: e.target.value })}
-        >
-          <option value="">Any institution</option>
-          {institutions.map(({ id, name }) => (
-            <option key={id} value={id}>
-              {name === id ? id : `${name} (${id})`}
-            </option>
-          ))}
-        </select>
-        <label className="sr-only" htmlFor="sort">
-          Sort
-        </label>
-        <select id="sort" className={select} value={params.get("sort") ?? "recent"} onChange={(e) => update({ sort: e.target.value === "recent" ? "" : e.target.value })}>
-          <option value="recent">Recently synced</option>
-          <option value="status">Worst status first</option>
-          <option value="connections">Most connections</option>
-          <option value="id">User id</option>
-        </select>
-        {pending ? <span className="self-center text-xs text-slate-500">Updating…</span> : null}
-      </div>
-    </div>
+      <SavedViews list="users" views={views} />
+    </FilterBar>
   );
 }
