@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { cache } from "react";
 
-import { and, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
