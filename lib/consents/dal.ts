@@ -5,9 +5,10 @@ import "server-only";
 // them on the way; when Basiq cannot answer it shows the stored copy with the problem.
 import { inArray } from "drizzle-orm";
 
+import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
-import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
+import { isBasiqError } from "@/lib/basiq/errors";
 import type { Consent } from "@/lib/basiq/schemas";
 import { decrypt } from "@/lib/crypto";
 import { basiqProblem, type BasiqProblemDTO } from "@/lib/dal/basiq-problem";
@@ -46,6 +47,8 @@ export interface UserConsentsDTO {
   /** Set when the console erased the user's personal details, and why. */
   deidentified: { at: string; event: string } | null;
   canRevoke: boolean;
+  /** When the caller signed in (epoch ms): the revoke dialog asks for the password past 15 minutes. */
+  signedInAt: number;
 }
 
 export function daysUntil(iso: string | null | undefined, now = Date.now()): number | null {
@@ -96,17 +99,18 @@ export async function getUserConsents(rawUserId: string): Promise<UserConsentsDT
   const now = Date.now();
   const mark = await deidentifiedMark(db, userId);
   const deidentified = mark ? { at: mark.at.toISOString(), event: mark.by } : null;
-  const canRevoke = caller.role === "admin";
+  const canRevoke = can(caller.role, "consents.revoke");
+  const signedInAt = caller.signedInAt;
   try {
     const live = await basiq().listConsents(userId, { userId });
     await storeUserConsents(db, userId, live, "page").catch((e: unknown) => {
       log.warn({ userId, err: e instanceof Error ? e.name : "unknown" }, "could not store the user's consents");
     });
-    return { consents: live.map((c) => fromLive(c, now)), source: "live", problem: null, deidentified, canRevoke };
+    return { consents: live.map((c) => fromLive(c, now)), source: "live", problem: null, deidentified, canRevoke, signedInAt };
   } catch (e) {
-    if (!isBasiqError(e) || isBasiqNotFound(e)) throw e;
+    if (!isBasiqError(e)) throw e;
     const stored = await db.select().from(consentsTable).where(inArray(consentsTable.userId, [userId]));
-    return { consents: stored.map((row) => fromStored(row, now)), source: "stored", problem: basiqProblem(e), deidentified, canRevoke };
+    return { consents: stored.map((row) => fromStored(row, now)), source: "stored", problem: basiqProblem(e), deidentified, canRevoke, signedInAt };
   }
 }
 

@@ -9,6 +9,7 @@ import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
+import { can } from "@/lib/auth/policy";
 import { confirmOwnPassword } from "@/lib/auth/reauth";
 import type { CurrentStaff } from "@/lib/auth/session";
 import { basiq } from "@/lib/basiq";
@@ -39,7 +40,7 @@ export async function revokeConsent(
   input: { userId: string; consentId: string; password?: string },
 ): Promise<RevokeOutcome> {
   const { userId, consentId } = input;
-  if (caller.role !== "admin") await refuse(caller, userId, consentId, "forbidden", "Only administrators can revoke a consent.");
+  if (!can(caller.role, "consents.revoke")) await refuse(caller, userId, consentId, "forbidden", "Only administrators can revoke a consent.");
   if (!(await isSameOriginRequest())) {
     await refuse(caller, userId, consentId, "origin", "This request did not come from the console itself. Reload the page and try again.");
   }

@@ -24,6 +24,7 @@ import { When } from "@/components/ui/when";
 import { revealUserFieldAction } from "../actions";
 import { RefreshUserButton } from "./refresh-user-button";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
+import { UserConsents } from "@/components/consents/user-consents";
 
 /** "Monica Hall · User" in the tab, for roles that may open the user (anyone else gets the plain title). */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -145,6 +146,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           </Table>
         </div>
       </div>
+      <UserConsents userId={user.id} />
       {can(caller.role, "jobs.read") ? (
         <section className="mt-6">
           <h2 className="mb-2 text-sm font-semibold text-slate-700">Job history (checked with Basiq now)</h2>
