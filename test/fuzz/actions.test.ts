@@ -209,8 +209,23 @@ beforeAll(async () => {
   const jobs = await import("@/app/(console)/jobs/actions");
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
+  const consentActions = await import("@/app/(console)/consents/actions");
 
   const { target, other } = world;
+  // A user with an active consent (open banking), for revokeConsent's cases.
+  const { basiq } = await import("@/lib/basiq");
+  const sandboxIds = ((await (await fetch(`${world.sandboxUrl}/__sandbox/users?limit=30`)).json()) as { ids: string[] }).ids;
+  let consentTarget: { userId: string; consentId: string } | null = null;
+  for (const userId of sandboxIds) {
+    const active = (await basiq().listConsents(userId)).find((c) => c.status === "active");
+    if (active) {
+      consentTarget = { userId, consentId: active.id };
+      break;
+    }
+  }
+  if (!consentTarget) throw new Error("the sandbox data has no user with an active consent");
+  const consentOf = consentTarget;
+  const notConsentOwner = [target.userId, other.userId].find((u) => u !== consentOf.userId)!;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
   const foreignUser = [other.userId, target.connectionId];
   const noFields = (name: string, call: (i: unknown) => Promise<unknown>, seed: number, permission: Permission): ActionUnderTest => ({
@@ -287,6 +302,35 @@ beforeAll(async () => {
           ...mutate(base, "connectionId", idValues(target.connectionId, 42, foreignConnection)),
           { label: "ids swapped", input: { userId: target.connectionId, connectionId: target.userId }, expect: "well-formed" as const },
           { label: "other user's pair mixed", input: { userId: other.userId, connectionId: target.connectionId }, expect: "well-formed" as const },
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "revokeConsent",
+      permission: "consents.revoke",
+      call: consentActions.revokeConsentAction,
+      auditedRefusals: () => ["consent.revoke.refused"],
+      countsPasswordAttempts: true,
+      cases: () => {
+        const base = { userId: consentOf.userId, consentId: consentOf.consentId, confirm: consentOf.consentId };
+        const pw = "not the admin password";
+        const consentValues = idValues(consentOf.consentId, 62, [notConsentOwner, target.connectionId, consentOf.userId]);
+        const admin = [
+          ...mutate(base, "userId", idValues(consentOf.userId, 61, [notConsentOwner, target.connectionId])),
+          // The confirmation must equal the id: both change together, so a loosened id schema is still caught.
+          ...consentValues.map((v) => ({ label: `consentId+confirm: ${v.label}`, input: { ...base, consentId: v.value, confirm: v.value }, expect: v.expect })),
+          ...mutate(base, "consentId", consentValues.slice(0, 40)),
+          ...mutate(base, "confirm", classify(fieldCorpus(consentOf.consentId, 63, 30), (v) => typeof v === "string" && v.trim() === consentOf.consentId, false)),
+          ...mutate(
+            base,
+            "password",
+            classify([...wrongTypes(pw), ...hugeStrings(pw), ...blankStrings.slice(0, 3), ...sqlFragments.slice(0, 3), ...unicodeStrings(pw).slice(0, 3)], () => false, false),
+            { stale: true },
+          ),
+          { label: "ids swapped", input: { userId: consentOf.consentId, consentId: consentOf.userId, confirm: consentOf.userId }, expect: "well-formed" as const },
+          { label: "consent of another user", input: { userId: notConsentOwner, consentId: consentOf.consentId, confirm: consentOf.consentId }, expect: "well-formed" as const },
           ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -417,6 +461,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "startSweep",
     "refreshConnection",
     "purgeConnection",
+    "revokeConsent",
     "createStaff",
     "changeStaffRole",
     "setStaffStatus",
@@ -450,6 +495,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       login: await import("@/app/(auth)/login/actions"),
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
       account: await import("@/app/(console)/account/actions"),
+      consents: await import("@/app/(console)/consents/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).

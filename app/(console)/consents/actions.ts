@@ -5,9 +5,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { recordAudit } from "@/lib/audit";
 import { revokeConsent } from "@/lib/consents/revoke";
-import { basiqUserIdSchema } from "@/lib/dal/ids";
-
-const consentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "is not a consent id");
+import { basiqUserIdSchema, consentIdSchema } from "@/lib/dal/ids";
 
 const revokeInput = z
   .object({
@@ -21,7 +19,7 @@ const revokeInput = z
 /** Ids from a refused request, for the audit row, only if they look like ids (never echo arbitrary input). */
 function idsOf(raw: unknown): { userId: string | null; consentId: string | null } {
   const r = (raw ?? {}) as Record<string, unknown>;
-  const ok = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(v) ? v : null);
+  const ok = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : null);
   return { userId: ok(r.userId), consentId: ok(r.consentId) };
 }
 
