@@ -15,4 +15,5 @@ export const navItems: NavItem[] = [
   { href: "/connectors", label: "Connectors", permission: "connectors.read" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
+  { href: "/api-keys", label: "API keys", permission: "apiKeys.manage" },
 ];
