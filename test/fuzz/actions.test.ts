@@ -210,6 +210,7 @@ beforeAll(async () => {
   const login = await import("@/app/(auth)/login/actions");
   const account = await import("@/app/(console)/account/actions");
   const consentActions = await import("@/app/(console)/consents/actions");
+  const apiKeyActions = await import("@/app/(console)/api-keys/actions");
 
   const { target, other } = world;
   // A user with an active consent (open banking), for revokeConsent's cases.
@@ -302,6 +303,35 @@ beforeAll(async () => {
           ...mutate(base, "connectionId", idValues(target.connectionId, 42, foreignConnection)),
           { label: "ids swapped", input: { userId: target.connectionId, connectionId: target.userId }, expect: "well-formed" as const },
           { label: "other user's pair mixed", input: { userId: other.userId, connectionId: target.connectionId }, expect: "well-formed" as const },
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "createApiKey",
+      permission: "apiKeys.manage",
+      call: apiKeyActions.createApiKeyAction,
+      auditedRefusals: () => ["api_key.create"],
+      cases: () => {
+        const base = { name: "Partner app production" };
+        const keyName = (v: unknown) => typeof v === "string" && v.trim().length >= 3 && v.trim().length <= 80 && /^[\p{L}\p{N} ._()/-]+$/u.test(v.trim());
+        const admin = [
+          ...mutate(base, "name", classify(fieldCorpus(base.name, 71), keyName, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "revokeApiKey",
+      permission: "apiKeys.manage",
+      call: apiKeyActions.revokeApiKeyAction,
+      auditedRefusals: () => ["api_key.revoke"],
+      cases: () => {
+        const base = { id: "8d3f4c2a-1b5e-4f60-9a7b-2c4d6e8f0a1b" };
+        const admin = [
+          ...mutate(base, "id", staffIdValues(base.id, 72)),
           ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -462,6 +492,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "refreshConnection",
     "purgeConnection",
     "revokeConsent",
+    "createApiKey",
+    "revokeApiKey",
     "createStaff",
     "changeStaffRole",
     "setStaffStatus",
@@ -496,6 +528,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       secondFactor: await import("@/app/(auth)/login/second-factor/actions"),
       account: await import("@/app/(console)/account/actions"),
       consents: await import("@/app/(console)/consents/actions"),
+      apiKeys: await import("@/app/(console)/api-keys/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
