@@ -14,9 +14,13 @@ import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { actAs, staffWithRole } from "@/test/session-mock";
 
+import type * as HandlerModule from "./handler";
+import type * as KeysModule from "./keys";
+import type * as LogModule from "@/lib/log";
+
 const logLines = vi.hoisted(() => [] as string[]);
 vi.mock("@/lib/log", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/lib/log")>();
+  const original = await importOriginal<typeof LogModule>();
   const logger = original.createLogger({ write: (line: string) => void logLines.push(line) });
   logger.level = "debug";
   return { ...original, log: logger };
@@ -38,8 +42,8 @@ const personaOf = (code: string) => {
 let sandbox: Sandbox;
 let testDb: TestDatabase;
 let client: BasiqClient;
-let handleUserCheck: typeof import("./handler").handleUserCheck;
-let keys: typeof import("./keys");
+let handleUserCheck: typeof HandlerModule.handleUserCheck;
+let keys: typeof KeysModule;
 
 const call = (userId: string, headers: Record<string, string> = {}) =>
   handleUserCheck(new Request(`http://console.test/api/v1/users/${userId}/check`, { method: "POST", headers }), userId, { db: testDb.db, client });
