@@ -108,6 +108,11 @@ describe("revoke consent", () => {
     expect(actions.filter((a) => a === "consent.revoke.requested")).toHaveLength(1);
     expect(actions.filter((a) => a === "consent.revoke.succeeded")).toHaveLength(1);
     expect(actions.filter((a) => a === "user.deidentified")).toHaveLength(1);
+    // The user page's consents section says why the details are gone, and shows the consent revoked.
+    const { getUserConsents } = await import("./dal");
+    const section = await getUserConsents(WHISTLER);
+    expect(section.deidentified?.event).toBe("consent.revoked");
+    expect(section.consents.find((c) => c.id === consentId)?.status).toBe("revoked");
     // A later submission gets the outcome, not a second call.
     expect(await revokeConsentAction(input())).toMatchObject({ ok: true });
     expect(await deletes()).toBe(1);
