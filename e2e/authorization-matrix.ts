@@ -10,13 +10,13 @@ import type { Permission, Role } from "../lib/auth/policy";
  * "public": anyone, signed in or not. "signed-in": anyone with a session (every role; their own account pages and
  * the second-factor step). A permission: signed-in staff whose role the policy allows.
  */
-export type Requirement = Permission | "public" | "signed-in";
+export type Requirement = Permission | "public" | "signed-in" | "api-key";
 
 /**
  * Who gets in, by hand: "public" (anyone), "signed-in" (any role), or the roles the row's permission admits,
  * copied from the README's role table — never computed from `can()`.
  */
-export type Allowed = "public" | "signed-in" | readonly Role[];
+export type Allowed = "public" | "signed-in" | "api-key" | readonly Role[];
 
 export interface ActionRow {
   /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
@@ -49,6 +49,9 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/account/actions.ts", exportedName: "changePasswordAction", requires: "account.password", allowed: ["staff", "support", "admin"], call: "forged" },
   { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/operations/actions.ts", exportedName: "retryJobAction", requires: "operations.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/api-keys/actions.ts", exportedName: "createApiKeyAction", requires: "apiKeys.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/api-keys/actions.ts", exportedName: "revokeApiKeyAction", requires: "apiKeys.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/consents/actions.ts", exportedName: "revokeConsentAction", requires: "consents.revoke", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/jobs/actions.ts", exportedName: "startSweepAction", requires: "sweep.run", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "createStaffAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/staff/actions.ts", exportedName: "changeStaffRoleAction", requires: "staff.manage", allowed: ["admin"], call: "forged" },
@@ -92,6 +95,8 @@ export interface PathRow {
   signedIn?: "redirect-home";
   /** Pages only: where a signed-in role is sent instead (e.g. an admin, already enrolled, away from enrolment). */
   redirects?: Partial<Record<Role, string>>;
+  /** Route handlers only: the method the matrix calls (GET unless said). */
+  method?: "POST";
   /** Framework pages that are in the build but never render data: the status every caller gets. */
   framework?: number;
 }
@@ -111,6 +116,8 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read", allowed: ["admin"] },
   { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
   { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
+  { appPath: "/(console)/api-keys/page", kind: "page", requires: "apiKeys.manage", allowed: ["admin"] },
+  { appPath: "/(console)/consents/page", kind: "page", requires: "consents.read", allowed: ["support", "admin"] },
   { appPath: "/(console)/jobs/page", kind: "page", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/(console)/jobs/[jobId]/page", kind: "page", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/(console)/operations/page", kind: "page", requires: "operations.manage", allowed: ["admin"] },
@@ -123,6 +130,9 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/_global-error/page", kind: "page", requires: "public", allowed: "public", framework: 500 },
   // Route handlers (GET: the only method any of them exports, besides Auth.js's own POST endpoints)
   { appPath: "/api/health/route", kind: "route", requires: "public", allowed: "public" },
+  // The partner API: a machine API key only (401 without one); a staff session cookie, whatever the role, is a 403.
+  { appPath: "/api/v1/users/[userId]/check/route", kind: "route", requires: "api-key", allowed: "api-key", method: "POST" },
+  { appPath: "/api/v1/openapi.json/route", kind: "route", requires: "public", allowed: "public" },
   { appPath: "/api/auth/[...nextauth]/route", kind: "route", requires: "public", allowed: "public" },
   { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
@@ -140,6 +150,7 @@ export const callers: readonly Caller[] = ["anonymous", "staff", "support", "adm
 export function expectedAccess(allowed: Allowed, caller: Caller): "anonymous" | "forbidden" | "allowed" {
   if (allowed === "public") return "allowed";
   if (caller === "anonymous") return "anonymous";
+  if (allowed === "api-key") return "forbidden"; // staff sessions never open the machine API
   if (allowed === "signed-in") return "allowed";
   return allowed.includes(caller) ? "allowed" : "forbidden";
 }

@@ -71,3 +71,15 @@ export async function activeSandboxConnection(skipUsers: number, method?: string
   }
   throw new Error("no active connection found");
 }
+
+/** A user (from the `skipUsers`-th on) with an active consent: its user and consent ids. */
+export async function activeSandboxConsent(skipUsers: number): Promise<{ userId: string; consentId: string }> {
+  const ids = ((await (await fetch(`${sandboxUrl}/__sandbox/users?offset=${skipUsers}&limit=100`)).json()) as { ids: string[] }).ids;
+  for (const userId of ids) {
+    const res = await fetch(`${sandboxUrl}/users/${userId}/consents`, { headers: { Authorization: `Bearer ${await token()}` } });
+    const body = (await res.json()) as { data?: { id: string; status?: string }[] };
+    const c = (body.data ?? []).find((x) => x.status === "active");
+    if (c) return { userId, consentId: c.id };
+  }
+  throw new Error("no active consent found");
+}

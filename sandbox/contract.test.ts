@@ -357,6 +357,20 @@ describe.skipIf(!specPresent && !inCi)("sandbox conforms to Basiq's OpenAPI docu
     }
   });
 
+  it("GET /users/{userId}/consents (active, expired, revoked) and DELETE .../consents/{consentId}: 204, 404", async () => {
+    const statuses = new Set<string>();
+    for (const user of sampleUsers.filter((u) => u.connections.some((c) => c.consentId !== null))) {
+      const reply = await client.get(`${userPath(user)}/consents`);
+      expect(reply.status).toBe(200);
+      expectConforms(reply, "GET", "/users/{userId}/consents");
+      for (const consent of reply.body.data as { status: string }[]) statuses.add(consent.status);
+    }
+    expect([...statuses].sort()).toEqual(["active", "expired", "revoked"]);
+    const missing = await client.delete(`${userPath(dataset.user(0))}/consents/not-a-consent`);
+    expect(missing.status).toBe(404);
+    expectConforms(missing, "DELETE", "/users/{userId}/consents/{consentId}");
+  });
+
   it("fault bodies: status faults conform; a malformed fault does not", async () => {
     const user = dataset.user(2);
     try {

@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   "consent.expired",
   "consent.warning",
   "consent.reminder",
+  "user.deleted",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -11,6 +11,7 @@ import {
   type ConnectorMethod,
   type ConnectorSpec,
 } from "./catalogue";
+import { presentConsent, viewConsent, type ConsentView } from "./consents";
 import { type Dataset, type SeedConnection, type SeedJob, type SeedUser } from "./data";
 import {
   apiKeyRefused,
@@ -108,6 +109,9 @@ const route = (
 export const BASIQ_ROUTES: readonly RouteDefinition[] = [
   route("POST", "/token", issueToken, "basic"),
   route("GET", "/users/{userId}", getUser),
+  route("DELETE", "/users/{userId}", deleteUser),
+  route("GET", "/users/{userId}/consents", listConsents),
+  route("DELETE", "/users/{userId}/consents/{consentId}", revokeConsent),
   route("GET", "/users/{userId}/connections", listConnections),
   route("GET", "/users/{userId}/connections/{connectionId}", getConnection),
   route("DELETE", "/users/{userId}/connections/{connectionId}", deleteConnection),
@@ -212,7 +216,7 @@ function issueToken(context: RouteContext, request: RouteRequest): RouteReply {
 function requireUser(context: RouteContext, request: RouteRequest): SeedUser {
   const id = param(request, "userId");
   const user = context.dataset.findUser(id);
-  if (!user) throw notFound(`User ${id} was not found.`);
+  if (!user || context.state.isUserDeleted(user.id)) throw notFound(`User ${id} was not found.`);
   return user;
 }
 
@@ -231,6 +235,43 @@ function requireConnection(
   const view = connection ? context.state.viewConnection(connection, context.now()) : undefined;
   if (!view) throw notFound(`Connection ${id} was not found for this user.`);
   return { user, view };
+}
+
+function deleteUser(context: RouteContext, request: RouteRequest): RouteReply {
+  const user = requireUser(context, request);
+  context.state.deleteUser(user, context.now());
+  return { status: 204 };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Consents (one per open-banking connection; sandbox/consents.ts)
+
+function consentsOf(context: RouteContext, user: SeedUser): ConsentView[] {
+  const now = context.now();
+  return context.state
+    .viewConnections(user, now)
+    .map((view) => viewConsent(view, now, view.connection.consentId ? context.state.consentRevokedAt(view.connection.consentId) : undefined))
+    .filter((consent): consent is ConsentView => consent !== undefined);
+}
+
+function listConsents(context: RouteContext, request: RouteRequest): RouteReply {
+  const user = requireUser(context, request);
+  const consents = consentsOf(context, user);
+  const userUrl = `${context.baseUrl}/users/${user.id}`;
+  return {
+    status: 200,
+    body: { type: "list", size: consents.length, data: consents.map((consent) => presentConsent(consent, userUrl)) },
+  };
+}
+
+/** "Permanently deletes a users consent, this action cannot be undone." Revoking an ended consent changes nothing. */
+function revokeConsent(context: RouteContext, request: RouteRequest): RouteReply {
+  const user = requireUser(context, request);
+  const id = param(request, "consentId");
+  const consent = consentsOf(context, user).find((candidate) => candidate.id === id);
+  if (!consent) throw notFound(`Consent ${id} was not found for this user.`);
+  if (consent.status === "active") context.state.revokeConsent(user, consent.connection, context.now());
+  return { status: 204 };
 }
 
 function getUser(context: RouteContext, request: RouteRequest): RouteReply {
@@ -378,6 +419,7 @@ function getJob(context: RouteContext, request: RouteRequest): RouteReply {
   const address = context.dataset.address(id);
   if (address?.kind !== "job" || address.user >= context.dataset.userCount) throw missing;
   const user = context.dataset.user(address.user);
+  if (context.state.isUserDeleted(user.id)) throw missing;
   const connection = user.connections[address.connection];
   if (!connection || context.state.isDeleted(connection.id)) throw missing;
   const runtime = context.state.runtimeJob(id);

@@ -48,6 +48,10 @@ export class SandboxState {
   private readonly jobsById = new Map<string, RuntimeJob>();
   private readonly connectorStatuses = new Map<string, ConnectorStatus>();
   private readonly runtimeEvents: EventRecord[] = [];
+  /** Consents revoked through DELETE /users/{userId}/consents/{consentId}, by consent id. */
+  private readonly revokedConsents = new Map<string, number>();
+  /** Users deleted through DELETE /users/{userId}, by user id. */
+  private readonly deletedUsers = new Map<string, number>();
   /** Never reset, so a job id is never reused within one process. */
   private jobSequence = 0;
   /** How far POST /__sandbox/clock has moved the Basiq routes' clock ahead of the wall clock. */
@@ -62,6 +66,8 @@ export class SandboxState {
     this.jobsById.clear();
     this.connectorStatuses.clear();
     this.runtimeEvents.length = 0;
+    this.revokedConsents.clear();
+    this.deletedUsers.clear();
     this.clockOffset = 0;
   }
 
@@ -86,6 +92,33 @@ export class SandboxState {
       userIndex: user.index,
       connectionIndex: connection.index,
     });
+  }
+
+  consentRevokedAt(consentId: string): number | undefined {
+    return this.revokedConsents.get(consentId);
+  }
+
+  /** Revokes the consent behind `connection` (once): a `consent.revoked` event joins the stream. */
+  revokeConsent(user: SeedUser, connection: SeedConnection, now: number): void {
+    if (connection.consentId === null || this.revokedConsents.has(connection.consentId)) return;
+    this.revokedConsents.set(connection.consentId, now);
+    this.pushEvent("consent.revoked", user.index, connection.index, now);
+  }
+
+  isUserDeleted(userId: string): boolean {
+    return this.deletedUsers.has(userId);
+  }
+
+  /** Deletes the user (once): a `user.deleted` event joins the stream; the user's routes answer 404 from now on. */
+  deleteUser(user: SeedUser, now: number): void {
+    if (this.deletedUsers.has(user.id)) return;
+    this.deletedUsers.set(user.id, now);
+    this.pushEvent("user.deleted", user.index, -1, now);
+  }
+
+  /** Any runtime event, at whole seconds like Basiq's createdDate (sandbox/events.ts). */
+  pushEvent(type: EventRecord["type"], userIndex: number, connectionIndex: number, now: number): void {
+    this.runtimeEvents.push({ at: Math.floor(now / 1000) * 1000, type, userIndex, connectionIndex });
   }
 
   purge(connectionId: string, now: number): void {

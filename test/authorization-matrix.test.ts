@@ -54,7 +54,7 @@ function gridOf(allowed: Allowed): string {
   return roles.map((r) => `${r}:${allowed.includes(r) ? "yes" : "no"}`).join(" ");
 }
 function policyOf(requires: Requirement): string {
-  if (requires === "public" || requires === "signed-in") return requires;
+  if (requires === "public" || requires === "signed-in" || requires === "api-key") return requires;
   return roles.map((r) => `${r}:${can(r, requires) ? "yes" : "no"}`).join(" ");
 }
 
@@ -123,7 +123,8 @@ describe("authorization matrix table", () => {
     }
     for (const row of pathMatrix.filter((p) => !p.framework && p.requires !== "public" && p.requires !== "signed-in")) {
       const file = `app${row.appPath}.${row.kind === "page" ? "tsx" : "ts"}`;
-      const m = /guard(?:Page|Route)\(\s*"([^"]+)"/.exec(source(file));
+      // The machine API's handlers authenticate the key in lib/api-keys/handler.ts (and refuse staff sessions).
+      const m = row.requires === "api-key" ? (/handleUserCheck\(/.test(source(file)) ? ["", "api-key"] : null) : /guard(?:Page|Route)\(\s*"([^"]+)"/.exec(source(file));
       found.push(`${file}: ${m?.[1] ?? "no guardPage/guardRoute found"}`);
     }
     const expected = [

@@ -11,8 +11,10 @@ export const navItems: NavItem[] = [
   { href: "/", label: "Overview", permission: "overview.read" },
   { href: "/users", label: "Users", permission: "users.read" },
   { href: "/jobs", label: "Error log", permission: "jobs.read" },
+  { href: "/consents", label: "Consents", permission: "consents.read" },
   { href: "/connectors", label: "Connectors", permission: "connectors.read" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
   { href: "/operations", label: "Operations", permission: "operations.manage" },
+  { href: "/api-keys", label: "API keys", permission: "apiKeys.manage" },
 ];

@@ -26,6 +26,12 @@ export const policy = {
   "connectors.refresh": supportAndAdmin,
   "connections.refresh": supportAndAdmin,
   "connections.purge": adminOnly,
+  /** The /consents list: consents expiring soon, with masked contacts and the message to send. */
+  "consents.read": supportAndAdmin,
+  /** Revoke a user's CDR consent at Basiq (irreversible; same protections as purge). */
+  "consents.revoke": adminOnly,
+  /** Machine API keys for the partner's back end (POST /api/v1/users/{userId}/check). */
+  "apiKeys.manage": adminOnly,
   "sweep.run": adminOnly,
   "integration.health": adminOnly,
   /** /operations: the job engine's queues, schedules, runs, failures and dead letters, and retrying a job. */

@@ -13,6 +13,8 @@ import {
   type BasiqEvent,
   type BasiqUser,
   type Connection,
+  type Consent,
+  consentListSchema,
   type ConnectionSummary,
   connectionListSchema,
   connectionSchema,
@@ -109,6 +111,10 @@ export interface EventPage {
 
 export interface BasiqClient {
   getUser(userId: string, context?: CallContext): Promise<BasiqUser>;
+  /** GET /users/{userId}/consents: item by item (an item without a valid id is left out and logged). */
+  listConsents(userId: string, context?: CallContext): Promise<Consent[]>;
+  /** DELETE /users/{userId}/consents/{consentId} (204; "cannot be undone"): not retried, like purge. */
+  revokeConsent(userId: string, consentId: string, context?: CallContext): Promise<void>;
   listConnections(userId: string, context?: CallContext): Promise<ConnectionSummary[]>;
   getConnection(userId: string, connectionId: string, context?: CallContext): Promise<Connection>;
   /**
@@ -247,6 +253,18 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
   const client: BasiqClient = {
     getUser: async (userId, context) =>
       get(resolveRoute("GET", "/users/{userId}", { userId }), userSchema, context),
+
+    listConsents: async (userId, context) => {
+      const resolved = resolveRoute("GET", "/users/{userId}/consents", { userId });
+      const page = await get(resolved, consentListSchema, context);
+      reportSkipped(resolved, page.data, context);
+      return page.data;
+    },
+
+    revokeConsent: async (userId, consentId, context) => {
+      const resolved = resolveRoute("DELETE", "/users/{userId}/consents/{consentId}", { userId, consentId });
+      await transport.call({ resolved, schema: null, context, idempotent: false });
+    },
 
     listConnections: async (userId, context) => {
       const resolved = resolveRoute("GET", "/users/{userId}/connections", { userId });
@@ -421,6 +439,8 @@ function inLane(client: BasiqClient, lane: Lane): BasiqClient {
   const view: BasiqClient = {
     getUser: (userId, context) => client.getUser(userId, ctx(context)),
     listConnections: (userId, context) => client.listConnections(userId, ctx(context)),
+    listConsents: (userId, context) => client.listConsents(userId, ctx(context)),
+    revokeConsent: (userId, consentId, context) => client.revokeConsent(userId, consentId, ctx(context)),
     getConnection: (userId, connectionId, context) =>
       client.getConnection(userId, connectionId, ctx(context)),
     refreshConnection: (userId, connectionId, context) =>

@@ -485,3 +485,61 @@ export type EventListPage = z.infer<typeof eventListSchema>;
 export const eventTypeListSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.string().optional() })),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Consents (core.json GET /users/{userId}/consents)
+
+/**
+ * A CDR consent. The id is what the console acts on (DELETE .../consents/{consentId}): it must be a Basiq id.
+ * Everything else is read tolerantly: `status` is documented as "active, revoked, and expired" and kept as a plain
+ * string (vocabulary.ts knows the documented values); dates, purpose and permissions are optional.
+ */
+export const consentSchema = z.looseObject({
+  type: z.string().optional(),
+  id: basiqIdSchema,
+  created: z.string().optional(),
+  updated: z.string().optional(),
+  expiryDate: z.string().optional(),
+  origin: z.string().optional(),
+  status: z.string().optional(),
+  revoked: z.string().nullish(),
+  purpose: z
+    .looseObject({
+      primary: z.looseObject({ title: z.string().optional(), description: z.string().optional() }).optional(),
+      other: z.boolean().nullish(),
+    })
+    .optional(),
+  data: z
+    .looseObject({
+      retainData: z.boolean().optional(),
+      initialRetrievalDays: z.number().optional(),
+      organisation: z.boolean().nullish(),
+      permissions: z
+        .array(
+          z.looseObject({
+            scope: z.string().optional(),
+            required: z.boolean().optional(),
+            consented: z.boolean().optional(),
+            entity: z.string().optional(),
+            information: z
+              .looseObject({
+                name: z.string().optional(),
+                description: z.string().optional(),
+                attributeList: z.array(z.string()).optional(),
+              })
+              .optional(),
+            purpose: z.looseObject({ title: z.string().optional(), description: z.string().optional() }).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  links: z.unknown(),
+});
+export type Consent = z.infer<typeof consentSchema>;
+
+export const consentListSchema = z.looseObject({
+  type: z.string().optional(),
+  size: z.number().int().optional(),
+  data: itemByItem(consentSchema),
+});

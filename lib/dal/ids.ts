@@ -6,3 +6,4 @@ const opaqueId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "is
 export const basiqUserIdSchema = opaqueId;
 export const connectionIdSchema = opaqueId;
 export const jobIdSchema = opaqueId;
+export const consentIdSchema = opaqueId;

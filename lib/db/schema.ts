@@ -194,6 +194,13 @@ export const basiqUsers = pgTable(
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    /**
+     * Set when the user's consent was revoked or expired, or the user was deleted (lib/consents/deidentify.ts): the
+     * personal fields and their blind indexes are erased and are never written again for this user.
+     */
+    deidentifiedAt: timestamp("deidentified_at", { withTimezone: true }),
+    /** The event that caused it, e.g. `consent.revoked`. */
+    deidentifiedBy: text("deidentified_by"),
   },
   (t) => [
     index("basiq_users_id_prefix_idx").using("btree", sql`${t.id} text_pattern_ops`),
@@ -482,4 +489,69 @@ export const savedViews = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("saved_views_staff_list_name_idx").on(t.staffId, t.list, t.name)],
+);
+
+/**
+ * CDR consents as last read from Basiq (GET /users/{userId}/consents), by the user page, the consent events and the
+ * sweep (lib/consents/store.ts): the /consents page lists the active ones expiring soon. No personal data.
+ */
+export const consents = pgTable(
+  "consents",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    status: text("status"),
+    createdAt: timestamp("created_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    purpose: text("purpose"),
+    /** Permission scopes, e.g. `bank:transactions:read`. */
+    scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Who last read it: `page`, `event`, `sweep`. */
+    source: text("source").notNull(),
+  },
+  (t) => [index("consents_expiry_idx").on(t.status, t.expiresAt), index("consents_user_idx").on(t.userId)],
+);
+
+/**
+ * Revocations of a consent at Basiq (admin only, DELETE /users/{userId}/consents/{consentId}). At most one row per
+ * consent that is in progress or succeeded (partial unique index): one Basiq call however many submissions arrive.
+ */
+export const consentRevocations = pgTable(
+  "consent_revocations",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: text("user_id").notNull(),
+    consentId: text("consent_id").notNull(),
+    requestedBy: uuid("requested_by").notNull(),
+    status: text("status").notNull(), // in-progress | succeeded | failed | unknown
+    basiqStatus: integer("basiq_status"),
+    correlationId: text("correlation_id"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("consent_revocations_one_call").on(t.consentId).where(sql`${t.status} in ('in-progress', 'succeeded', 'unknown')`),
+  ],
+);
+
+/**
+ * Machine API keys for the partner's back end (POST /api/v1/users/{userId}/check). Only a SHA-256 hash of the key
+ * is stored; `prefix` (the first characters) lets a person recognise it. Scoped: `user-check` is the only scope.
+ */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    scope: text("scope").notNull(),
+    createdBy: uuid("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash)],
 );

@@ -12,6 +12,7 @@ import { and, eq, inArray, lt } from "drizzle-orm";
 import type { BasiqClient } from "@/lib/basiq/client";
 import type { Database } from "@/lib/db";
 import { basiqEventLedger, basiqUsers, syncCursors } from "@/lib/db/schema";
+import { handleConsentEvent, isConsentRelevant } from "@/lib/consents/events";
 import { log } from "@/lib/log";
 
 import { forEachLimited, syncDirectoryUser } from "./sync";
@@ -98,6 +99,19 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
     if (kind === "revoked" || kind === "expired") log.info({ userId: e.userId, eventId: e.id, type: e.type }, "consent ended: the user's data must be deleted or de-identified");
   }
 
+  // Consent events and user.deleted: de-identification and stored consents (lib/consents/events.ts), in event
+  // order. A user whose event could not be handled is retried with the others below (its events released).
+  const failedUsers: string[] = [];
+  for (const e of events) {
+    if (!isConsentRelevant(e.type) || failedUsers.includes(e.userId)) continue;
+    try {
+      await handleConsentEvent({ id: e.id, type: e.type, userId: e.userId }, { db, client });
+    } catch (err) {
+      failedUsers.push(e.userId);
+      log.warn({ userId: e.userId, eventId: e.id, type: e.type, correlationId: (err as { correlationId?: string }).correlationId }, "consent event could not be handled");
+    }
+  }
+
   // The latest event per user decides: a deleted user is marked deleted, anyone else is re-synced.
   const latest = new Map<string, string>();
   for (const e of events) latest.set(e.userId, e.type);
@@ -106,7 +120,6 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
 
   if (deleted.length > 0) await db.update(basiqUsers).set({ deletedAt: new Date() }).where(inArray(basiqUsers.id, deleted));
   let usersSynced = 0;
-  const failedUsers: string[] = [];
   await forEachLimited(toSync, 8, async (userId) => {
     try {
       if ((await syncDirectoryUser(db, client, userId, "event")) !== "not-found") usersSynced++;
@@ -122,7 +135,7 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
       await db.delete(basiqEventLedger).where(inArray(basiqEventLedger.eventId, released.slice(i, i + 500)));
     }
   }
-  const failed = failedUsers.length;
+  const failed = new Set(failedUsers).size;
 
   // Advance the cursor (and record a successful run) only when every user was handled.
   const newest = events.reduce<FeedEvent | null>((max, e) => (!max || e.at > max.at ? e : max), null);

@@ -83,14 +83,26 @@ export async function recordDirectoryUser(
       : {}),
   };
 
+  // A de-identified user (lib/consents/deidentify.ts) keeps no personal field: the update writes null instead.
+  const unlessDeidentified = (value: string | null) =>
+    sql`case when ${basiqUsers.deidentifiedAt} is null then ${value}::text else null end`;
+  const set = {
+    ...values,
+    emailEnc: unlessDeidentified(values.emailEnc),
+    emailIdx: unlessDeidentified(values.emailIdx),
+    mobileEnc: unlessDeidentified(values.mobileEnc),
+    mobileIdx: unlessDeidentified(values.mobileIdx),
+    nameEnc: unlessDeidentified(values.nameEnc),
+  };
+
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(basiqUsers)
       .values({ id: input.id, source, ...values })
-      .onConflictDoUpdate({ target: basiqUsers.id, set: values })
-      .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      .onConflictDoUpdate({ target: basiqUsers.id, set })
+      .returning({ inserted: sql<boolean>`(xmax = 0)`, deidentifiedAt: basiqUsers.deidentifiedAt });
     await tx.delete(basiqUserNameWords).where(eq(basiqUserNameWords.userId, input.id));
-    if (words.length > 0) {
+    if (words.length > 0 && !row?.deidentifiedAt) {
       await tx
         .insert(basiqUserNameWords)
         .values(words.map((w) => ({ userId: input.id, wordIdx: indexOf("name", w) })))

@@ -215,8 +215,24 @@ beforeAll(async () => {
   const invitation = await import("@/app/(auth)/invitation/actions");
   const views = await import("@/app/(console)/saved-views/actions");
   const palette = await import("@/app/(console)/palette-actions");
+  const consentActions = await import("@/app/(console)/consents/actions");
+  const apiKeyActions = await import("@/app/(console)/api-keys/actions");
 
   const { target, other } = world;
+  // A user with an active consent (open banking), for revokeConsent's cases.
+  const { basiq } = await import("@/lib/basiq");
+  const sandboxIds = ((await (await fetch(`${world.sandboxUrl}/__sandbox/users?limit=30`)).json()) as { ids: string[] }).ids;
+  let consentTarget: { userId: string; consentId: string } | null = null;
+  for (const userId of sandboxIds) {
+    const active = (await basiq().listConsents(userId)).find((c) => c.status === "active");
+    if (active) {
+      consentTarget = { userId, consentId: active.id };
+      break;
+    }
+  }
+  if (!consentTarget) throw new Error("the sandbox data has no user with an active consent");
+  const consentOf = consentTarget;
+  const notConsentOwner = [target.userId, other.userId].find((u) => u !== consentOf.userId)!;
   const foreignConnection = [other.connectionId, target.userId, world.jobId ?? other.userId];
   const foreignUser = [other.userId, target.connectionId];
   const noFields = (name: string, call: (i: unknown) => Promise<unknown>, seed: number, permission: Permission): ActionUnderTest => ({
@@ -358,6 +374,64 @@ beforeAll(async () => {
           ...mutate(base, "connectionId", idValues(target.connectionId, 42, foreignConnection)),
           { label: "ids swapped", input: { userId: target.connectionId, connectionId: target.userId }, expect: "well-formed" as const },
           { label: "other user's pair mixed", input: { userId: other.userId, connectionId: target.connectionId }, expect: "well-formed" as const },
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "createApiKey",
+      permission: "apiKeys.manage",
+      call: apiKeyActions.createApiKeyAction,
+      auditedRefusals: () => ["api_key.create"],
+      cases: () => {
+        const base = { name: "Partner app production" };
+        const keyName = (v: unknown) => typeof v === "string" && v.trim().length >= 3 && v.trim().length <= 80 && /^[\p{L}\p{N} ._()/-]+$/u.test(v.trim());
+        const admin = [
+          ...mutate(base, "name", classify(fieldCorpus(base.name, 71), keyName, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "revokeApiKey",
+      permission: "apiKeys.manage",
+      call: apiKeyActions.revokeApiKeyAction,
+      auditedRefusals: () => ["api_key.revoke"],
+      cases: () => {
+        const base = { id: "8d3f4c2a-1b5e-4f60-9a7b-2c4d6e8f0a1b" };
+        const admin = [
+          ...mutate(base, "id", staffIdValues(base.id, 72)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "revokeConsent",
+      permission: "consents.revoke",
+      call: consentActions.revokeConsentAction,
+      auditedRefusals: () => ["consent.revoke.refused"],
+      countsPasswordAttempts: true,
+      cases: () => {
+        const base = { userId: consentOf.userId, consentId: consentOf.consentId, confirm: consentOf.consentId };
+        const pw = "not the admin password";
+        const consentValues = idValues(consentOf.consentId, 62, [notConsentOwner, target.connectionId, consentOf.userId]);
+        const admin = [
+          ...mutate(base, "userId", idValues(consentOf.userId, 61, [notConsentOwner, target.connectionId])),
+          // The confirmation must equal the id: both change together, so a loosened id schema is still caught.
+          ...consentValues.map((v) => ({ label: `consentId+confirm: ${v.label}`, input: { ...base, consentId: v.value, confirm: v.value }, expect: v.expect })),
+          ...mutate(base, "consentId", consentValues.slice(0, 40)),
+          ...mutate(base, "confirm", classify(fieldCorpus(consentOf.consentId, 63, 30), (v) => typeof v === "string" && v.trim() === consentOf.consentId, false)),
+          ...mutate(
+            base,
+            "password",
+            classify([...wrongTypes(pw), ...hugeStrings(pw), ...blankStrings.slice(0, 3), ...sqlFragments.slice(0, 3), ...unicodeStrings(pw).slice(0, 3)], () => false, false),
+            { stale: true },
+          ),
+          { label: "ids swapped", input: { userId: consentOf.consentId, consentId: consentOf.userId, confirm: consentOf.userId }, expect: "well-formed" as const },
+          { label: "consent of another user", input: { userId: notConsentOwner, consentId: consentOf.consentId, confirm: consentOf.consentId }, expect: "well-formed" as const },
           ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -564,6 +638,9 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "retryJob",
     "refreshConnection",
     "purgeConnection",
+    "revokeConsent",
+    "createApiKey",
+    "revokeApiKey",
     "createStaff",
     "changeStaffRole",
     "setStaffStatus",
@@ -609,6 +686,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       invitation: await import("@/app/(auth)/invitation/actions"),
       views: await import("@/app/(console)/saved-views/actions"),
       palette: await import("@/app/(console)/palette-actions"),
+      consents: await import("@/app/(console)/consents/actions"),
+      apiKeys: await import("@/app/(console)/api-keys/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).

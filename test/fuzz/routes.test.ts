@@ -195,6 +195,66 @@ group("route handlers refuse malformed parameters without side effects (BL-1)", 
     },
   ];
 
+  it("POST /api/v1/users/[userId]/check refuses every bad key and every malformed user id", async () => {
+    const { POST } = await import("@/app/api/v1/users/[userId]/check/route");
+    const valid = world.target.userId;
+    const post = (userId: string, headers: Record<string, string>) => () =>
+      POST(new Request(`http://console.test/api/v1/users/${encodeURIComponent(userId.toWellFormed())}/check`, { method: "POST", headers }), {
+        params: Promise.resolve({ userId }),
+      });
+    // Without a valid key nothing is read, written or sent: a garbage Authorization header, cookie or user id alike.
+    // A header carries bytes: the value as its UTF-8 bytes read as Latin-1, which is what a server receives.
+    const wire = (v: unknown) => Buffer.from(String(v).replace(/[\r\n\0]/g, "").slice(0, 8000), "utf8").toString("latin1");
+    const headerValues = stringCorpus("Bearer bqk_" + "A".repeat(43), 301, 60).filter((v) => typeof v.value === "string");
+    const noKey: RouteCase[] = [
+      ...headerValues.map((v) => ({
+        label: `authorization: ${v.label}`,
+        expect: "malformed" as const,
+        role: null,
+        call: post(valid, { authorization: wire(v.value) }),
+      })),
+      ...stringCorpus("authjs.session-token=x", 302, 20)
+        .filter((v) => typeof v.value === "string")
+        .map((v) => ({ label: `cookie: ${v.label}`, expect: "malformed" as const, role: null, call: post(valid, { cookie: wire(v.value) }) })),
+      ...[...malformedIds(valid), ...nearValidIds(valid)].map((v) => ({ label: `userId without key: ${v.label}`, expect: "malformed" as const, role: null, call: post(String(v.value), {}) })),
+    ];
+    totals.set("POST /api/v1/…/check (no key)", noKey.length);
+    expect(noKey.length).toBeGreaterThanOrEqual(100);
+    expect(await check("POST /api/v1/users/[userId]/check", noKey)).toEqual([]);
+
+    // With a valid key, a malformed user id is a 400 (or a 429 past the rate) and reaches no Basiq route; the only
+    // writes are the key's last use, the rate counter and the audit row of the call. A key every 9 calls keeps the
+    // rate limit out of the way.
+    actAs(as("admin"));
+    const { createApiKey } = await import("@/lib/api-keys/keys");
+    const ids = classify([...strings(valid, 303), ...malformedIds(valid)], contracts.opaqueId, false).map((v) => String(v.value));
+    const keys: string[] = [];
+    for (let i = 0; i < ids.length; i += 9) keys.push((await createApiKey(`fuzz key ${i}`)).key);
+    const db0 = await fingerprint(world);
+    const s0 = await sandboxStats(world);
+    const problems: string[] = [];
+    for (const [i, userId] of ids.entries()) {
+      const res = await post(userId, { authorization: `Bearer ${keys[Math.floor(i / 9)]}` })();
+      const body = await res.text();
+      if (res.status !== 400) problems.push(`userId ${JSON.stringify(userId).slice(0, 60)}: HTTP ${res.status}`);
+      if (STACK_TRACE.test(body)) problems.push(`userId ${JSON.stringify(userId).slice(0, 60)}: stack trace`);
+    }
+    const tables = changedTables(db0, await fingerprint(world)).filter((t) => !["public.audit_events", "public.api_keys", "public.security_quotas"].includes(t));
+    expect(problems).toEqual([]);
+    expect(tables).toEqual([]);
+    expect(statsDiff(s0, await sandboxStats(world))).toEqual({});
+    totals.set("POST /api/v1/…/check (key)", ids.length);
+  }, 180_000);
+
+  it("GET /api/v1/openapi.json serves the document, for anyone", async () => {
+    const { GET } = await import("@/app/api/v1/openapi.json/route");
+    const res = GET();
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(["/api/v1/users/{userId}/check"]);
+  });
+
   for (const e of exports) {
     it(`${e.route} refuses every unreadable filter with 400`, async () => {
       const GET = await e.load();

@@ -19,6 +19,7 @@ import { LatestFailures } from "@/components/remediation/latest-failures";
 import { ConnectionsSection, ConnectionsSkeleton } from "./_components/connections-section";
 import { ProfileCard } from "./_components/profile-card";
 import { RefreshUserButton } from "./refresh-user-button";
+import { UserConsents } from "@/components/consents/user-consents";
 
 /** "Monica Hall · User" in the tab, for roles that may open the user (anyone else gets the plain title). */
 export async function generateMetadata(props: { params: Promise<{ userId: string }> }): Promise<Metadata> {
@@ -67,6 +68,7 @@ export default async function UserPage(props: { params: Promise<{ userId: string
           <UserLatestFailures userId={user.id} />
         </Suspense>
       ) : null}
+      <UserConsents userId={user.id} />
       {can(caller.role, "jobs.read") ? (
         <section className="mt-6">
           <h2 className="mb-2 text-sm font-semibold text-slate-700">Job history (checked with Basiq now)</h2>

@@ -1,0 +1,180 @@
+import "server-only";
+
+// Data access for the consent pages: authorization checked here (lib/auth/policy.ts), DTOs out (no ciphertext, no
+// raw Basiq objects). The user page reads the user's consents live (one GET /users/{userId}/consents) and stores
+// them on the way; when Basiq cannot answer it shows the stored copy with the problem.
+import { inArray } from "drizzle-orm";
+
+import { can } from "@/lib/auth/policy";
+import { requirePermission } from "@/lib/auth/session";
+import { basiq } from "@/lib/basiq";
+import { isBasiqError } from "@/lib/basiq/errors";
+import type { Consent } from "@/lib/basiq/schemas";
+import { decrypt } from "@/lib/crypto";
+import { basiqProblem, type BasiqProblemDTO } from "@/lib/dal/basiq-problem";
+import { basiqUserIdSchema } from "@/lib/dal/ids";
+import { getDb } from "@/lib/db";
+import { basiqUsers, consents as consentsTable } from "@/lib/db/schema";
+import { maskEmail, maskMobile } from "@/lib/directory/mask";
+import { NotFoundError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+import { deidentifiedMark } from "./deidentify";
+import { consentsExpiringSoon, storeUserConsents, type StoredConsent } from "./store";
+
+const DAY_MS = 24 * 3600_000;
+
+export interface ConsentDTO {
+  id: string;
+  status: string | null;
+  created: string | null;
+  expiryDate: string | null;
+  revoked: string | null;
+  purpose: string | null;
+  purposeDetail: string | null;
+  /** Permission names (or scopes when Basiq sent no name). */
+  permissions: string[];
+  retainData: boolean | null;
+  /** Whole days until expiry (negative once expired); null without an expiry date. */
+  daysToExpiry: number | null;
+}
+
+export interface UserConsentsDTO {
+  consents: ConsentDTO[];
+  /** Live from Basiq, or the stored copy when Basiq could not answer (`problem` says why). */
+  source: "live" | "stored";
+  problem: BasiqProblemDTO | null;
+  /** Set when the console erased the user's personal details, and why. */
+  deidentified: { at: string; event: string } | null;
+  canRevoke: boolean;
+  /** When the caller signed in (epoch ms): the revoke dialog asks for the password past 15 minutes. */
+  signedInAt: number;
+}
+
+export function daysUntil(iso: string | null | undefined, now = Date.now()): number | null {
+  if (!iso) return null;
+  const at = Date.parse(iso);
+  return Number.isFinite(at) ? Math.floor((at - now) / DAY_MS) : null;
+}
+
+function fromLive(consent: Consent, now: number): ConsentDTO {
+  return {
+    id: consent.id,
+    status: consent.status ?? null,
+    created: consent.created ?? null,
+    expiryDate: consent.expiryDate ?? null,
+    revoked: consent.revoked ?? null,
+    purpose: consent.purpose?.primary?.title ?? null,
+    purposeDetail: consent.purpose?.primary?.description ?? null,
+    permissions: (consent.data?.permissions ?? [])
+      .map((p) => p.information?.name ?? p.scope)
+      .filter((p): p is string => typeof p === "string" && p.length > 0),
+    retainData: consent.data?.retainData ?? null,
+    daysToExpiry: daysUntil(consent.expiryDate, now),
+  };
+}
+
+function fromStored(row: StoredConsent, now: number): ConsentDTO {
+  const expiry = row.expiresAt?.toISOString() ?? null;
+  return {
+    id: row.id,
+    status: row.status,
+    created: row.createdAt?.toISOString() ?? null,
+    expiryDate: expiry,
+    revoked: row.revokedAt?.toISOString() ?? null,
+    purpose: row.purpose,
+    purposeDetail: null,
+    permissions: row.scopes,
+    retainData: null,
+    daysToExpiry: daysUntil(expiry, now),
+  };
+}
+
+export async function getUserConsents(rawUserId: string): Promise<UserConsentsDTO> {
+  const caller = await requirePermission("users.read");
+  const parsed = basiqUserIdSchema.safeParse(rawUserId);
+  if (!parsed.success) throw new NotFoundError("That user");
+  const userId = parsed.data;
+  const db = await getDb();
+  const now = Date.now();
+  const mark = await deidentifiedMark(db, userId);
+  const deidentified = mark ? { at: mark.at.toISOString(), event: mark.by } : null;
+  const canRevoke = can(caller.role, "consents.revoke");
+  const signedInAt = caller.signedInAt;
+  try {
+    const live = await basiq().listConsents(userId, { userId });
+    await storeUserConsents(db, userId, live, "page").catch((e: unknown) => {
+      log.warn({ userId, err: e instanceof Error ? e.name : "unknown" }, "could not store the user's consents");
+    });
+    return { consents: live.map((c) => fromLive(c, now)), source: "live", problem: null, deidentified, canRevoke, signedInAt };
+  } catch (e) {
+    if (!isBasiqError(e)) throw e;
+    const stored = await db.select().from(consentsTable).where(inArray(consentsTable.userId, [userId]));
+    return { consents: stored.map((row) => fromStored(row, now)), source: "stored", problem: basiqProblem(e), deidentified, canRevoke, signedInAt };
+  }
+}
+
+export interface ExpiringConsentDTO {
+  consentId: string;
+  userId: string;
+  expiryDate: string;
+  daysToExpiry: number;
+  purpose: string | null;
+  maskedEmail: string | null;
+  maskedMobile: string | null;
+  /** The text support can paste into an e-mail or SMS to the user. */
+  message: string;
+}
+
+/** The message to the user whose consent expires soon (no personal data: the partner's app fills in the greeting). */
+export function reminderMessage(expiryDate: string, purpose: string | null): string {
+  const day = new Date(expiryDate).toLocaleDateString("en-AU", { day: "numeric", month: "long", year: "numeric", timeZone: "Australia/Sydney" });
+  return (
+    `Your consent to share your bank data with us${purpose ? ` (for: ${purpose})` : ""} ends on ${day}. ` +
+    "To keep your account connected, open the app and renew your consent before then. " +
+    "If you do nothing, we will stop receiving your bank data and delete the data we hold from it."
+  );
+}
+
+function decryptField(row: { id: string }, column: "email" | "mobile", stored: string | null): string | null {
+  if (!stored) return null;
+  try {
+    return decrypt(stored, { table: "basiq_users", column, rowId: row.id });
+  } catch (e) {
+    log.error({ userId: row.id, column, err: (e as Error).name }, "cannot decrypt a directory field");
+    return null;
+  }
+}
+
+/** /consents: every active consent expiring in the next 7 days, soonest first, with the user's masked contact. */
+export async function listExpiringConsents(): Promise<ExpiringConsentDTO[]> {
+  await requirePermission("consents.read");
+  const db = await getDb();
+  const now = Date.now();
+  const soon = await consentsExpiringSoon(db, now);
+  const userIds = [...new Set(soon.map((c) => c.userId))];
+  const users =
+    userIds.length === 0
+      ? []
+      : await db
+          .select({ id: basiqUsers.id, emailEnc: basiqUsers.emailEnc, mobileEnc: basiqUsers.mobileEnc })
+          .from(basiqUsers)
+          .where(inArray(basiqUsers.id, userIds));
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return soon.map((c) => {
+    const user = byId.get(c.userId);
+    const email = user ? decryptField(user, "email", user.emailEnc) : null;
+    const mobile = user ? decryptField(user, "mobile", user.mobileEnc) : null;
+    const expiryDate = c.expiresAt!.toISOString();
+    return {
+      consentId: c.id,
+      userId: c.userId,
+      expiryDate,
+      daysToExpiry: Math.max(0, daysUntil(expiryDate, now) ?? 0),
+      purpose: c.purpose,
+      maskedEmail: email ? maskEmail(email) : null,
+      maskedMobile: mobile ? maskMobile(mobile) : null,
+      message: reminderMessage(expiryDate, c.purpose),
+    };
+  });
+}
