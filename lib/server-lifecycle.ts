@@ -8,6 +8,7 @@ import { closeDatabase } from "@/lib/db";
 import { env } from "@/lib/env";
 import { startJobScheduler } from "@/lib/jobs/scheduler";
 import { log } from "@/lib/log";
+import { startWebhooks } from "@/lib/webhooks/startup";
 
 let started = false;
 
@@ -18,10 +19,13 @@ export async function startServerLifecycle(): Promise<void> {
   // The daily job sweep and the events sync (one instance at a time, by advisory lock).
   const stopScheduler = startJobScheduler({ intervalMinutes: e.sweepIntervalMinutes });
   const stopConnectorRefresh = startConnectorScheduler(e.connectorRefreshMinutes);
+  // Webhook deliveries stored but not processed (a crash), their retries, and the sandbox subscription.
+  const stopWebhooks = startWebhooks(e);
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     try {
       stopConnectorRefresh();
+      stopWebhooks();
       await stopScheduler();
       await closeDatabase();
     } catch (e) {

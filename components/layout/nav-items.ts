@@ -12,6 +12,7 @@ export const navItems: NavItem[] = [
   { href: "/users", label: "Users", permission: "users.read" },
   { href: "/jobs", label: "Error log", permission: "jobs.read" },
   { href: "/connectors", label: "Connectors", permission: "connectors.read" },
+  { href: "/webhooks", label: "Webhooks", permission: "webhooks.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
 ];

@@ -26,6 +26,8 @@ export const policy = {
   "connections.purge": adminOnly,
   "sweep.run": adminOnly,
   "integration.health": adminOnly,
+  /** Basiq webhook subscription, test messages and delivery health (issue 17 §1). */
+  "webhooks.manage": adminOnly,
   "audit.read": adminOnly,
   "staff.manage": adminOnly,
 } as const satisfies Record<string, readonly Role[]>;
