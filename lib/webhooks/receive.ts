@@ -53,7 +53,8 @@ export function payloadFields(rawBody: string): { eventTypeId: string | null; ev
     const body: unknown = JSON.parse(rawBody);
     if (typeof body !== "object" || body === null) return { eventTypeId: null, eventId: null };
     const { eventTypeId, eventId } = body as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 200 ? v : null);
+    // Printable ASCII only (Basiq's ids and type names are): a NUL or other control character never reaches SQL.
+    const text = (v: unknown) => (typeof v === "string" && /^[\x21-\x7e]{1,200}$/.test(v) ? v : null);
     return { eventTypeId: text(eventTypeId), eventId: text(eventId) };
   } catch {
     return { eventTypeId: null, eventId: null };
