@@ -115,6 +115,15 @@ export async function processWebhookDelivery(db: Database, client: BasiqClient, 
   return "processed";
 }
 
+/** Delivery rows and the webhook's ledger rows are kept 30 days: Basiq's event feed and retries span far less. */
+export const WEBHOOK_RETENTION_MS = 30 * 24 * 3600_000;
+
+export async function pruneWebhookRecords(db: Database, now = Date.now()): Promise<void> {
+  const before = new Date(now - WEBHOOK_RETENTION_MS);
+  await db.delete(webhookDeliveries).where(lt(webhookDeliveries.processedAt, before));
+  await db.delete(basiqEventLedger).where(and(eq(basiqEventLedger.source, WEBHOOK_LEDGER_SOURCE), lt(basiqEventLedger.processedAt, before)));
+}
+
 /**
  * Stored deliveries not yet processed (a crash between storing and processing, a failed attempt): processed now,
  * oldest first. Leases held by dead instances are released first. Returns how many were processed.

@@ -9,13 +9,15 @@ import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 import { WEBHOOK_EVENT_TYPES } from "./manage";
-import { processPendingDeliveries } from "./process";
+import { processPendingDeliveries, pruneWebhookRecords } from "./process";
 import { suggestedWebhookUrl } from "./health";
 
 const RETRY_EVERY_MS = 5 * 60_000;
 
 async function recover(reason: string): Promise<void> {
-  const counts = await processPendingDeliveries(await getDb(), basiq("background"));
+  const db = await getDb();
+  await pruneWebhookRecords(db);
+  const counts = await processPendingDeliveries(db, basiq("background"));
   if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts, reason }, "stored webhook deliveries processed");
 }
 

@@ -9,7 +9,7 @@ import { syncFromEvents } from "@/lib/directory/events";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
-import { processWebhookDelivery } from "./process";
+import { processWebhookDelivery, pruneWebhookRecords } from "./process";
 import { resetWebhookRefusalsForTests, webhookRefusalSummary } from "./refusals";
 import { OTHER_SECRET, serveReceiver, signedHeaders, TEST_SECRET, type ReceiverServer } from "./test-support";
 
@@ -257,6 +257,29 @@ describe("the sandbox's retries", () => {
       await fetch(`${sandbox.url}/notifications/webhooks/${hook.id}`, { method: "DELETE", headers: { authorization: `Bearer ${await token()}` } });
       await flaky.close();
     }
+  });
+});
+
+describe("retention", () => {
+  it("prunes processed deliveries and the webhook's ledger rows after 30 days, nothing newer or unprocessed", async () => {
+    const old = new Date(Date.now() - 31 * 24 * 3600_000);
+    await t.db.insert(webhookDeliveries).values([
+      { id: "msg_old", signedAt: old, receivedAt: old, processedAt: old, status: "processed" },
+      { id: "msg_old_pending", signedAt: old, receivedAt: old },
+    ]);
+    await t.db.insert(basiqEventLedger).values([
+      { eventId: "ev_old_webhook", type: "user.created", createdAt: old, processedAt: old, source: "webhook" },
+      { eventId: "ev_old_sync", type: "user.created", createdAt: old, processedAt: old, source: "events-sync" },
+    ]);
+    await pruneWebhookRecords(t.db);
+    const ids = (await t.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries)).map((r) => r.id);
+    expect(ids).not.toContain("msg_old");
+    expect(ids).toContain("msg_old_pending");
+    expect(ids.filter((id) => id.startsWith("msg_speed_"))).toHaveLength(100);
+    const ledger = (await t.db.select({ id: basiqEventLedger.eventId }).from(basiqEventLedger)).map((r) => r.id);
+    expect(ledger).not.toContain("ev_old_webhook");
+    expect(ledger).toContain("ev_old_sync"); // the events sync prunes its own rows
+    await t.db.delete(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_old_pending"));
   });
 });
 
