@@ -20,6 +20,7 @@ import {
 } from "./authorization-matrix";
 import { storageStateOf } from "./paths";
 import { sandboxPersonas, sandboxStats, sandboxUrl } from "./sandbox-client";
+import { consoleWebhookSecret, signedWebhookHeaders } from "./webhook-secret";
 
 const demoPassword = process.env.DEMO_PASSWORD ?? "demo-password";
 const SESSION_ENDED = "Your session has ended. Sign in again.";
@@ -226,6 +227,7 @@ async function classifyGet(row: PathRow, res: APIResponse): Promise<string> {
 
 function expectedGet(row: PathRow, caller: Caller): string {
   if (row.framework) return `HTTP ${row.framework}`;
+  if (row.signature) return "HTTP 405"; // POST only; see "the webhook receiver" below
   if (row.signedIn === "redirect-home" && caller !== "anonymous") return "redirect to /";
   const redirect = caller === "anonymous" ? undefined : row.redirects?.[caller];
   if (redirect) return `redirect to ${redirect}`;
@@ -413,6 +415,22 @@ test.describe("authorization matrix", () => {
         expect(mismatches, `every ${kind} must demand the permission its row in e2e/authorization-matrix.ts names`).toEqual([]);
       });
     }
+  });
+
+  test("the webhook receiver: every caller is refused without a valid signature and let in with one", async () => {
+    const row = pathMatrix.find((p) => p.signature === "standard-webhooks")!;
+    const url = urlPatternOf(row.appPath);
+    const body = JSON.stringify({ eventTypeId: "user.created", eventId: "matrix-no-such-event", links: {} });
+    await withCallers(async (callerOf) => {
+      for (const caller of callers) {
+        const unsigned = await callerOf(caller).post(url, { data: body, headers: { "content-type": "application/json" } });
+        expect(unsigned.status(), `unsigned POST ${url} as ${caller}`).toBe(401);
+        const forged = await callerOf(caller).post(url, { data: body, headers: signedWebhookHeaders(`msg_matrix_forged_${caller}`, body, `whsec_${Buffer.alloc(32, 1).toString("base64")}`) });
+        expect(forged.status(), `wrongly signed POST ${url} as ${caller}`).toBe(401);
+        const signed = await callerOf(caller).post(url, { data: body, headers: signedWebhookHeaders(`msg_matrix_${caller}`, body, consoleWebhookSecret()) });
+        expect(signed.status(), `signed POST ${url} as ${caller}`).toBe(202);
+      }
+    });
   });
 
   test.describe("object checks (AZ-3)", () => {

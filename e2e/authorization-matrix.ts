@@ -66,6 +66,8 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(console)/users/actions.ts", exportedName: "revealUserFieldAction", requires: "pii.reveal", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "importUsersAction", requires: "users.import", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/users/actions.ts", exportedName: "startDirectorySyncAction", requires: "users.sync", allowed: ["support", "admin"], call: "forged" },
+  { file: "app/(console)/webhooks/actions.ts", exportedName: "saveWebhookSubscriptionAction", requires: "webhooks.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/webhooks/actions.ts", exportedName: "sendTestWebhookAction", requires: "webhooks.manage", allowed: ["admin"], call: "forged" },
   {
     file: "app/(console)/users/[userId]/connections/[connectionId]/actions.ts",
     exportedName: "purgeConnectionAction",
@@ -99,6 +101,11 @@ export interface PathRow {
   method?: "POST";
   /** Framework pages that are in the build but never render data: the status every caller gets. */
   framework?: number;
+  /**
+   * Routes authenticated by a signature instead of a session (Basiq's webhooks): public to every caller, but only a
+   * POST with a valid Standard Webhooks signature gets in — a GET is a 405 for everyone, an unsigned POST a 401.
+   */
+  signature?: "standard-webhooks";
 }
 
 export const pathMatrix: PathRow[] = [
@@ -122,6 +129,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/(console)/jobs/[jobId]/page", kind: "page", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/(console)/operations/page", kind: "page", requires: "operations.manage", allowed: ["admin"] },
   { appPath: "/(console)/staff/page", kind: "page", requires: "staff.manage", allowed: ["admin"] },
+  { appPath: "/(console)/webhooks/page", kind: "page", requires: "webhooks.manage", allowed: ["admin"] },
   { appPath: "/(console)/users/(list)/page", kind: "page", requires: "users.read", allowed: ["staff", "support", "admin"] },
   { appPath: "/(console)/users/import/page", kind: "page", requires: "users.import", allowed: ["support", "admin"] },
   { appPath: "/(console)/users/[userId]/page", kind: "page", requires: "users.read", allowed: ["staff", "support", "admin"] },
@@ -138,6 +146,8 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run", allowed: ["admin"] },
   { appPath: "/api/metrics/route", kind: "route", requires: "integration.health", allowed: ["admin"] },
+  // Anonymous by design (Basiq has no session): allowed only with a valid signature (see `signature`).
+  { appPath: "/api/basiq/webhooks/route", kind: "route", requires: "public", allowed: "public", signature: "standard-webhooks" },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
   { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read", allowed: ["admin"] },
   { appPath: "/(console)/users/export/route", kind: "route", requires: "users.read", allowed: ["staff", "support", "admin"] },

@@ -27,6 +27,7 @@ import {
 } from "./leak-scan";
 import { dataDirFile, sentinelFile, serverLogFile, storageStateOf } from "./paths";
 import { sandboxUrl } from "./sandbox-client";
+import { consoleWebhookSecret } from "./webhook-secret";
 
 // Not serial: one role's leak must not hide another's (a failed test restarts the worker and the rest still run).
 type Role = "staff" | "support" | "admin";
@@ -87,6 +88,7 @@ async function loadKnown(): Promise<Known> {
     blindIndexKey: string;
   };
   fixed.push({ label: "AUTH_SECRET", value: dev.authSecret });
+  fixed.push({ label: "BASIQ_WEBHOOK_SECRET (sandbox mode)", value: consoleWebhookSecret() });
   fixed.push({ label: "ENCRYPTION_KEY", value: dev.encryptionKey });
   const keyId = dev.encryptionKey.slice(0, dev.encryptionKey.indexOf(":"));
   const encKey = Buffer.from(dev.encryptionKey.slice(keyId.length + 1), "base64");

@@ -25,6 +25,22 @@ function errorOf(source: Record<string, string>): ConfigError {
 }
 
 describe("loadEnv", () => {
+  it("webhook secrets: none in live mode unless set (the receiver then 404s), current before previous, validated", () => {
+    const secret = `whsec_${key(5)}`;
+    const old = `whsec_${key(6)}`;
+    expect(loadEnv(liveBase).webhookSecrets).toEqual([]);
+    expect(loadEnv({ ...liveBase, BASIQ_WEBHOOK_SECRET: secret, BASIQ_WEBHOOK_SECRET_PREVIOUS: old }).webhookSecrets).toEqual([secret, old]);
+    expect(errorOf({ ...liveBase, BASIQ_WEBHOOK_SECRET: key(5) }).variable).toBe("BASIQ_WEBHOOK_SECRET");
+    expect(errorOf({ ...liveBase, BASIQ_WEBHOOK_SECRET: "whsec_short" }).message).toMatch(/^Invalid configuration: BASIQ_WEBHOOK_SECRET must be the whsec_/);
+    expect(errorOf({ ...liveBase, BASIQ_WEBHOOK_SECRET_PREVIOUS: old }).message).toMatch(/BASIQ_WEBHOOK_SECRET_PREVIOUS needs BASIQ_WEBHOOK_SECRET/);
+    // Sandbox mode: derived from AUTH_SECRET, so it is stable across restarts and the sandbox can be given it.
+    const dataDir = mkdtempSync(path.join(tmpdir(), "env-webhook-"));
+    const sandbox = loadEnv({ DATA_DIR: dataDir, AUTH_SECRET: "y".repeat(40) });
+    expect(sandbox.webhookSecrets).toHaveLength(1);
+    expect(sandbox.webhookSecrets[0]).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(loadEnv({ DATA_DIR: dataDir, AUTH_SECRET: "y".repeat(40) }).webhookSecrets).toEqual(sandbox.webhookSecrets);
+  });
+
   it("names the variable of a malformed DATABASE_URL in one line", () => {
     const e = errorOf({ ...liveBase, DATABASE_URL: "mysql://nope" });
     expect(e.variable).toBe("DATABASE_URL");

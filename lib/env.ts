@@ -2,7 +2,7 @@
 // Every variable is validated here; a bad one stops start-up with one line naming it.
 // Two modes: "live" when BASIQ_API_KEY is set (real Basiq, every secret must come from the environment)
 // and "sandbox" when it is unset (local simulator, demo accounts, development secrets generated into DATA_DIR).
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -37,6 +37,14 @@ const encryptionKeySpec = z
   })
   .refine((v) => base64Key32.safeParse(v.slice(v.indexOf(":") + 1)).success, {
     message: "must look like <keyId>:<base64 32 bytes> (the key part is not 32 bytes of base64)",
+  });
+
+/** Standard Webhooks secret as Basiq issues it: `whsec_` + base64 of the HMAC key. */
+const webhookSecretSpec = z
+  .string()
+  .trim()
+  .refine((v) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v.slice(6), "base64").length >= 16, {
+    message: "must be the whsec_… secret Basiq issued for the webhook (whsec_ + base64 of at least 16 bytes)",
   });
 
 const optionalString = z
@@ -87,6 +95,10 @@ const rawSchema = z.object({
       .optional(),
   ),
   BLIND_INDEX_KEY: optionalString.pipe(base64Key32.optional()),
+  // Verifies Basiq's webhook deliveries (POST /api/basiq/webhooks); unset in live mode = the route answers 404.
+  BASIQ_WEBHOOK_SECRET: optionalString.pipe(webhookSecretSpec.optional()),
+  // The secret being rotated out: still accepted until Basiq signs with the new one only.
+  BASIQ_WEBHOOK_SECRET_PREVIOUS: optionalString.pipe(webhookSecretSpec.optional()),
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("demo-password"),
   // Proxies whose X-Forwarded-For is believed (lib/security/client-ip.ts): comma-separated IPs/CIDRs, or
   // proxy-addr's names loopback, linklocal, uniquelocal. Empty = none: the socket address is the client.
@@ -214,6 +226,11 @@ export interface Env {
   /** Basiq calls in flight per lane (BASIQ_INTERACTIVE_MAX_IN_FLIGHT, BASIQ_BACKGROUND_MAX_IN_FLIGHT). */
   basiqMaxInFlight: { interactive: number; background: number };
   authSecret: string;
+  /**
+   * Webhook verification secrets, current first (BASIQ_WEBHOOK_SECRET, then BASIQ_WEBHOOK_SECRET_PREVIOUS); empty =
+   * the receiver answers 404. In sandbox mode without BASIQ_WEBHOOK_SECRET: one derived from AUTH_SECRET.
+   */
+  webhookSecrets: string[];
   encryption: { current: EncryptionKey; previous: EncryptionKey[]; blindIndexKey: Buffer };
   demoPassword: string;
   logLevel: z.infer<typeof rawSchema>["LOG_LEVEL"];
@@ -310,6 +327,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError("DATABASE_MIGRATION_URL", "needs DATABASE_URL (the runtime role) to be set too");
   }
 
+  if (raw.BASIQ_WEBHOOK_SECRET_PREVIOUS && !raw.BASIQ_WEBHOOK_SECRET) {
+    throw new ConfigError("BASIQ_WEBHOOK_SECRET_PREVIOUS", "needs BASIQ_WEBHOOK_SECRET (the new secret) to be set too");
+  }
+  const webhookSecret = raw.BASIQ_WEBHOOK_SECRET ?? (live ? undefined : sandboxWebhookSecret(authSecret));
+  const webhookSecrets = [webhookSecret, raw.BASIQ_WEBHOOK_SECRET_PREVIOUS].filter((v): v is string => v !== undefined);
+
   const current = parseKeySpec(encryptionKey);
   const previous = (raw.ENCRYPTION_PREVIOUS_KEYS?.split(",") ?? []).map(parseKeySpec);
   if (previous.some((k) => k.id === current.id)) {
@@ -358,6 +381,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       background: raw.BASIQ_BACKGROUND_MAX_IN_FLIGHT,
     },
     authSecret,
+    webhookSecrets,
     encryption: { current, previous, blindIndexKey: Buffer.from(blindIndexKey, "base64") },
     demoPassword: raw.DEMO_PASSWORD,
     logLevel: raw.LOG_LEVEL,
@@ -383,6 +407,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     breakGlassAdmin: raw.BREAK_GLASS_ADMIN,
     smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM! } : undefined,
   };
+}
+
+/** Sandbox mode: the webhook secret the console gives the local sandbox, stable across restarts (derived). */
+export function sandboxWebhookSecret(authSecret: string): string {
+  return `whsec_${createHmac("sha256", authSecret).update("basiq-sandbox-webhook-secret").digest("base64")}`;
 }
 
 let cached: Env | undefined;

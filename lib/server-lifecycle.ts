@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { startQueue, stopQueue } from "@/lib/queue/engine";
 import { queueDefinitions } from "@/lib/queue/registry";
+import { startWebhooks } from "@/lib/webhooks/startup";
 
 let started = false;
 
@@ -17,9 +18,12 @@ export async function startServerLifecycle(): Promise<void> {
   started = true;
   const e = env(); // fail fast on bad configuration
   await startQueue({ db: await getDb(), databaseUrl: e.databaseUrl, queues: queueDefinitions, maintenanceIntervalSeconds: maintenanceSeconds(e.sweepBatchExpireSeconds) });
+  // Webhook deliveries stored but not processed (a crash), their retries, and the sandbox subscription.
+  const stopWebhooks = startWebhooks(e);
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     try {
+      stopWebhooks();
       await stopQueue(); // jobs in hand checkpoint; unfinished ones are retried by another instance or the next start
       await closeDatabase();
     } catch (e) {

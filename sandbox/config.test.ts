@@ -19,6 +19,7 @@ describe("loadSandboxConfig", () => {
       seed: 1,
       tokenTtlSeconds: 3600,
       latencyMs: 0,
+      webhookRetryScale: 1,
     });
     expect(sandboxOptionsFromEnv({})).toEqual(loadSandboxConfig({}));
   });
@@ -32,8 +33,19 @@ describe("loadSandboxConfig", () => {
         SANDBOX_SEED: "42",
         SANDBOX_TOKEN_TTL_SECONDS: "5",
         SANDBOX_LATENCY_MS: "20",
+        SANDBOX_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        SANDBOX_WEBHOOK_RETRY_SCALE: "0.001",
       }),
-    ).toEqual({ port: 0, apiKey: "k", users: 100_000, seed: 42, tokenTtlSeconds: 5, latencyMs: 20 });
+    ).toEqual({
+      port: 0,
+      apiKey: "k",
+      users: 100_000,
+      seed: 42,
+      tokenTtlSeconds: 5,
+      latencyMs: 20,
+      webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      webhookRetryScale: 0.001,
+    });
   });
 
   it("names the bad variable in a single line", () => {

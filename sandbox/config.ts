@@ -40,9 +40,20 @@ const envSchema = z.object({
   SANDBOX_SEED: integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, SANDBOX_DEFAULTS.seed),
   SANDBOX_TOKEN_TTL_SECONDS: integer(1, 86_400, SANDBOX_DEFAULTS.tokenTtlSeconds),
   SANDBOX_LATENCY_MS: integer(0, 600_000, SANDBOX_DEFAULTS.latencyMs),
+  SANDBOX_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { message: "must be a whsec_… secret" })
+    .optional(),
+  SANDBOX_WEBHOOK_RETRY_SCALE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((text) => (text === undefined || text === "" ? SANDBOX_DEFAULTS.webhookRetryScale : Number(text)))
+    .pipe(z.number({ message: "must be a number" }).min(0.0001, { message: "must be at least 0.0001" }).max(1, { message: "must be at most 1" })),
 });
 
-export type SandboxConfig = Required<Omit<SandboxOptions, "host">>;
+export type SandboxConfig = Required<Omit<SandboxOptions, "host" | "webhookSecret">> & { webhookSecret?: string };
 
 /** process.env, or any plain map of variables (tests). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -56,6 +67,8 @@ export function loadSandboxConfig(env: Environment = process.env): SandboxConfig
     SANDBOX_SEED: env.SANDBOX_SEED,
     SANDBOX_TOKEN_TTL_SECONDS: env.SANDBOX_TOKEN_TTL_SECONDS,
     SANDBOX_LATENCY_MS: env.SANDBOX_LATENCY_MS,
+    SANDBOX_WEBHOOK_SECRET: env.SANDBOX_WEBHOOK_SECRET === "" ? undefined : env.SANDBOX_WEBHOOK_SECRET,
+    SANDBOX_WEBHOOK_RETRY_SCALE: env.SANDBOX_WEBHOOK_RETRY_SCALE,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -73,6 +86,8 @@ export function loadSandboxConfig(env: Environment = process.env): SandboxConfig
     seed: values.SANDBOX_SEED,
     tokenTtlSeconds: values.SANDBOX_TOKEN_TTL_SECONDS,
     latencyMs: values.SANDBOX_LATENCY_MS,
+    webhookRetryScale: values.SANDBOX_WEBHOOK_RETRY_SCALE,
+    ...(values.SANDBOX_WEBHOOK_SECRET === undefined ? {} : { webhookSecret: values.SANDBOX_WEBHOOK_SECRET }),
   };
 }
 

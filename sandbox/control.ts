@@ -7,6 +7,8 @@ import { type Dataset } from "./data";
 import { type FaultRegistry, faultInputSchema, isRouteFault } from "./faults";
 import { type SandboxState } from "./state";
 import { type TokenStore } from "./tokens";
+import { requireFailure, type JobFailureCode } from "./failures";
+import { type WebhookDispatcher } from "./webhooks";
 
 export interface Counters {
   stats: Map<string, number>;
@@ -36,6 +38,7 @@ export interface ControlTarget {
   tokens: TokenStore;
   faults: FaultRegistry;
   counters: Counters;
+  webhooks: WebhookDispatcher;
   now: () => number;
 }
 
@@ -104,6 +107,18 @@ export function handleControl(
     }
     case "POST /__sandbox/clock":
       return advanceClock(target, body);
+    case "POST /__sandbox/connections/invalidate":
+      return invalidateConnection(target, body);
+    case "POST /__sandbox/webhooks/secret":
+      return setWebhookSecret(target, body);
+    case "GET /__sandbox/webhooks":
+      return {
+        status: 200,
+        body: target.webhooks.list().map((s) => ({
+          ...target.webhooks.presentSubscription(s, false),
+          messages: target.webhooks.messagesOf(s.id, 100).map((m) => target.webhooks.presentMessage(m)),
+        })),
+      };
     case "POST /__sandbox/reset":
       reset(target);
       return { status: 200, body: { ok: true } };
@@ -112,7 +127,7 @@ export function handleControl(
         status: 404,
         body: {
           ok: false,
-          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET requests/log, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST clock, POST reset (all under /__sandbox/).`,
+          error: `No control endpoint ${endpoint}. Known: GET stats, GET requests, GET requests/log, GET metrics, GET tokens, GET users, GET personas, GET|POST|DELETE faults, POST clock, POST connections/invalidate, POST webhooks/secret, GET webhooks, POST reset (all under /__sandbox/).`,
         },
       };
   }
@@ -171,6 +186,52 @@ function advanceClock(target: ControlTarget, body: string): ControlReply {
   return { status: 200, body: { ok: true, offsetSeconds: target.state.clockOffsetMs / 1000 } };
 }
 
+const invalidateSchema = z.strictObject({
+  userId: z.string().min(1).max(128),
+  connectionId: z.string().min(1).max(128),
+  code: z.string().min(1).max(64).optional(),
+});
+
+/**
+ * The bank refuses a connection's credentials now: a job that failed on its first step, the connection `invalid`,
+ * and a `connection.invalidated` event (in GET /events and delivered to the webhooks).
+ */
+function invalidateConnection(target: ControlTarget, body: string): ControlReply {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return badRequest('The body must be JSON, e.g. {"userId":"…","connectionId":"…"}');
+  }
+  const parsed = invalidateSchema.safeParse(json);
+  if (!parsed.success) return badRequest("userId and connectionId are required", parsed.error.issues);
+  const user = target.dataset.findUser(parsed.data.userId);
+  const address = target.dataset.address(parsed.data.connectionId);
+  const connection = user && address?.kind === "connection" && address.user === user.index ? user.connections[address.connection] : undefined;
+  if (!user || !connection) return { status: 404, body: { ok: false, error: "No such connection for this user." } };
+  const code = parsed.data.code ?? (connection.method === "openbanking" ? "invalid-connection" : "invalid-credentials");
+  let failure;
+  try {
+    failure = requireFailure(code as JobFailureCode);
+  } catch {
+    return badRequest(`Unknown job failure code ${code}`);
+  }
+  const job = target.state.invalidateConnection(user, connection, target.now() + target.state.clockOffsetMs, failure);
+  return { status: 200, body: { ok: true, jobId: job.id } };
+}
+
+function setWebhookSecret(target: ControlTarget, body: string): ControlReply {
+  let secret: unknown;
+  try {
+    secret = (JSON.parse(body) as { secret?: unknown } | null)?.secret;
+  } catch {
+    secret = undefined;
+  }
+  if (typeof secret !== "string" || !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return badRequest('The body must be {"secret":"whsec_…"}');
+  target.webhooks.setSecret(secret);
+  return { status: 200, body: { ok: true } };
+}
+
 /** Forget every counter, fault, token and mutation. Requests still in flight keep counting toward inFlight. */
 function reset(target: ControlTarget): void {
   target.counters.stats.clear();
@@ -180,4 +241,5 @@ function reset(target: ControlTarget): void {
   target.tokens.reset();
   target.faults.clear();
   target.state.reset();
+  target.webhooks.reset();
 }

@@ -42,6 +42,18 @@ import {
 } from "./state";
 import { type TokenStore } from "./tokens";
 import {
+  createWebhook,
+  deleteWebhook,
+  getEvent,
+  getWebhook,
+  getWebhookMessage,
+  listWebhookMessages,
+  listWebhooks,
+  sendTestMessage,
+  updateWebhook,
+} from "./webhook-routes";
+import { type WebhookDispatcher } from "./webhooks";
+import {
   normaliseMethod,
   presentConnection,
   presentConnectionSummary,
@@ -64,6 +76,8 @@ export interface RouteContext {
   now: () => number;
   /** Seeded events of the last 8 days, newest first (computed once, in the background from start-up). */
   seededEvents: () => Promise<readonly EventRecord[]>;
+  /** Webhook subscriptions and deliveries (sandbox/webhooks.ts). */
+  webhooks: WebhookDispatcher;
 }
 
 export interface RouteRequest {
@@ -123,6 +137,15 @@ export const BASIQ_ROUTES: readonly RouteDefinition[] = [
   route("GET", "/connectors/{connectorId}/{method}", getConnector),
   route("GET", "/events", listEvents),
   route("GET", "/events/types", listEventTypes),
+  route("GET", "/events/{eventId}", getEvent),
+  route("POST", "/notifications/webhooks", createWebhook),
+  route("GET", "/notifications/webhooks", listWebhooks),
+  route("POST", "/notifications/webhooks/{webhookId}", updateWebhook),
+  route("GET", "/notifications/webhooks/{webhookId}", getWebhook),
+  route("DELETE", "/notifications/webhooks/{webhookId}", deleteWebhook),
+  route("GET", "/notifications/webhooks/{webhookId}/messages", listWebhookMessages),
+  route("GET", "/notifications/webhooks/{webhookId}/messages/{messageId}", getWebhookMessage),
+  route("POST", "/notifications/messages/test", sendTestMessage),
 ];
 
 export const BASIQ_ROUTE_KEYS: readonly string[] = BASIQ_ROUTES.map((definition) => definition.key);

@@ -27,6 +27,7 @@ import { BodyTooLargeError, readBody, sendJson, sleep, untilAborted } from "./ht
 import { matchRoute, type RouteContext, type RouteMatch } from "./routes";
 import { SandboxState } from "./state";
 import { TokenStore } from "./tokens";
+import { WebhookDispatcher } from "./webhooks";
 
 export interface SandboxOptions {
   /** 0 = a random free port. Default 4010. */
@@ -43,6 +44,10 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   /** Added to every Basiq-route request. Default 0. */
   latencyMs?: number;
+  /** `whsec_…` secret that signs every webhook delivery; unset = a random one per subscription (as Basiq). */
+  webhookSecret?: string;
+  /** Multiplies Basiq's webhook retry schedule (5 s, 5 min, 30 min, …); e.g. 0.001 in tests. Default 1. */
+  webhookRetryScale?: number;
 }
 
 export interface Sandbox {
@@ -59,6 +64,7 @@ export const SANDBOX_DEFAULTS = {
   seed: 1,
   tokenTtlSeconds: 3600,
   latencyMs: 0,
+  webhookRetryScale: 1,
 } as const;
 
 const optionsSchema = z.object({
@@ -69,6 +75,8 @@ const optionsSchema = z.object({
   seed: z.number().int().safe().default(SANDBOX_DEFAULTS.seed),
   tokenTtlSeconds: z.number().int().min(1).max(86_400).default(SANDBOX_DEFAULTS.tokenTtlSeconds),
   latencyMs: z.number().int().min(0).max(600_000).default(SANDBOX_DEFAULTS.latencyMs),
+  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/).optional(),
+  webhookRetryScale: z.number().min(0.0001).max(1).default(SANDBOX_DEFAULTS.webhookRetryScale),
 });
 
 type ResolvedOptions = z.infer<typeof optionsSchema>;
@@ -106,9 +114,19 @@ class SandboxServer {
   private baseUrl = "";
   private closing: Promise<void> | null = null;
 
+  private readonly webhooks;
+
   constructor(private readonly options: ResolvedOptions) {
     this.dataset = generateDataset({ users: options.users, seed: options.seed });
     this.state = new SandboxState(this.dataset);
+    this.webhooks = new WebhookDispatcher({
+      dataset: this.dataset,
+      baseUrl: () => this.baseUrl,
+      secret: options.webhookSecret,
+      retryScale: options.webhookRetryScale,
+    });
+    // Every event the sandbox generates at run time is delivered to the subscribed webhooks.
+    this.state.onEvent((event) => this.webhooks.deliverEvent(event));
   }
 
   async listen(): Promise<Sandbox> {
@@ -141,6 +159,7 @@ class SandboxServer {
   private close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.lifetime.abort();
+      this.webhooks.close();
       this.http.close(() => resolve());
       // Keep-alive, sleeping and hung connections would otherwise hold close() open.
       this.http.closeAllConnections();
@@ -159,6 +178,7 @@ class SandboxServer {
       // The wall clock, plus whatever POST /__sandbox/clock added (tokens keep the wall clock).
       now: () => Date.now() + this.state.clockOffsetMs,
       seededEvents: () => this.indexEvents(),
+      webhooks: this.webhooks,
     };
   }
 
@@ -169,6 +189,7 @@ class SandboxServer {
       tokens: this.tokens,
       faults: this.faults,
       counters: this.counters,
+      webhooks: this.webhooks,
       now: Date.now,
     };
   }

@@ -52,6 +52,10 @@ export class SandboxState {
   private readonly revokedConsents = new Map<string, number>();
   /** Users deleted through DELETE /users/{userId}, by user id. */
   private readonly deletedUsers = new Map<string, number>();
+  /** Connections a control call invalidated (POST /__sandbox/connections/invalidate), with when. */
+  private readonly invalidated = new Map<string, number>();
+  /** Told of every event the sandbox generates at run time (the webhook dispatcher, sandbox/webhooks.ts). */
+  private readonly eventListeners = new Set<(event: EventRecord) => void>();
   /** Never reset, so a job id is never reused within one process. */
   private jobSequence = 0;
   /** How far POST /__sandbox/clock has moved the Basiq routes' clock ahead of the wall clock. */
@@ -68,6 +72,7 @@ export class SandboxState {
     this.runtimeEvents.length = 0;
     this.revokedConsents.clear();
     this.deletedUsers.clear();
+    this.invalidated.clear();
     this.clockOffset = 0;
   }
 
@@ -86,7 +91,7 @@ export class SandboxState {
 
   deleteConnection(user: SeedUser, connection: SeedConnection, now: number): void {
     this.deleted.set(connection.id, now);
-    this.runtimeEvents.push({
+    this.recordEvent({
       at: Math.floor(now / 1000) * 1000,
       type: "connection.deleted",
       userIndex: user.index,
@@ -118,7 +123,38 @@ export class SandboxState {
 
   /** Any runtime event, at whole seconds like Basiq's createdDate (sandbox/events.ts). */
   pushEvent(type: EventRecord["type"], userIndex: number, connectionIndex: number, now: number): void {
-    this.runtimeEvents.push({ at: Math.floor(now / 1000) * 1000, type, userIndex, connectionIndex });
+    this.recordEvent({ at: Math.floor(now / 1000) * 1000, type, userIndex, connectionIndex });
+  }
+
+  /**
+   * Every run-time event goes through here: it joins GET /events and is handed to the listeners (webhook
+   * deliveries). Sandbox modules adding events (consents, faults, control calls) must use this, not push.
+   */
+  recordEvent(event: EventRecord): void {
+    this.runtimeEvents.push(event);
+    for (const listener of this.eventListeners) listener(event);
+  }
+
+  /** Calls `listener` with each run-time event; returns the unsubscribe function. */
+  onEvent(listener: (event: EventRecord) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /**
+   * The bank refused the connection's credentials: a job that has just failed on its first step, the connection
+   * now `invalid`, and a `connection.invalidated` event (as a partner's refresh would cause at Basiq).
+   */
+  invalidateConnection(user: SeedUser, connection: SeedConnection, now: number, failure: JobFailure): RuntimeJob {
+    const job = this.startRefresh(connection, now - REFRESH_STEP_MS, failure);
+    this.invalidated.set(connection.id, now);
+    this.recordEvent({
+      at: Math.floor(now / 1000) * 1000,
+      type: "connection.invalidated",
+      userIndex: user.index,
+      connectionIndex: connection.index,
+    });
+    return job;
   }
 
   purge(connectionId: string, now: number): void {
@@ -197,6 +233,8 @@ export class SandboxState {
       if (finished !== null && job.failure === null) lastUsed = Math.max(lastUsed, finished);
     }
     const jobs = [...connection.jobs, ...runtime.map((job) => materialiseJob(job, now))];
+    const invalidatedAt = this.invalidated.get(connection.id);
+    if (invalidatedAt !== undefined && invalidatedAt <= now) connection = { ...connection, status: "invalid" };
     return { connection, accounts: restored ? connection.accounts : [], lastUsed, jobs: jobs.reverse() };
   }
 

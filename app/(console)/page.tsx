@@ -181,6 +181,22 @@ export default async function OverviewPage() {
                   </dd>
                 </div>
                 <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">
+                    <Link href="/webhooks" className={linkClass}>
+                      Last webhook delivery
+                    </Link>
+                  </dt>
+                  <dd data-testid="webhook-last-delivery">
+                    {!health.webhooks.configured ? "webhooks off" : health.webhooks.lastReceivedAt ? <When value={health.webhooks.lastReceivedAt} relative /> : "none yet"}
+                  </dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Webhook failures, 24 h (refused · processing)</dt>
+                  <dd data-testid="webhook-failures" className={health.webhooks.refusedLast24h + health.webhooks.failedLast24h > 0 ? "font-semibold text-red-800" : undefined}>
+                    {health.webhooks.refusedLast24h} · {health.webhooks.failedLast24h}
+                  </dd>
+                </div>
+                <div className="flex justify-between gap-2">
                   <dt className="text-slate-500">Database queries since start</dt>
                   <dd>{health.databaseQueries}</dd>
                 </div>

@@ -13,6 +13,7 @@ export const navItems: NavItem[] = [
   { href: "/jobs", label: "Error log", permission: "jobs.read" },
   { href: "/consents", label: "Consents", permission: "consents.read" },
   { href: "/connectors", label: "Connectors", permission: "connectors.read" },
+  { href: "/webhooks", label: "Webhooks", permission: "webhooks.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
   { href: "/operations", label: "Operations", permission: "operations.manage" },

@@ -25,6 +25,7 @@ const expected: Record<string, Record<(typeof roles)[number], boolean>> = {
   "sweep.run": { staff: false, support: false, admin: true },
   "integration.health": { staff: false, support: false, admin: true },
   "operations.manage": { staff: false, support: false, admin: true },
+  "webhooks.manage": { staff: false, support: false, admin: true },
   "audit.read": { staff: false, support: false, admin: true },
   "staff.manage": { staff: false, support: false, admin: true },
 };

@@ -36,6 +36,8 @@ export const policy = {
   "integration.health": adminOnly,
   /** /operations: the job engine's queues, schedules, runs, failures and dead letters, and retrying a job. */
   "operations.manage": adminOnly,
+  /** Basiq webhook subscription, test messages and delivery health (issue 17 §1). */
+  "webhooks.manage": adminOnly,
   "audit.read": adminOnly,
   "staff.manage": adminOnly,
 } as const satisfies Record<string, readonly Role[]>;

@@ -26,6 +26,13 @@ import {
   type ConnectorMethod,
   eventListSchema,
   eventTypeListSchema,
+  eventSchema,
+  type BasiqWebhook,
+  type BasiqWebhookMessage,
+  webhookListSchema,
+  webhookMessageListSchema,
+  webhookMessageSchema,
+  webhookSchema,
   type Job,
   type JobDetail,
   jobDetailSchema,
@@ -135,6 +142,16 @@ export interface BasiqClient {
   getConnector(connectorId: string, method: ConnectorMethod, context?: CallContext): Promise<Connector>;
   /** One page of events; pass the returned `next` to get the following one. */
   listEvents(options?: CallContext & { filter?: string; next?: string }): Promise<EventPage>;
+  /** One event (GET /events/{eventId}): what a webhook's thin payload points to. */
+  getEvent(eventId: string, context?: CallContext): Promise<BasiqEvent>;
+  /** The application's webhook subscriptions (GET /notifications/webhooks); malformed items are left out. */
+  listWebhooks(context?: CallContext): Promise<BasiqWebhook[]>;
+  /** Creates (no id) or updates (POST /notifications/webhooks/{id}) a subscription. Never retried blindly. */
+  saveWebhook(input: WebhookInput & { id?: string }, context?: CallContext): Promise<BasiqWebhook>;
+  /** Basiq's delivery log of one subscription (GET /notifications/webhooks/{id}/messages), newest first. */
+  listWebhookMessages(webhookId: string, options?: CallContext & { limit?: number }): Promise<BasiqWebhookMessage[]>;
+  /** Asks Basiq to send a test message of `eventTypeId` to the subscriptions (POST /notifications/messages/test). */
+  sendTestWebhook(eventTypeId: string, context?: CallContext): Promise<void>;
   /** Counters for the integration-health panel: no secrets, no ids. */
   metrics(): BasiqMetrics;
   /** Resolves when a token can be had (the cached one, usually: no request to Basiq). For health checks. */
@@ -148,7 +165,26 @@ export interface BasiqClient {
   inLane(lane: Lane): BasiqClient;
 }
 
+export interface WebhookInput {
+  url: string;
+  subscribedEvents: string[];
+  name?: string;
+  description?: string;
+}
+
 const MAX_FILTER_LENGTH = 1_000;
+
+/** Items of a list that match `schema` (the rest are counted, for the log). */
+function readItems<T>(items: readonly unknown[] | undefined, schema: z.ZodType<T>): { ok: T[]; skipped: number } {
+  const ok: T[] = [];
+  let skipped = 0;
+  for (const item of items ?? []) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) ok.push(parsed.data);
+    else skipped++;
+  }
+  return { ok, skipped };
+}
 
 export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
   const {
@@ -381,6 +417,39 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
       return { events: page.data ?? [], next: page.links?.next };
     },
 
+    getEvent: async (eventId, context) =>
+      get(resolveRoute("GET", "/events/{eventId}", { eventId }), eventSchema, context),
+
+    listWebhooks: async (context) => {
+      const resolved = resolveRoute("GET", "/notifications/webhooks");
+      const page = await get(resolved, webhookListSchema, context);
+      const { ok, skipped } = readItems(page.data, webhookSchema);
+      if (skipped > 0) logger.warn({ route: resolved.route, skipped }, "Basiq webhooks left out: they do not match the contract");
+      return ok;
+    },
+
+    saveWebhook: async ({ id, ...input }, context) => {
+      const resolved =
+        id === undefined
+          ? resolveRoute("POST", "/notifications/webhooks")
+          : resolveRoute("POST", "/notifications/webhooks/{webhookId}", { webhookId: id });
+      return transport.call({ resolved, schema: webhookSchema, context, body: input, idempotent: false });
+    },
+
+    listWebhookMessages: async (webhookId, options = {}) => {
+      const { limit = 100, ...context } = options;
+      const resolved = resolveRoute("GET", "/notifications/webhooks/{webhookId}/messages", { webhookId });
+      const page = await get(resolved, webhookMessageListSchema, context, { limit: String(Math.min(500, Math.max(1, limit))) });
+      const { ok, skipped } = readItems(page.data, webhookMessageSchema);
+      if (skipped > 0) logger.warn({ route: resolved.route, skipped }, "Basiq webhook messages left out: they do not match the contract");
+      return ok;
+    },
+
+    sendTestWebhook: async (eventTypeId, context) => {
+      const resolved = resolveRoute("POST", "/notifications/messages/test");
+      await transport.call({ resolved, schema: null, context, body: { eventTypeId }, idempotent: false });
+    },
+
     checkAccess: async () => {
       await transport.tokens.get();
     },
@@ -454,6 +523,11 @@ function inLane(client: BasiqClient, lane: Lane): BasiqClient {
     listConnectors: (options) => client.listConnectors(ctx(options)),
     getConnector: (connectorId, method, context) => client.getConnector(connectorId, method, ctx(context)),
     listEvents: (options) => client.listEvents(ctx(options)),
+    getEvent: (eventId, context) => client.getEvent(eventId, ctx(context)),
+    listWebhooks: (context) => client.listWebhooks(ctx(context)),
+    saveWebhook: (input, context) => client.saveWebhook(input, ctx(context)),
+    listWebhookMessages: (webhookId, options) => client.listWebhookMessages(webhookId, ctx(options)),
+    sendTestWebhook: (eventTypeId, context) => client.sendTestWebhook(eventTypeId, ctx(context)),
     metrics: () => client.metrics(),
     checkAccess: () => client.checkAccess(),
     checkReachability: (context) => client.checkReachability(ctx(context)),

@@ -42,6 +42,8 @@ export interface CallSpec<T> {
   idempotent: boolean;
   /** `null` when no body is expected (204). */
   schema: z.ZodType<T> | null;
+  /** A JSON request body (POST /notifications/…); sent as application/json. */
+  body?: unknown;
   context?: CallContext;
   /** Told the HTTP status of the successful answer (POST …/refresh: 202 started, 200 already running). */
   onSuccessStatus?: (status: number) => void;
@@ -221,7 +223,12 @@ export class Transport {
         {
           method: spec.resolved.method,
           url,
-          headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: "application/json",
+            ...(spec.body === undefined ? {} : { "Content-Type": "application/json" }),
+          },
+          ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
         },
         spec.resolved,
         signal,

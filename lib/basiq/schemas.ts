@@ -543,3 +543,43 @@ export const consentListSchema = z.looseObject({
   size: z.number().int().optional(),
   data: itemByItem(consentSchema),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Webhooks (webhooks.json): read tolerantly — only what the console shows is required.
+
+export const webhookSchema = z.looseObject({
+  id: z.string().min(1),
+  url: z.string(),
+  status: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  // Documented as required but absent from the schema's properties: accept an array, a single string, or nothing.
+  subscribedEvents: z
+    .union([z.array(z.string()), z.string().transform((v) => [v])])
+    .optional()
+    .catch(undefined),
+  secret: z.string().optional(),
+});
+export type BasiqWebhook = z.infer<typeof webhookSchema>;
+
+export const webhookListSchema = z.looseObject({
+  data: z.array(z.unknown()).optional(),
+});
+
+export const webhookMessageSchema = z.looseObject({
+  id: z.string().min(1),
+  webhookId: z.string().optional(),
+  event: z.string().optional(),
+  eventTypeId: z.string().optional(),
+  eventId: z.string().optional(),
+  // Typed as an array of strings; read each entry as whatever it is, shown as text.
+  attempts: z.array(z.unknown()).optional().catch(undefined),
+  status: z.string().optional(),
+  createdDate: z.string().optional(),
+});
+export type BasiqWebhookMessage = z.infer<typeof webhookMessageSchema>;
+
+export const webhookMessageListSchema = z.looseObject({
+  data: z.array(z.unknown()).optional(),
+  links: listLinksSchema.optional(),
+});

@@ -10,6 +10,7 @@ import { databaseQueryCount, getDb } from "@/lib/db";
 import { basiqUsers, sweepRuns } from "@/lib/db/schema";
 import { eventsSyncStatus } from "@/lib/directory/events";
 import { failedJobsByCode, failureWindow, type Figure, usersByConnectionStatus, usersInDirectory } from "@/lib/overview/figures";
+import { webhookSummary, type WebhookSummaryDTO } from "@/lib/webhooks/health";
 
 import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
 
@@ -80,11 +81,14 @@ export async function getOverview(): Promise<OverviewDTO> {
 export interface IntegrationHealthDTO extends BasiqMetrics {
   /** Database statements this process has run since it started. */
   databaseQueries: number;
+  /** Basiq webhook deliveries: the last one and failures in 24 h (lib/webhooks/health.ts). */
+  webhooks: WebhookSummaryDTO;
 }
 
 /** Admins: how this process's Basiq client (and database use) is doing. Counters only: no token, no key, no ids. */
 export async function getIntegrationHealth(): Promise<IntegrationHealthDTO> {
   await requirePermission("integration.health");
   const m = basiq().metrics();
-  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] }, databaseQueries: databaseQueryCount() };
+  const webhooks = await webhookSummary(await getDb());
+  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] }, databaseQueries: databaseQueryCount(), webhooks };
 }

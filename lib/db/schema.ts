@@ -555,3 +555,38 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash)],
 );
+
+/**
+ * Basiq webhook deliveries that passed signature verification (issue 17 §1), one row per `webhook-id`: stored
+ * before the 2xx, processed after (lib/webhooks/process.ts). Refused deliveries are never stored, only counted.
+ * No body is kept: Basiq's payload is thin (`eventTypeId`, `eventId`, `links`), and those are read out here.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    /** The `webhook-id` header: Basiq's message id, the same on every retry of one message. */
+    id: text("id").primaryKey(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The `webhook-timestamp` header (when Basiq signed this attempt). */
+    signedAt: timestamp("signed_at", { withTimezone: true }).notNull(),
+    eventTypeId: text("event_type_id"),
+    eventId: text("event_id"),
+    /** received → processed | duplicate | ignored | failed (failed rows are retried). */
+    status: text("status").notNull().default("received"),
+    /** This delivery claimed its event id in basiq_event_ledger (so a restart finishes the work, never skips it). */
+    claimed: boolean("claimed").notNull().default(false),
+    attempts: integer("attempts").notNull().default(0),
+    /** Times the same webhook-id arrived again after the first. */
+    resends: integer("resends").notNull().default(0),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** The instance processing it right now (lib/db/instance.ts), and until when that lease holds. */
+    lockedBy: text("locked_by"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    /** Why processing failed or was skipped: a short code and message, never a stack trace. */
+    detail: text("detail"),
+  },
+  (t) => [
+    index("webhook_deliveries_received_idx").on(t.receivedAt),
+    index("webhook_deliveries_pending_idx").on(t.status).where(sql`${t.processedAt} is null`),
+  ],
+);

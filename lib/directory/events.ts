@@ -38,7 +38,7 @@ export interface EventsSyncResult {
   gapWarning: string | null;
 }
 
-interface FeedEvent {
+export interface FeedEvent {
   id: string;
   userId: string;
   type: string;
@@ -91,43 +91,7 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
   }
   const events = unique.filter((e) => claimedIds.has(e.id)).sort((a, b) => a.at - b.at);
 
-  const consentEvents: Record<string, number> = {};
-  for (const e of events) {
-    if (!e.type.startsWith("consent.")) continue;
-    const kind = e.type.slice("consent.".length);
-    consentEvents[kind] = (consentEvents[kind] ?? 0) + 1;
-    if (kind === "revoked" || kind === "expired") log.info({ userId: e.userId, eventId: e.id, type: e.type }, "consent ended: the user's data must be deleted or de-identified");
-  }
-
-  // Consent events and user.deleted: de-identification and stored consents (lib/consents/events.ts), in event
-  // order. A user whose event could not be handled is retried with the others below (its events released).
-  const failedUsers: string[] = [];
-  for (const e of events) {
-    if (!isConsentRelevant(e.type) || failedUsers.includes(e.userId)) continue;
-    try {
-      await handleConsentEvent({ id: e.id, type: e.type, userId: e.userId }, { db, client });
-    } catch (err) {
-      failedUsers.push(e.userId);
-      log.warn({ userId: e.userId, eventId: e.id, type: e.type, correlationId: (err as { correlationId?: string }).correlationId }, "consent event could not be handled");
-    }
-  }
-
-  // The latest event per user decides: a deleted user is marked deleted, anyone else is re-synced.
-  const latest = new Map<string, string>();
-  for (const e of events) latest.set(e.userId, e.type);
-  const deleted = [...latest].filter(([, type]) => type === "user.deleted").map(([id]) => id);
-  const toSync = [...latest].filter(([, type]) => type !== "user.deleted").map(([id]) => id);
-
-  if (deleted.length > 0) await db.update(basiqUsers).set({ deletedAt: new Date() }).where(inArray(basiqUsers.id, deleted));
-  let usersSynced = 0;
-  await forEachLimited(toSync, 8, async (userId) => {
-    try {
-      if ((await syncDirectoryUser(db, client, userId, "event")) !== "not-found") usersSynced++;
-    } catch (e) {
-      failedUsers.push(userId);
-      log.warn({ userId, correlationId: (e as { correlationId?: string }).correlationId }, "event-driven sync failed for a user");
-    }
-  });
+  const { usersSynced, deleted, failedUsers, consentEvents } = await applyEvents(db, client, events);
   // A user that could not be synced: release its events, so the next run handles them again.
   if (failedUsers.length > 0) {
     const released = events.filter((e) => failedUsers.includes(e.userId)).map((e) => e.id);
@@ -169,6 +133,60 @@ export async function syncFromEvents(db: Database, client: BasiqClient): Promise
     consentEvents,
     gapWarning,
   };
+}
+
+export interface AppliedEvents {
+  usersSynced: number;
+  /** Users marked deleted (their latest event was user.deleted). */
+  deleted: string[];
+  /** Users whose re-sync failed: their events must be released from the ledger and handled again. */
+  failedUsers: string[];
+  consentEvents: Record<string, number>;
+}
+
+/**
+ * What an event does to the console, whoever read it (this events sync or the webhook receiver,
+ * lib/webhooks/process.ts): both claim the event id in basiq_event_ledger first and then call this, so each event
+ * is acted on once. The latest event per user decides: a deleted user is marked deleted, anyone else is re-synced.
+ */
+export async function applyEvents(db: Database, client: BasiqClient, events: readonly FeedEvent[]): Promise<AppliedEvents> {
+  const consentEvents: Record<string, number> = {};
+  for (const e of events) {
+    if (!e.type.startsWith("consent.")) continue;
+    const kind = e.type.slice("consent.".length);
+    consentEvents[kind] = (consentEvents[kind] ?? 0) + 1;
+    if (kind === "revoked" || kind === "expired") log.info({ userId: e.userId, eventId: e.id, type: e.type }, "consent ended: the user's data must be deleted or de-identified");
+  }
+
+  // Consent events and user.deleted: de-identification and stored consents (lib/consents/events.ts), in event
+  // order, before the re-sync below. A user whose event could not be handled is retried (its events released).
+  const failedUsers: string[] = [];
+  for (const e of events) {
+    if (!isConsentRelevant(e.type) || failedUsers.includes(e.userId)) continue;
+    try {
+      await handleConsentEvent({ id: e.id, type: e.type, userId: e.userId }, { db, client });
+    } catch (err) {
+      failedUsers.push(e.userId);
+      log.warn({ userId: e.userId, eventId: e.id, type: e.type, correlationId: (err as { correlationId?: string }).correlationId }, "consent event could not be handled");
+    }
+  }
+
+  const latest = new Map<string, string>();
+  for (const e of events) latest.set(e.userId, e.type);
+  const deleted = [...latest].filter(([, type]) => type === "user.deleted").map(([id]) => id);
+  const toSync = [...latest].filter(([, type]) => type !== "user.deleted").map(([id]) => id);
+
+  if (deleted.length > 0) await db.update(basiqUsers).set({ deletedAt: new Date() }).where(inArray(basiqUsers.id, deleted));
+  let usersSynced = 0;
+  await forEachLimited(toSync, 8, async (userId) => {
+    try {
+      if ((await syncDirectoryUser(db, client, userId, "event")) !== "not-found") usersSynced++;
+    } catch (e) {
+      failedUsers.push(userId);
+      log.warn({ userId, correlationId: (e as { correlationId?: string }).correlationId }, "event-driven sync failed for a user");
+    }
+  });
+  return { usersSynced, deleted, failedUsers, consentEvents };
 }
 
 /** For the overview: when the events sync last succeeded, and the warning when that is outside the feed's window. */

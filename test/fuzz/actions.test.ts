@@ -217,6 +217,8 @@ beforeAll(async () => {
   const palette = await import("@/app/(console)/palette-actions");
   const consentActions = await import("@/app/(console)/consents/actions");
   const apiKeyActions = await import("@/app/(console)/api-keys/actions");
+  const webhooks = await import("@/app/(console)/webhooks/actions");
+  const { WEBHOOK_EVENT_TYPES } = await import("@/lib/webhooks/manage");
 
   const { target, other } = world;
   // A user with an active consent (open banking), for revokeConsent's cases.
@@ -290,6 +292,54 @@ beforeAll(async () => {
           ...wholeInputGarbage(base)
             // A form whose current password is merely odd (NUL, SQL) is well-formed: any string may be a password.
             .filter((v) => !(v.value instanceof FormData && anyPassword(v.value.get("currentPassword")) && v.value.get("newPassword") === base.newPassword && v.value.get("confirmPassword") === base.newPassword))
+            .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      // Malformed values only: a well-formed one would ask Basiq (lib/webhooks/webhooks.test.ts covers those).
+      name: "saveWebhookSubscription",
+      permission: "webhooks.manage",
+      call: webhooks.saveWebhookSubscriptionAction,
+      cases: () => {
+        const base = { url: "https://console.example.com/api/basiq/webhooks", subscribedEvents: ["user.created"] };
+        const isUrl = (v: unknown) => {
+          if (typeof v !== "string" || v.trim().length > 2000) return false;
+          try {
+            const u = new URL(v.trim());
+            return (u.protocol === "https:" || u.protocol === "http:") && !u.username && !u.password;
+          } catch {
+            return false;
+          }
+        };
+        const isEventList = (v: unknown) => Array.isArray(v) && v.length >= 1 && v.length <= WEBHOOK_EVENT_TYPES.length && v.every((e) => (WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(e));
+        const eventValues = [
+          ...fieldCorpus("user.created", 92, 20),
+          ...fieldCorpus("user.created", 93, 10).map((v) => ({ label: `[${v.label}]`, value: [v.value] })),
+          { label: "empty list", value: [] },
+          { label: "16 entries", value: Array.from({ length: 16 }, () => "user.created") },
+        ];
+        const admin = [
+          ...mutate(base, "url", classify(fieldCorpus(base.url, 91, 40), isUrl, false)),
+          ...mutate(base, "subscribedEvents", classify(eventValues, isEventList, false)),
+          ...mutate(base, "id", classify(fieldCorpus("3fa85f64-5717-4562-b3fc-2c963f66afa6", 94, 30), (v) => v === undefined || (typeof v === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(v)), false)),
+          ...wholeInputGarbage({ url: base.url }).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "sendTestWebhook",
+      permission: "webhooks.manage",
+      call: webhooks.sendTestWebhookAction,
+      cases: () => {
+        const base = { eventTypeId: "user.created" };
+        const known = contracts.oneOf(...WEBHOOK_EVENT_TYPES);
+        const admin = [
+          ...mutate(base, "eventTypeId", classify(fieldCorpus(base.eventTypeId, 95, 40), known, false)),
+          ...wholeInputGarbage(base)
+            .filter((v) => !(v.value instanceof FormData && known(v.value.get("eventTypeId"))))
             .map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
         ];
         return withRoles(admin, ["support", "staff", null]);
@@ -654,6 +704,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "saveView",
     "deleteView",
     "paletteSearch",
+    "saveWebhookSubscription",
+    "sendTestWebhook",
   ];
   it.each(names)("%s", async (name) => {
     const action = actions.find((a) => a.name === name)!;
@@ -688,6 +740,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       palette: await import("@/app/(console)/palette-actions"),
       consents: await import("@/app/(console)/consents/actions"),
       apiKeys: await import("@/app/(console)/api-keys/actions"),
+      webhooks: await import("@/app/(console)/webhooks/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).
@@ -728,5 +781,8 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     await login.signInAction({ message: null }, f);
     expect(signInCalls.length).toBe(calls + 1);
     expect(await conn.purgeConnectionAction({ ...target, confirm: target.connectionId })).toMatchObject({ ok: true });
+    const webhooks = await import("@/app/(console)/webhooks/actions");
+    expect(await webhooks.sendTestWebhookAction({ eventTypeId: "user.created" })).toMatchObject({ ok: true });
+    expect(await webhooks.saveWebhookSubscriptionAction({ url: "http://127.0.0.1:9/api/basiq/webhooks", subscribedEvents: ["user.created"] })).toMatchObject({ ok: true });
   });
 });
