@@ -80,6 +80,7 @@ function startServer(): ChildProcess {
     LOG_LEVEL: "warn",
     SWEEP_INTERVAL_MINUTES: "0", // the bench starts the one sweep it measures
     CONNECTOR_REFRESH_MINUTES: "0",
+    METRICS_TOKEN,
   };
   for (const name of ["BASIQ_API_KEY", "BASIQ_API_URL", "DATABASE_URL"]) delete env[name];
   const child = spawn(path.resolve("node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/start.ts"], {
@@ -200,10 +201,16 @@ const basiqCalls = (s: Record<string, number>) =>
     .filter(([k]) => k !== "POST /token" && !k.startsWith("GET /connectors"))
     .reduce((sum, [, n]) => sum + n, 0);
 
-async function dbQueries(adminCookie: string): Promise<number> {
-  const r = await fetch(`${BASE}/api/metrics`, { headers: { cookie: adminCookie } });
+const METRICS_TOKEN = "bench-http-metrics-token-0123456789";
+
+// The server's statement counter, from its Prometheus scrape (console_db_statements). adminCookie: unused since
+// /api/metrics takes a bearer token; kept so the call sites stay as they were.
+async function dbQueries(_adminCookie: string): Promise<number> {
+  const r = await fetch(`${BASE}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!r.ok) throw new Error(`/api/metrics answered ${r.status}`);
-  return ((await r.json()) as { databaseQueries: number }).databaseQueries;
+  const line = (await r.text()).match(/^console_db_statements (\d+)/m);
+  if (!line) throw new Error("/api/metrics has no console_db_statements");
+  return Number(line[1]);
 }
 
 interface PageFigures {

@@ -8,15 +8,16 @@ import type { Permission, Role } from "../lib/auth/policy";
 
 /**
  * "public": anyone, signed in or not. "signed-in": anyone with a session (every role; their own account pages and
- * the second-factor step). A permission: signed-in staff whose role the policy allows.
+ * the second-factor step). A permission: signed-in staff whose role the policy allows. "metrics-token": machines
+ * with `Authorization: Bearer $METRICS_TOKEN` only — no session of any role gets in (401).
  */
-export type Requirement = Permission | "public" | "signed-in";
+export type Requirement = Permission | "public" | "signed-in" | "metrics-token";
 
 /**
  * Who gets in, by hand: "public" (anyone), "signed-in" (any role), or the roles the row's permission admits,
  * copied from the README's role table — never computed from `can()`.
  */
-export type Allowed = "public" | "signed-in" | readonly Role[];
+export type Allowed = "public" | "signed-in" | "metrics-token" | readonly Role[];
 
 export interface ActionRow {
   /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
@@ -113,7 +114,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run", allowed: ["admin"] },
-  { appPath: "/api/metrics/route", kind: "route", requires: "integration.health", allowed: ["admin"] },
+  { appPath: "/api/metrics/route", kind: "route", requires: "metrics-token", allowed: "metrics-token" },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
   { appPath: "/(console)/audit/export/route", kind: "route", requires: "audit.read", allowed: ["admin"] },
 ];
@@ -124,6 +125,7 @@ export const callers: readonly Caller[] = ["anonymous", "staff", "support", "adm
 /** What the hand-written grid says a caller gets: refused for want of a session or of a role, or served. */
 export function expectedAccess(allowed: Allowed, caller: Caller): "anonymous" | "forbidden" | "allowed" {
   if (allowed === "public") return "allowed";
+  if (allowed === "metrics-token") return "anonymous"; // a session is not the bearer token: 401 for everyone
   if (caller === "anonymous") return "anonymous";
   if (allowed === "signed-in") return "allowed";
   return allowed.includes(caller) ? "allowed" : "forbidden";

@@ -138,6 +138,22 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(0).max(20_160).default(1440),
   ),
+  // Bearer token of GET /api/metrics (Prometheus); unset = the endpoint answers 404.
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, { message: "must be at least 16 characters (openssl rand -base64 24)" }).optional(),
+  ),
+  // OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); unset = no traces are exported.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ message: "must be an http(s) URL, e.g. http://127.0.0.1:4318" }).optional()),
+  // Alerts by e-mail: smtp:// or smtps:// URL of the relay, and the From address. Unset SMTP_URL = no e-mail channel.
+  SMTP_URL: optionalString.pipe(
+    z.string().regex(/^smtps?:\/\/[^\s]+$/, { message: "must be an smtp:// or smtps:// URL" }).optional(),
+  ),
+  ALERTS_FROM: optionalString.pipe(z.email({ message: "must be an e-mail address" }).default("alerts@console.localhost")),
+  // Minutes between alert-rule evaluations (failure spikes, watched jobs, sweep, API key); 0 = off.
+  ALERTS_EVALUATE_MINUTES: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(1440).default(1),
+  ),
   // The time zone every date in the console is shown in (named in the footer and in tooltips); empty = default.
   CONSOLE_TIME_ZONE: optionalString.pipe(
     z
@@ -182,6 +198,15 @@ export interface Env {
   connectorRefreshMinutes: number;
   /** IANA zone all dates are shown in (CONSOLE_TIME_ZONE). */
   consoleTimeZone: string;
+  /** METRICS_TOKEN: bearer token of /api/metrics; undefined = endpoint off (404). */
+  metricsToken: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces exported over OTLP/HTTP when set. */
+  otlpEndpoint: string | undefined;
+  /** SMTP_URL and ALERTS_FROM: the e-mail alert channel's relay and sender. */
+  smtpUrl: string | undefined;
+  alertsFrom: string;
+  /** ALERTS_EVALUATE_MINUTES: 0 = rules are evaluated only by events (connector status change, hooks). */
+  alertsEvaluateMinutes: number;
 }
 
 function parseKeySpec(spec: string): EncryptionKey {
@@ -281,6 +306,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     connectorCacheSeconds: raw.CONNECTOR_CACHE_SECONDS,
     connectorRefreshMinutes: raw.CONNECTOR_REFRESH_MINUTES,
     consoleTimeZone: raw.CONSOLE_TIME_ZONE,
+    metricsToken: raw.METRICS_TOKEN,
+    otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+    smtpUrl: raw.SMTP_URL,
+    alertsFrom: raw.ALERTS_FROM,
+    alertsEvaluateMinutes: raw.ALERTS_EVALUATE_MINUTES,
   };
 }
 
