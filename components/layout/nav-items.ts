@@ -14,4 +14,5 @@ export const navItems: NavItem[] = [
   { href: "/connectors", label: "Connectors", permission: "connectors.read" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
   { href: "/staff", label: "Staff", permission: "staff.manage" },
+  { href: "/alerts", label: "Alerts", permission: "alerts.manage" },
 ];

@@ -21,8 +21,9 @@ const { createTestDatabase } = await import("@/test/db");
 const { startSandbox } = await import("@/sandbox/server");
 const { resetEnvForTests } = await import("@/lib/env");
 const { basiq, resetBasiqClientForTests } = await import("@/lib/basiq");
-const { useDatabaseForTests } = await import("@/lib/db/client");
+const { rowsOf, useDatabaseForTests } = await import("@/lib/db/client");
 const { refreshConnectors } = await import("@/lib/connectors/refresh");
+const { syncDirectoryUser } = await import("@/lib/directory/sync");
 const dal = await import("@/lib/dal/alerts");
 const { evaluateAlertRules, evaluateWebhookFailures } = await import("./evaluate");
 const { deliverAlert, setInProcessRetryDelays, settleAlertDeliveries } = await import("./deliver");
@@ -39,6 +40,8 @@ const mails: string[] = [];
 /** Answers the receiver gives before its 200s (to test retries). */
 let failNext = 0;
 let slackChannel: number;
+let watchedUser: string;
+let watchedConnection: string;
 let emailChannel: number;
 
 beforeAll(async () => {
@@ -87,6 +90,14 @@ beforeAll(async () => {
   actAs(staffWithRole("admin", "00000000-0000-4000-8000-00000000000a"));
   slackChannel = (await dal.createAlertChannel({ kind: "slack", name: "ops slack", target: webhookUrl })).id;
   emailChannel = (await dal.createAlertChannel({ kind: "email", name: "ops mail", target: "oncall@example.com, second@example.com" })).id;
+  const { ids } = (await (await fetch(`${sandbox.url}/__sandbox/users?limit=5`)).json()) as { ids: string[] };
+  for (const id of ids) await syncDirectoryUser(t.db, basiq("background"), id, "seed");
+  const [first] = rowsOf<{ id: string; connection_id: string }>(
+    await t.db.execute(sql`select id, connections->0->>'id' as connection_id from basiq_users where jsonb_array_length(connections) > 1 limit 1`),
+  );
+  if (!first) throw new Error("the sandbox gave no user with two connections");
+  watchedUser = first.id;
+  watchedConnection = first.connection_id;
   // First sightings of every connector, before any rule exists.
   await refreshConnectors(t.db, basiq("background"));
 });
@@ -203,21 +214,23 @@ describe("rule types", () => {
   it("failed job for a watched user or connection (support watches): alerts once, resolves after a later success", async () => {
     await rule("watched", "watched_job_failed", {});
     actAs(staffWithRole("support", "00000000-0000-4000-8000-00000000000b"));
-    await dal.setWatch({ userId: "u-watched", connectionId: "c-watched", watch: true });
-    expect(await dal.isWatched("u-watched", "c-watched")).toBe(true);
-    expect(await dal.isWatched("u-watched")).toBe(false);
+    await expect(dal.setWatch({ userId: "no-such-user", watch: true })).rejects.toThrow(/No such user/);
+    await expect(dal.setWatch({ userId: watchedUser, connectionId: "no-such-connection", watch: true })).rejects.toThrow(/No such connection/);
+    await dal.setWatch({ userId: watchedUser, connectionId: watchedConnection, watch: true });
+    expect(await dal.isWatched(watchedUser, watchedConnection)).toBe(true);
+    expect(await dal.isWatched(watchedUser)).toBe(false);
     actAs(staffWithRole("staff", "00000000-0000-4000-8000-00000000000c"));
-    await expect(dal.setWatch({ userId: "u-x", watch: true })).rejects.toThrow(/permission/i);
+    await expect(dal.setWatch({ userId: watchedUser, watch: true })).rejects.toThrow(/permission/i);
 
     const t0 = new Date(Date.now() - 60_000);
-    await insertJob({ id: "job-watched-1", userId: "u-watched", connectionId: "c-watched", institutionId: "AU00000", outcome: "failed", createdAt: t0, errorCode: "user-action-required" });
-    await insertJob({ id: "job-unwatched", userId: "u-watched", connectionId: "c-not-watched", institutionId: "AU00000", outcome: "failed", createdAt: t0 });
+    await insertJob({ id: "job-watched-1", userId: watchedUser, connectionId: watchedConnection, institutionId: "AU00000", outcome: "failed", createdAt: t0, errorCode: "user-action-required" });
+    await insertJob({ id: "job-unwatched", userId: watchedUser, connectionId: "c-not-watched", institutionId: "AU00000", outcome: "failed", createdAt: t0 });
     await evaluateAlertRules();
     await evaluateAlertRules();
     await settleAlertDeliveries();
     expect(alerts(posts, "watched")).toHaveLength(1);
-    expect(alerts(posts, "watched")[0]).toMatch(/Job job-watched-1 failed \(user-action-required\) for watched user u-watched, connection c-watched/);
-    await insertJob({ id: "job-watched-2", userId: "u-watched", connectionId: "c-watched", institutionId: "AU00000", outcome: "success", createdAt: new Date() });
+    expect(alerts(posts, "watched")[0]).toContain(`Job job-watched-1 failed (user-action-required) for watched user ${watchedUser}, connection ${watchedConnection}`);
+    await insertJob({ id: "job-watched-2", userId: watchedUser, connectionId: watchedConnection, institutionId: "AU00000", outcome: "success", createdAt: new Date() });
     await evaluateAlertRules();
     await settleAlertDeliveries();
     expect(resolutions(posts, "watched")).toHaveLength(1);

@@ -15,20 +15,20 @@ export const RULE_KINDS = {
 export type RuleKind = keyof typeof RULE_KINDS;
 export const RULE_KIND_LIST = Object.keys(RULE_KINDS) as RuleKind[];
 
-const minutes = z.coerce.number().int().min(1).max(7 * 24 * 60);
+const minutes = z.number().int().min(1).max(7 * 24 * 60);
 
 export const ruleParamSchemas = {
   connector_status: z.strictObject({
     statuses: z.array(z.enum(CONNECTOR_STATUSES)).min(1, { message: "Choose at least one status." }).max(CONNECTOR_STATUSES.length),
   }),
   failure_spike: z.strictObject({
-    threshold: z.coerce.number().int().min(1).max(100_000),
+    threshold: z.number().int().min(1).max(100_000),
     windowMinutes: minutes,
   }),
   watched_job_failed: z.strictObject({}),
   api_key_refused: z.strictObject({}),
   sweep_failed_or_late: z.strictObject({ lateAfterMinutes: minutes }),
-  webhook_failures: z.strictObject({ threshold: z.coerce.number().int().min(1).max(100_000) }),
+  webhook_failures: z.strictObject({ threshold: z.number().int().min(1).max(100_000) }),
 } satisfies Record<RuleKind, z.ZodType>;
 
 export type RuleParams<K extends RuleKind> = z.infer<(typeof ruleParamSchemas)[K]>;

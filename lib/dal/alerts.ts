@@ -78,7 +78,7 @@ export const ruleInputSchema = z
     name,
     kind: z.enum(Object.keys(RULE_KINDS) as [RuleKind, ...RuleKind[]]),
     params: z.record(z.string(), z.unknown()).default({}),
-    channelIds: z.array(z.coerce.number().int().positive()).min(1, { message: "Choose at least one channel." }).max(20),
+    channelIds: z.array(z.number().int().positive()).min(1, { message: "Choose at least one channel." }).max(20),
   })
   .transform((v, ctx) => {
     const params = ruleParamSchemas[v.kind].safeParse(v.params);
@@ -103,7 +103,7 @@ export async function createAlertRule(raw: unknown): Promise<{ id: number }> {
   return { id: row!.id };
 }
 
-export const toggleSchema = z.strictObject({ id: z.coerce.number().int().positive(), enabled: z.boolean() });
+export const toggleSchema = z.strictObject({ id: z.number().int().positive(), enabled: z.boolean() });
 
 export async function setAlertRuleEnabled(raw: unknown): Promise<void> {
   const caller = await requirePermission("alerts.manage");
@@ -191,6 +191,17 @@ export async function setWatch(raw: unknown): Promise<boolean> {
   const caller = await requirePermission("alerts.watch");
   const { userId, connectionId, watch } = watchSchema.parse(raw);
   const db = await getDb();
+  // Only a user of the directory, and one of their known connections, can be watched (a typo is a 404, not a watch).
+  const [known] = rowsOf<{ found: boolean }>(
+    await db.execute(sql`
+      select exists (
+        select 1 from basiq_users u
+        where u.id = ${userId} and u.deleted_at is null
+          and (${connectionId ?? null}::text is null
+            or exists (select 1 from jsonb_array_elements(u.connections) c where c->>'id' = ${connectionId ?? null}::text))
+      ) as found`),
+  );
+  if (!known?.found) throw new NotFoundError(connectionId ? "No such connection in the directory." : "No such user in the directory.");
   if (watch) {
     await db.insert(alertWatches).values({ userId, connectionId: connectionId ?? "", createdBy: caller.id }).onConflictDoNothing();
   } else {

@@ -71,7 +71,7 @@ describe("GET /api/metrics", () => {
     for (const header of [undefined, "Bearer wrong-token-0123456789", `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, "Bearer"]) {
       const res = await scrape(header);
       expect(res.status, String(header)).toBe(401);
-      expect(await res.text()).toBe("Unauthorized");
+      expect(await res.json()).toEqual({ error: "A valid metrics bearer token is required." });
     }
   });
 

@@ -10,15 +10,18 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   const verdict = checkBearer(request.headers.get("authorization"), env().metricsToken);
-  if (verdict === "not-configured") return new Response("Not found", { status: 404 });
+  if (verdict === "not-configured") return Response.json({ error: "Not found" }, { status: 404 });
   if (verdict === "refused") {
-    return new Response("Unauthorized", { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
+    return Response.json(
+      { error: "A valid metrics bearer token is required." },
+      { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } },
+    );
   }
   try {
     const { body, contentType } = await scrape();
     return new Response(body, { headers: { "Content-Type": contentType, "Cache-Control": "no-store" } });
   } catch (error) {
     log.error({ errorType: (error as Error)?.name }, "metrics scrape failed");
-    return new Response("Metrics unavailable", { status: 503 });
+    return Response.json({ error: "Metrics unavailable" }, { status: 503 });
   }
 }

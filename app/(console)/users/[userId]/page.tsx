@@ -12,7 +12,9 @@ import { RevealValue } from "@/components/users/reveal-value";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
+import { WatchButton } from "@/components/alerts/watch-button";
 import { guardPage } from "@/lib/auth/guard";
+import { isWatched } from "@/lib/dal/alerts";
 import { can } from "@/lib/auth/policy";
 import { preloadJobHistory } from "@/lib/dal/jobs";
 import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
@@ -37,12 +39,13 @@ export default async function UserPage(props: { params: Promise<{ userId: string
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
   // Every Basiq call of the page starts now, at once: the job history below streams in without waiting its turn.
   await preloadJobHistory(userId);
-  const [user, bankNames] = await Promise.all([
+  const [user, bankNames, watched] = await Promise.all([
     getUserDetail(userId).catch((e: unknown) => {
       if (e instanceof NotFoundError) notFound();
       throw e;
     }),
     getInstitutionNames(),
+    can(caller.role, "alerts.watch") ? isWatched(userId).catch(() => false) : null,
   ]);
   const connections = user.connections ?? user.storedConnections.map((c) => ({ ...c, method: c.method ?? "", institutionId: c.institutionId ?? "", createdDate: null, lastUsed: null }));
   const href = (connectionId: string) => `/users/${encodeURIComponent(user.id)}/connections/${encodeURIComponent(connectionId)}`;
@@ -60,7 +63,12 @@ export default async function UserPage(props: { params: Promise<{ userId: string
       <PageHeader
         title={user.name ?? "(no name)"}
         description={<IdWithCopy id={user.id} label="Copy user id" />}
-        actions={<RefreshUserButton />}
+        actions={
+          <>
+            <RefreshUserButton />
+            {watched !== null ? <WatchButton userId={user.id} watched={watched} /> : null}
+          </>
+        }
       />
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={user.basiqProblem} storedAt={user.storedAt} showing="the directory copy">
         Connections below are as of the last sync (<When value={user.lastSyncedAt} />).

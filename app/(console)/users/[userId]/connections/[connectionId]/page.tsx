@@ -14,7 +14,9 @@ import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
+import { WatchButton } from "@/components/alerts/watch-button";
 import { guardPage } from "@/lib/auth/guard";
+import { isWatched } from "@/lib/dal/alerts";
 import { can } from "@/lib/auth/policy";
 import { ConnectionActions } from "@/components/connections/connection-actions";
 import { getConnectionDetail } from "@/lib/dal/connections";
@@ -53,6 +55,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
   const canPurge = can(caller.role, "connections.purge");
   const budget = canRefresh ? await getRefreshBudget(c.id, c.method, c.userId) : null;
   const purgeUnknown = canPurge ? await unknownPurgeOutcome(c.userId, c.id) : null;
+  const watched = can(caller.role, "alerts.watch") ? await isWatched(c.userId, c.id).catch(() => false) : null;
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -78,6 +81,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             </span>
           </span>
         }
+        actions={watched !== null ? <WatchButton userId={c.userId} connectionId={c.id} watched={watched} /> : undefined}
       />
       <BasiqProblemAlert timeZone={env().consoleTimeZone} problem={c.basiqProblem} storedAt={c.storedAt} showing="the directory copy">
         Accounts and dates need Basiq; the status is as of the last sync.
