@@ -20,6 +20,8 @@ export async function mainPages(): Promise<MainPage[]> {
     { name: "jobs", path: "/jobs", permission: "jobs.read" },
     { name: "audit", path: "/audit", permission: "audit.read" },
     { name: "staff", path: "/staff", permission: "staff.manage" },
+    { name: "alerts", path: "/alerts", permission: "alerts.manage" },
+    { name: "alert history", path: "/alerts/history", permission: "alerts.manage" },
     { name: "account", path: "/account", permission: "overview.read" },
     { name: "login", path: "/login", permission: null },
   ];

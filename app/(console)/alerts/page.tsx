@@ -44,7 +44,7 @@ export default async function AlertsPage() {
               <Th>Settings</Th>
               <Th>Notifies</Th>
               <Th>State</Th>
-              <Th />
+              <Th><span className="sr-only">Change</span></Th>
             </tr>
           </thead>
           <tbody>
@@ -77,7 +77,7 @@ export default async function AlertsPage() {
               <Th>Kind</Th>
               <Th>Target</Th>
               <Th>State</Th>
-              <Th />
+              <Th><span className="sr-only">Change</span></Th>
             </tr>
           </thead>
           <tbody>
