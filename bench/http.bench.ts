@@ -85,6 +85,7 @@ function startServer(): ChildProcess {
     LOG_LEVEL: "warn",
     SWEEP_INTERVAL_MINUTES: "0", // the bench starts the one sweep it measures
     CONNECTOR_REFRESH_MINUTES: "0",
+    METRICS_TOKEN,
   };
   for (const name of ["BASIQ_API_KEY", "BASIQ_API_URL", "DATABASE_URL"]) delete env[name];
   const child = spawn(path.resolve("node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/start.ts"], {
@@ -241,21 +242,16 @@ const basiqCalls = (s: Record<string, number>) =>
     .filter(([k]) => k !== "POST /token" && !k.startsWith("GET /connectors"))
     .reduce((sum, [, n]) => sum + n, 0);
 
-/**
- * Database statements the server has run, from /api/metrics: the JSON figure `databaseQueries`, or — should the
- * endpoint speak Prometheus text — the first counter whose name says database/db queries or statements.
- */
-async function dbQueries(adminCookie: string): Promise<number> {
-  const r = await fetch(`${BASE}/api/metrics`, { headers: { cookie: adminCookie } });
+const METRICS_TOKEN = "bench-http-metrics-token-0123456789";
+
+// The server's statement counter, from its Prometheus scrape (console_db_statements). adminCookie: unused since
+// /api/metrics takes a bearer token; kept so the call sites stay as they were.
+async function dbQueries(_adminCookie: string): Promise<number> {
+  const r = await fetch(`${BASE}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!r.ok) throw new Error(`/api/metrics answered ${r.status}`);
-  const text = await r.text();
-  if ((r.headers.get("content-type") ?? "").includes("json")) {
-    const n = (JSON.parse(text) as { databaseQueries?: unknown }).databaseQueries;
-    if (typeof n === "number") return n;
-  }
-  const m = text.match(/^[a-z_]*(?:database|db)_(?:queries|statements)[a-z_]*(?:\{[^}]*\})?\s+([0-9.e+]+)$/m);
-  if (!m) throw new Error("/api/metrics has no database statement count");
-  return Number(m[1]);
+  const line = (await r.text()).match(/^console_db_statements (\d+)/m);
+  if (!line) throw new Error("/api/metrics has no console_db_statements");
+  return Number(line[1]);
 }
 
 /** The sandbox's request log for one Basiq user since `since` (epoch ms): what that user's pages asked. */

@@ -8,15 +8,16 @@ import type { Permission, Role } from "../lib/auth/policy";
 
 /**
  * "public": anyone, signed in or not. "signed-in": anyone with a session (every role; their own account pages and
- * the second-factor step). A permission: signed-in staff whose role the policy allows.
+ * the second-factor step). A permission: signed-in staff whose role the policy allows. "metrics-token": machines
+ * with `Authorization: Bearer $METRICS_TOKEN` only — no session of any role gets in (401).
  */
-export type Requirement = Permission | "public" | "signed-in" | "api-key";
+export type Requirement = Permission | "public" | "signed-in" | "api-key" | "metrics-token";
 
 /**
  * Who gets in, by hand: "public" (anyone), "signed-in" (any role), or the roles the row's permission admits,
  * copied from the README's role table — never computed from `can()`.
  */
-export type Allowed = "public" | "signed-in" | "api-key" | readonly Role[];
+export type Allowed = "public" | "signed-in" | "api-key" | "metrics-token" | readonly Role[];
 
 export interface ActionRow {
   /** Source file and export, as the build's server-reference manifest names them (action ids change per build). */
@@ -47,6 +48,11 @@ export const actionMatrix: ActionRow[] = [
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "confirmEnrolmentAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
   { file: "app/(auth)/login/second-factor/actions.ts", exportedName: "verifySecondFactorAction", requires: "signed-in", allowed: "signed-in", call: "second-factor" },
   { file: "app/(console)/account/actions.ts", exportedName: "changePasswordAction", requires: "account.password", allowed: ["staff", "support", "admin"], call: "forged" },
+  { file: "app/(console)/alerts/actions.ts", exportedName: "createAlertChannelAction", requires: "alerts.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/alerts/actions.ts", exportedName: "createAlertRuleAction", requires: "alerts.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/alerts/actions.ts", exportedName: "setAlertRuleEnabledAction", requires: "alerts.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/alerts/actions.ts", exportedName: "setAlertChannelEnabledAction", requires: "alerts.manage", allowed: ["admin"], call: "forged" },
+  { file: "app/(console)/alerts/actions.ts", exportedName: "setWatchAction", requires: "alerts.watch", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/connectors/actions.ts", exportedName: "refreshConnectorsAction", requires: "connectors.refresh", allowed: ["support", "admin"], call: "forged" },
   { file: "app/(console)/operations/actions.ts", exportedName: "retryJobAction", requires: "operations.manage", allowed: ["admin"], call: "forged" },
   { file: "app/(console)/api-keys/actions.ts", exportedName: "createApiKeyAction", requires: "apiKeys.manage", allowed: ["admin"], call: "forged" },
@@ -120,6 +126,8 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/(console)/account/page", kind: "page", requires: "signed-in", allowed: "signed-in" },
   // The storage states' admin has enrolled (admins must); staff and support have not, so they may.
   { appPath: "/(console)/account/second-factor/page", kind: "page", requires: "signed-in", allowed: "signed-in", redirects: { admin: "/account" } },
+  { appPath: "/(console)/alerts/page", kind: "page", requires: "alerts.manage", allowed: ["admin"] },
+  { appPath: "/(console)/alerts/history/page", kind: "page", requires: "alerts.manage", allowed: ["admin"] },
   { appPath: "/(console)/audit/page", kind: "page", requires: "audit.read", allowed: ["admin"] },
   { appPath: "/(console)/connectors/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
   { appPath: "/(console)/connectors/[connectorId]/[method]/page", kind: "page", requires: "connectors.read", allowed: ["staff", "support", "admin"] },
@@ -145,7 +153,7 @@ export const pathMatrix: PathRow[] = [
   { appPath: "/api/directory/sync/route", kind: "route", requires: "users.sync", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/[jobId]/route", kind: "route", requires: "jobs.read", allowed: ["support", "admin"] },
   { appPath: "/api/jobs/sweep/route", kind: "route", requires: "sweep.run", allowed: ["admin"] },
-  { appPath: "/api/metrics/route", kind: "route", requires: "integration.health", allowed: ["admin"] },
+  { appPath: "/api/metrics/route", kind: "route", requires: "metrics-token", allowed: "metrics-token" },
   // Anonymous by design (Basiq has no session): allowed only with a valid signature (see `signature`).
   { appPath: "/api/basiq/webhooks/route", kind: "route", requires: "public", allowed: "public", signature: "standard-webhooks" },
   { appPath: "/(console)/jobs/export/route", kind: "route", requires: "jobs.export", allowed: ["support", "admin"] },
@@ -159,6 +167,7 @@ export const callers: readonly Caller[] = ["anonymous", "staff", "support", "adm
 /** What the hand-written grid says a caller gets: refused for want of a session or of a role, or served. */
 export function expectedAccess(allowed: Allowed, caller: Caller): "anonymous" | "forbidden" | "allowed" {
   if (allowed === "public") return "allowed";
+  if (allowed === "metrics-token") return "anonymous"; // a session is not the bearer token: 401 for everyone
   if (caller === "anonymous") return "anonymous";
   if (allowed === "api-key") return "forbidden"; // staff sessions never open the machine API
   if (allowed === "signed-in") return "allowed";

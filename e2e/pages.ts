@@ -22,6 +22,8 @@ export async function mainPages(): Promise<MainPage[]> {
     { name: "staff", path: "/staff", permission: "staff.manage" },
     { name: "consents", path: "/consents", permission: "consents.read" },
     { name: "api-keys", path: "/api-keys", permission: "apiKeys.manage" },
+    { name: "alerts", path: "/alerts", permission: "alerts.manage" },
+    { name: "alert history", path: "/alerts/history", permission: "alerts.manage" },
     { name: "account", path: "/account", permission: "overview.read" },
     { name: "login", path: "/login", permission: null },
   ];

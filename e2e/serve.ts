@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     CONNECTOR_CACHE_SECONDS: "0", // every connectors read asks the sandbox, so injected changes show at once
     // A small timeout budget, so a hung or slow Basiq resolves in seconds in e2e/resilience.spec.ts.
     BASIQ_TIMEOUT_MS: process.env.BASIQ_TIMEOUT_MS ?? "2000",
+    // /api/metrics answers only this bearer token (the matrix checks that no session gets in).
+    METRICS_TOKEN: process.env.METRICS_TOKEN ?? "e2e-metrics-token-0123456789",
     BASIQ_MAX_RETRY_WAIT_MS: process.env.BASIQ_MAX_RETRY_WAIT_MS ?? "3000",
     // As behind a reverse proxy on this host: e2e/instances.spec.ts sends X-Forwarded-For through "it" to sign in
     // from addresses of its own, so its bursts never lock out 127.0.0.1, which every other spec signs in from.

@@ -114,7 +114,7 @@ test.describe("keyboard and axe (item 11)", () => {
   for (const viewport of viewports) {
     for (const role of roles) {
       test(`axe: zero violations on every page ${role} may open at ${viewport.width}×${viewport.height}`, async ({ browser }) => {
-        test.slow();
+        test.setTimeout(240_000); // up to 12 pages (an admin's, alerts included), each fully analysed
         const context = await browser.newContext({ storageState: storageStateOf(role), viewport });
         const page = await context.newPage();
         const found: Record<string, string[]> = {};

@@ -160,6 +160,19 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.coerce.number().int().min(0).max(20_160).default(1440),
   ),
+  // Bearer token of GET /api/metrics (Prometheus); unset = the endpoint answers 404.
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, { message: "must be at least 16 characters (openssl rand -base64 24)" }).optional(),
+  ),
+  // OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); unset = no traces are exported.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ message: "must be an http(s) URL, e.g. http://127.0.0.1:4318" }).optional()),
+  // Alerts by e-mail go through SMTP_URL (below, with the invitations); this is their From address.
+  ALERTS_FROM: optionalString.pipe(z.email({ message: "must be an e-mail address" }).default("alerts@console.localhost")),
+  // Minutes between alert-rule evaluations (failure spikes, watched jobs, sweep, API key); 0 = off.
+  ALERTS_EVALUATE_MINUTES: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(1440).default(1),
+  ),
   // The time zone every date in the console is shown in (named in the footer and in tooltips); empty = default.
   CONSOLE_TIME_ZONE: optionalString.pipe(
     z
@@ -253,6 +266,15 @@ export interface Env {
   breakGlassAdmin: string | undefined;
   /** SMTP_URL and SMTP_FROM; undefined = no mail (invitation links are shown once to the admin instead). */
   smtp: { url: string; from: string } | undefined;
+  /** METRICS_TOKEN: bearer token of /api/metrics; undefined = endpoint off (404). */
+  metricsToken: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces exported over OTLP/HTTP when set. */
+  otlpEndpoint: string | undefined;
+  /** SMTP_URL and ALERTS_FROM: the e-mail alert channel's relay and sender. */
+  smtpUrl: string | undefined;
+  alertsFrom: string;
+  /** ALERTS_EVALUATE_MINUTES: 0 = rules are evaluated only by events (connector status change, hooks). */
+  alertsEvaluateMinutes: number;
 }
 
 export interface OidcConfig {
@@ -406,6 +428,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     authMode: raw.AUTH_MODE,
     breakGlassAdmin: raw.BREAK_GLASS_ADMIN,
     smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM! } : undefined,
+    metricsToken: raw.METRICS_TOKEN,
+    otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+    smtpUrl: raw.SMTP_URL,
+    alertsFrom: raw.ALERTS_FROM,
+    alertsEvaluateMinutes: raw.ALERTS_EVALUATE_MINUTES,
   };
 }
 

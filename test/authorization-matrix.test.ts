@@ -54,7 +54,7 @@ function gridOf(allowed: Allowed): string {
   return roles.map((r) => `${r}:${allowed.includes(r) ? "yes" : "no"}`).join(" ");
 }
 function policyOf(requires: Requirement): string {
-  if (requires === "public" || requires === "signed-in" || requires === "api-key") return requires;
+  if (requires === "public" || requires === "signed-in" || requires === "api-key" || requires === "metrics-token") return requires;
   return roles.map((r) => `${r}:${can(r, requires) ? "yes" : "no"}`).join(" ");
 }
 
@@ -121,7 +121,7 @@ describe("authorization matrix table", () => {
       const permission = start < 0 ? undefined : /permission:\s*"([^"]+)"/.exec(text.slice(start))?.[1];
       found.push(`${row.file}#${row.exportedName}: ${permission ?? "no defineAction permission found"}`);
     }
-    for (const row of pathMatrix.filter((p) => !p.framework && p.requires !== "public" && p.requires !== "signed-in")) {
+    for (const row of pathMatrix.filter((p) => !p.framework && p.requires !== "public" && p.requires !== "signed-in" && p.requires !== "metrics-token")) {
       const file = `app${row.appPath}.${row.kind === "page" ? "tsx" : "ts"}`;
       // The machine API's handlers authenticate the key in lib/api-keys/handler.ts (and refuse staff sessions).
       const m = row.requires === "api-key" ? (/handleUserCheck\(/.test(source(file)) ? ["", "api-key"] : null) : /guard(?:Page|Route)\(\s*"([^"]+)"/.exec(source(file));
@@ -130,7 +130,7 @@ describe("authorization matrix table", () => {
     const expected = [
       ...actionMatrix.filter((a) => a.call === "forged").map((a) => `${a.file}#${a.exportedName}: ${a.requires}`),
       ...pathMatrix
-        .filter((p) => !p.framework && p.requires !== "public" && p.requires !== "signed-in")
+        .filter((p) => !p.framework && p.requires !== "public" && p.requires !== "signed-in" && p.requires !== "metrics-token")
         .map((p) => `app${p.appPath}.${p.kind === "page" ? "tsx" : "ts"}: ${p.requires}`),
     ];
     expect(found).toEqual(expected);

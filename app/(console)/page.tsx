@@ -200,6 +200,24 @@ export default async function OverviewPage() {
                   <dt className="text-slate-500">Database queries since start</dt>
                   <dd>{health.databaseQueries}</dd>
                 </div>
+                <div className="flex justify-between gap-2" data-testid="fleet-sweep">
+                  <dt className="text-slate-500">Sweep (all instances)</dt>
+                  <dd>
+                    {health.fleet.sweep === null
+                      ? "none yet"
+                      : `${health.fleet.sweep.status} · ${health.fleet.sweep.usersChecked} of ${health.fleet.sweep.usersTotal} users`}
+                  </dd>
+                </div>
+                {health.fleet.queues.length > 0 ? (
+                  <div className="flex justify-between gap-2" data-testid="fleet-queues">
+                    <dt className="text-slate-500">Queued background jobs (all instances)</dt>
+                    <dd>
+                      {health.fleet.queues
+                        .filter((q) => q.state === "created" || q.state === "retry" || q.state === "active")
+                        .reduce((n, q) => n + q.jobs, 0)}
+                    </dd>
+                  </div>
+                ) : null}
                 {health.pausedForMs > 0 ? (
                   <div className="flex justify-between gap-2">
                     <dt className="text-amber-800">Paused by a 429 Retry-After</dt>

@@ -18,4 +18,5 @@ export const navItems: NavItem[] = [
   { href: "/staff", label: "Staff", permission: "staff.manage" },
   { href: "/operations", label: "Operations", permission: "operations.manage" },
   { href: "/api-keys", label: "API keys", permission: "apiKeys.manage" },
+  { href: "/alerts", label: "Alerts", permission: "alerts.manage" },
 ];

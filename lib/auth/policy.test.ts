@@ -28,6 +28,8 @@ const expected: Record<string, Record<(typeof roles)[number], boolean>> = {
   "webhooks.manage": { staff: false, support: false, admin: true },
   "audit.read": { staff: false, support: false, admin: true },
   "staff.manage": { staff: false, support: false, admin: true },
+  "alerts.manage": { staff: false, support: false, admin: true },
+  "alerts.watch": { staff: false, support: true, admin: true },
 };
 
 describe("permission policy", () => {

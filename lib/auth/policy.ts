@@ -40,6 +40,10 @@ export const policy = {
   "webhooks.manage": adminOnly,
   "audit.read": adminOnly,
   "staff.manage": adminOnly,
+  /** Alert rules, channels and the alert history (/alerts). */
+  "alerts.manage": adminOnly,
+  /** Watch a user or a connection: their failed jobs alert (rule "watched job failed"). */
+  "alerts.watch": supportAndAdmin,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof policy;

@@ -10,6 +10,7 @@ import type { RequestMeta } from "@/lib/audit/request-meta";
 import { getDb } from "@/lib/db";
 import { staff } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { recordSignInFailure } from "@/lib/observability/metrics";
 
 import { isBreakGlass, ssoOnly } from "./auth-mode";
 import { verifyPassword } from "./password";
@@ -39,6 +40,7 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
   // Reserved before the password is checked (one atomic statement): a burst cannot outrun the limit.
   if (!(await reserveAttempt(passwordKeys(email, meta.ip)))) {
     await recordAudit({ actor, action: "auth.sign_in", outcome: "denied", details: { reason: "throttled" }, meta });
+    recordSignInFailure("throttled");
     return { ok: false, reason: "throttled" };
   }
 
@@ -79,6 +81,7 @@ export async function verifySignIn(input: unknown, meta: RequestMeta): Promise<S
       details: { reason: failure },
       meta,
     });
+    recordSignInFailure(failure ?? "bad-credentials");
     return { ok: false, reason: "invalid" };
   }
 

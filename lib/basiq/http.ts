@@ -13,6 +13,13 @@ import {
   isBasiqKeyRefused,
 } from "./errors";
 import type { Lane, Limiter, PauseGate } from "./limiter";
+import {
+  recordBasiqAttempt,
+  recordBasiqCall,
+  recordBasiqRetry,
+  recordTokenRequest,
+} from "../observability/metrics";
+import { withBasiqSpan } from "../observability/tracing";
 import type { RouteMetricsRecorder } from "./metrics";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter } from "./retry";
 import { resolveRoute, type ResolvedRoute } from "./routes";
@@ -78,7 +85,7 @@ interface RawResponse {
 }
 
 type Outcome<T> =
-  | { kind: "ok"; value: T }
+  | { kind: "ok"; value: T; status: number }
   | { kind: "unauthorized"; token: string; error: BasiqError }
   | { kind: "error"; error: BasiqError };
 
@@ -125,6 +132,17 @@ export class Transport {
 
   /** One POST /token. Not retried here: a failure reaches every waiting caller (a key refusal is remembered 5 s). */
   async requestToken(): Promise<IssuedToken> {
+    try {
+      const token = await this.requestTokenOnce();
+      recordTokenRequest("ok");
+      return token;
+    } catch (error) {
+      recordTokenRequest(isBasiqKeyRefused(error) ? "key_refused" : "failed");
+      throw error;
+    }
+  }
+
+  private async requestTokenOnce(): Promise<IssuedToken> {
     const raw = await this.send(
       {
         method: "POST",
@@ -163,7 +181,36 @@ export class Transport {
     );
   }
 
+  /** One logical call, timed for the metrics and traced as one span (ids, status, correlationId; no body). */
   async call<T>(spec: CallSpec<T>): Promise<T> {
+    const started = performance.now();
+    const route = spec.resolved.route;
+    return withBasiqSpan(route, spec.context?.lane ?? "interactive", this.ids(spec), async (end) => {
+      const progress = { attempts: 0 };
+      try {
+        const { value, status, attempts } = await this.callWithRetries(spec, progress);
+        recordBasiqCall(route, "ok", (performance.now() - started) / 1000);
+        end({ status, attempts });
+        return value;
+      } catch (error) {
+        recordBasiqCall(route, "error", (performance.now() - started) / 1000);
+        const e = error instanceof BasiqError ? error : undefined;
+        end({
+          status: e?.status,
+          correlationId: e?.correlationId,
+          attempts: progress.attempts,
+          errorCode: e?.code,
+          errorType: e?.name ?? "aborted",
+        });
+        throw error;
+      }
+    });
+  }
+
+  private async callWithRetries<T>(
+    spec: CallSpec<T>,
+    progress: { attempts: number },
+  ): Promise<{ value: T; status: number; attempts: number }> {
     const url = spec.url ?? this.url(spec.resolved.path, spec.query);
     const signal = spec.context?.signal;
     let attempts = 0;
@@ -172,14 +219,16 @@ export class Transport {
 
     for (;;) {
       attempts++;
+      progress.attempts = attempts;
       const outcome = await this.attempt(spec, url);
-      if (outcome.kind === "ok") return outcome.value;
+      if (outcome.kind === "ok") return { value: outcome.value, status: outcome.status, attempts };
 
       // A 401 (or 403 "Token has expired") means the request was refused before any effect, so even a purge
       // may be retried once. At most one forced refresh per call: a second refusal goes back to the caller.
       if (outcome.kind === "unauthorized" && !refreshedAfter401) {
         refreshedAfter401 = true;
         this.options.metrics.unauthorizedRetries++;
+        recordBasiqRetry(spec.resolved.route, "unauthorized");
         this.debug(
           spec,
           attempts,
@@ -198,6 +247,7 @@ export class Transport {
       const delayMs = this.retryDelay(spec, error, retriesUsed);
       if (delayMs === undefined) throw this.fail(spec, error, attempts);
       retriesUsed++;
+      recordBasiqRetry(spec.resolved.route, retryReason(error));
       this.debug(
         spec,
         attempts,
@@ -242,7 +292,7 @@ export class Transport {
       try {
         const value = spec.schema === null ? (undefined as T) : this.parse(spec.resolved, raw, spec.schema);
         spec.onSuccessStatus?.(raw.status);
-        return { kind: "ok", value };
+        return { kind: "ok", value, status: raw.status };
       } catch (error) {
         return { kind: "error", error: asBasiqError(error, signal, spec.resolved) };
       }
@@ -337,6 +387,8 @@ export class Transport {
     const exchange = async () => {
       await gate.wait(callerSignal);
       metrics.recordAttempt(resolved.route);
+      const started = performance.now();
+      const elapsed = () => (performance.now() - started) / 1000;
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       const onCallerAbort = () => controller.abort();
@@ -359,6 +411,7 @@ export class Transport {
         const retryAfter = parseRetryAfter(raw.headers.get("retry-after"), now());
         metrics.recordStatus(resolved.route, raw.status, retryAfter);
         metrics.recordReachability(raw.status < 500, now());
+        recordBasiqAttempt(resolved.route, raw.status, elapsed(), retryAfter);
         // Basiq's rate limit is per application: every lane waits it out, not just this caller.
         if (raw.status === 429 && retryAfter !== undefined)
           gate.pause(now() + Math.min(retryAfter * 1000, maxRetryAfterMs));
@@ -367,6 +420,7 @@ export class Transport {
         if (callerSignal?.aborted) throw callerSignal.reason;
         metrics.recordReachability(false, now());
         const base = { method: resolved.method, route: resolved.route, cause: error };
+        recordBasiqAttempt(resolved.route, controller.signal.aborted ? "timeout" : "network_error", elapsed());
         if (controller.signal.aborted) throw new BasiqTimeoutError({ ...base, timeoutMs });
         throw new BasiqNetworkError({ ...base, reason: networkReason(error) });
       } finally {
@@ -414,6 +468,13 @@ export class Transport {
       retryAfterSeconds: parseRetryAfter(raw.headers.get("retry-after"), this.options.now()),
     });
   }
+}
+
+/** Why an attempt is retried, as a metric label: the status code, or the kind of failure. */
+function retryReason(error: BasiqError): string {
+  if (error instanceof BasiqTimeoutError) return "timeout";
+  if (error instanceof BasiqNetworkError) return "network_error";
+  return error.status !== undefined ? String(error.status) : "other";
 }
 
 /**

@@ -4,6 +4,7 @@ import "server-only";
 // change, so a connector's timeline and "when did the outage start" survive Basiq's own view of "now".
 import { sql } from "drizzle-orm";
 
+import { onConnectorStatusChanges, safely } from "@/lib/alerts/evaluate";
 import type { BasiqClient } from "@/lib/basiq/client";
 import type { Connector } from "@/lib/basiq/schemas";
 import { rowsOf, type Database } from "@/lib/db";
@@ -35,7 +36,7 @@ function values(c: Connector, now: Date) {
 
 /** Stores a fresh connector list; returns the status changes it saw (a first sighting counts as one). */
 export async function storeConnectors(db: Database, list: Connector[], now = new Date()): Promise<ConnectorRefreshResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // Instances refreshing at the same moment take turns, so one change is recorded once.
     await tx.execute(xactLock(ADVISORY_LOCKS.connectorRefresh));
     const previous = new Map(
@@ -68,6 +69,9 @@ export async function storeConnectors(db: Database, list: Connector[], now = new
     }
     return { connectors: list.length, changes };
   });
+  // Alert rules on connector status (lib/alerts): after the commit, never failing the refresh.
+  await safely("connector status", () => onConnectorStatusChanges(db, result.changes));
+  return result;
 }
 
 export async function refreshConnectors(db: Database, client: BasiqClient): Promise<ConnectorRefreshResult> {

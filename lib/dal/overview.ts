@@ -11,6 +11,8 @@ import { basiqUsers, sweepRuns } from "@/lib/db/schema";
 import { eventsSyncStatus } from "@/lib/directory/events";
 import { failedJobsByCode, failureWindow, type Figure, usersByConnectionStatus, usersInDirectory } from "@/lib/overview/figures";
 import { webhookSummary, type WebhookSummaryDTO } from "@/lib/webhooks/health";
+import { metrics } from "@/lib/observability/metrics";
+import { type FleetFigures, readFleetFigures } from "@/lib/observability/snapshot";
 
 import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
 
@@ -83,12 +85,32 @@ export interface IntegrationHealthDTO extends BasiqMetrics {
   databaseQueries: number;
   /** Basiq webhook deliveries: the last one and failures in 24 h (lib/webhooks/health.ts). */
   webhooks: WebhookSummaryDTO;
+  /** Fleet-wide, from the database (the same reads as /api/metrics): job-engine queues and the latest sweep. */
+  fleet: FleetFigures;
 }
 
-/** Admins: how this process's Basiq client (and database use) is doing. Counters only: no token, no key, no ids. */
+/**
+ * Admins: how this process's Basiq client (and database use) is doing, plus the fleet's queues and sweep. The
+ * per-route figures are read from the Prometheus registry (lib/observability/metrics.ts) that /api/metrics serves,
+ * so the panel and a scrape agree. Counters only: no token, no key, no ids.
+ */
 export async function getIntegrationHealth(): Promise<IntegrationHealthDTO> {
   await requirePermission("integration.health");
   const m = basiq().metrics();
-  const webhooks = await webhookSummary(await getDb());
-  return { ...m, tokenRequests: { ...m.tokenRequests, timestamps: [] }, databaseQueries: databaseQueryCount(), webhooks };
+  const [byRoute, fleet, webhooks] = await Promise.all([basiqRouteFigures(m.byRoute), readFleetFigures(), webhookSummary(await getDb())]);
+  return { ...m, byRoute, tokenRequests: { ...m.tokenRequests, timestamps: [] }, databaseQueries: databaseQueryCount(), fleet, webhooks };
+}
+
+/** Calls, 429s and 5xx per route from the registry's basiq_requests_total; the last Retry-After from the client. */
+async function basiqRouteFigures(client: BasiqMetrics["byRoute"]): Promise<BasiqMetrics["byRoute"]> {
+  const figures: BasiqMetrics["byRoute"] = {};
+  for (const { labels, value } of (await metrics().basiqRequests.get()).values) {
+    const route = String(labels.route);
+    const status = Number(labels.status);
+    const entry = (figures[route] ??= { calls: 0, status429: 0, status5xx: 0, lastRetryAfterSeconds: client[route]?.lastRetryAfterSeconds ?? null });
+    entry.calls += value;
+    if (status === 429) entry.status429 += value;
+    if (status >= 500 && status <= 599) entry.status5xx += value;
+  }
+  return figures;
 }

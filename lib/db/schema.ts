@@ -590,3 +590,74 @@ export const webhookDeliveries = pgTable(
     index("webhook_deliveries_pending_idx").on(t.status).where(sql`${t.processedAt} is null`),
   ],
 );
+
+// Alerts (lib/alerts): channels, rules, incidents (one open per rule and dedupe key), deliveries (one per incident,
+// channel and event), and the users/connections support watch.
+
+/** Where notifications go. `target` is ciphertext (lib/crypto): a Slack-compatible webhook URL or e-mail recipients. */
+export const alertChannels = pgTable("alert_channels", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  name: text("name").notNull(),
+  kind: text("kind").notNull(),
+  target: text("target").notNull(),
+  /** Safe to show: the webhook's host, or how many recipients. */
+  hint: text("hint").notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const alertRules = pgTable("alert_rules", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  name: text("name").notNull(),
+  kind: text("kind").notNull(),
+  params: jsonb("params").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  channelIds: jsonb("channel_ids").$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+  enabled: boolean("enabled").notNull().default(true),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const alertIncidents = pgTable(
+  "alert_incidents",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    ruleId: bigint("rule_id", { mode: "number" }).notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    status: text("status").notNull().default("open"),
+    summary: text("summary").notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("alert_incidents_open_idx").on(t.ruleId, t.dedupeKey).where(sql`status = 'open'`),
+    index("alert_incidents_opened_idx").on(t.openedAt.desc()),
+  ],
+);
+
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    incidentId: bigint("incident_id", { mode: "number" }).notNull(),
+    channelId: bigint("channel_id", { mode: "number" }).notNull(),
+    event: text("event").notNull(),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("alert_deliveries_once_idx").on(t.incidentId, t.channelId, t.event)],
+);
+
+/** A user (connectionId '') or one connection support asked to be alerted about. */
+export const alertWatches = pgTable(
+  "alert_watches",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: text("user_id").notNull(),
+    connectionId: text("connection_id").notNull().default(""),
+    createdBy: uuid("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("alert_watches_once_idx").on(t.userId, t.connectionId)],
+);

@@ -219,6 +219,7 @@ beforeAll(async () => {
   const apiKeyActions = await import("@/app/(console)/api-keys/actions");
   const webhooks = await import("@/app/(console)/webhooks/actions");
   const { WEBHOOK_EVENT_TYPES } = await import("@/lib/webhooks/manage");
+  const alerts = await import("@/app/(console)/alerts/actions");
 
   const { target, other } = world;
   // A user with an active consent (open banking), for revokeConsent's cases.
@@ -563,6 +564,91 @@ beforeAll(async () => {
         return withRoles(admin, ["support", "staff", null]);
       },
     })),
+    // Alerts (admins; watching: support and admins). No channel or rule exists in this world, so a well-formed
+    // toggle or a rule naming a channel is refused by the data-access layer (not found), changing nothing.
+    {
+      name: "createAlertChannel",
+      permission: "alerts.manage",
+      call: alerts.createAlertChannelAction,
+      cases: () => {
+        const base = { kind: "slack", name: "Ops", target: "https://hooks.example.com/services/T0/B0/x" };
+        const webhook = (v: unknown) => {
+          if (typeof v !== "string" || v.trim().length > 2000) return false;
+          try {
+            const u = new URL(v.trim());
+            return (u.protocol === "https:" || u.protocol === "http:") && !u.username && !u.password;
+          } catch {
+            return false;
+          }
+        };
+        const admin = [
+          ...mutate(base, "kind", classify(fieldCorpus("slack", 101, 30), contracts.oneOf("slack"), false)),
+          ...mutate(base, "name", classify(fieldCorpus("Ops", 102, 40), (v) => typeof v === "string" && v.trim().length >= 1 && v.trim().length <= 80, false)),
+          ...mutate(base, "target", classify(fieldCorpus(base.target, 103, 60), webhook, false)),
+          ...wholeInputGarbage(base).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    {
+      name: "createAlertRule",
+      permission: "alerts.manage",
+      call: alerts.createAlertRuleAction,
+      cases: () => {
+        const base = { name: "Key", kind: "api_key_refused", params: {}, channelIds: [424242] };
+        const positiveInts = (v: unknown) => Array.isArray(v) && v.length >= 1 && v.length <= 20 && v.every((n) => Number.isInteger(n) && (n as number) > 0);
+        const admin = [
+          ...mutate(base, "kind", classify(fieldCorpus("api_key_refused", 111, 30), contracts.oneOf("api_key_refused", "watched_job_failed"), true)),
+          ...mutate(base, "name", classify(fieldCorpus("Key", 112, 40), (v) => typeof v === "string" && v.trim().length >= 1 && v.trim().length <= 80, true)),
+          ...mutate(base, "params", classify(wrongTypes("{}"), (v) => v === undefined || (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0), true)),
+          ...mutate(base, "channelIds", classify([...wrongTypes("1"), { label: "empty", value: [] }, { label: "zero", value: [0] }, { label: "negative", value: [-1] }, { label: "fraction", value: [1.5] }, { label: "string id", value: ["1"] }, { label: "21 ids", value: Array.from({ length: 21 }, (_, i) => i + 1) }], positiveInts, true)),
+          { label: "spike without threshold", input: { ...base, kind: "failure_spike", params: { windowMinutes: 5 } }, expect: "malformed" as const },
+          { label: "spike threshold 0", input: { ...base, kind: "failure_spike", params: { threshold: 0, windowMinutes: 5 } }, expect: "malformed" as const },
+          { label: "statuses unknown", input: { ...base, kind: "connector_status", params: { statuses: ["on-fire"] } }, expect: "malformed" as const },
+          { label: "statuses empty", input: { ...base, kind: "connector_status", params: { statuses: [] } }, expect: "malformed" as const },
+          { label: "extra param", input: { ...base, params: { x: 1 } }, expect: "malformed" as const },
+          ...wholeInputGarbage({ name: "Key", kind: "api_key_refused" }).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    },
+    ...(
+      [
+        ["setAlertRuleEnabled", alerts.setAlertRuleEnabledAction],
+        ["setAlertChannelEnabled", alerts.setAlertChannelEnabledAction],
+      ] as const
+    ).map(([name, call], k): ActionUnderTest => ({
+      name,
+      call,
+      permission: "alerts.manage",
+      cases: () => {
+        const base = { id: 424242, enabled: false };
+        const admin = [
+          ...mutate(base, "id", classify([...wrongTypes("1"), { label: "zero", value: 0 }, { label: "negative", value: -3 }, { label: "fraction", value: 2.5 }, { label: "string", value: "7" }, { label: "NaN", value: Number.NaN }, { label: "huge", value: 2 ** 60 }], (v) => Number.isInteger(v) && (v as number) > 0, true)),
+          ...mutate(base, "enabled", classify(wrongTypes("true"), (v) => typeof v === "boolean", true)),
+          ...wholeInputGarbage({ id: "424242", enabled: "false" }).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+          ...fieldCorpus("424242", 120 + k, 40).map((v) => ({ label: `id as text: ${v.label}`, input: { ...base, id: v.value }, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["support", "staff", null]);
+      },
+    })),
+    {
+      name: "setWatch",
+      permission: "alerts.watch",
+      call: alerts.setWatchAction,
+      cases: () => {
+        const base = { userId: target.userId, connectionId: target.connectionId, watch: false };
+        const admin = [
+          ...mutate(base, "userId", idValues(target.userId, 131, foreignUser).filter((v) => v.expect === "malformed")),
+          ...mutate(base, "connectionId", idValues(target.connectionId, 132, foreignConnection).filter((v) => v.expect === "malformed" && v.value !== undefined)),
+          ...mutate(base, "watch", classify(wrongTypes("true"), (v) => typeof v === "boolean", false)),
+          { label: "unknown user", input: { ...base, userId: "no-such-user-anywhere" }, expect: "well-formed" as const },
+          { label: "other user's connection", input: { ...base, userId: other.userId, connectionId: target.connectionId }, expect: "well-formed" as const },
+          ...wholeInputGarbage({ userId: target.userId, connectionId: target.connectionId }).map((v) => ({ label: `whole input: ${v.label}`, input: v.value, expect: "malformed" as const })),
+        ];
+        return withRoles(admin, ["staff", null]);
+      },
+    },
     {
       name: "inviteStaff",
       permission: "staff.manage",
@@ -696,6 +782,11 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
     "setStaffStatus",
     "resetStaffPassword",
     "resetStaffSecondFactor",
+    "createAlertChannel",
+    "createAlertRule",
+    "setAlertRuleEnabled",
+    "setAlertChannelEnabled",
+    "setWatch",
     "signIn",
     "inviteStaff",
     "setSsoOnly",
@@ -741,6 +832,7 @@ group("server actions refuse malformed input without side effects (BL-1)", () =>
       consents: await import("@/app/(console)/consents/actions"),
       apiKeys: await import("@/app/(console)/api-keys/actions"),
       webhooks: await import("@/app/(console)/webhooks/actions"),
+      alerts: await import("@/app/(console)/alerts/actions"),
     };
     const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k.replace(/Action$/, "")));
     // signOut takes no input at all: nothing to fuzz in-process (e2e/fuzz.spec.ts posts garbage to it anonymously).

@@ -273,4 +273,39 @@ group("route handlers refuse malformed parameters without side effects (BL-1)", 
       expect(await check(e.route, cases)).toEqual([]);
     }, 180_000);
   }
+
+  it("GET /api/metrics", async () => {
+    const { GET } = await import("@/app/api/metrics/route");
+    const { resetEnvForTests } = await import("@/lib/env");
+    const token = "fuzz-metrics-token-0123456789";
+    process.env.METRICS_TOKEN = token;
+    resetEnvForTests();
+    try {
+      const values = classify([...strings(token, 301), ...strings("", 302)], (v) => typeof v === "string" && v.trim() === token, false);
+      const cases: RouteCase[] = [];
+      for (const v of values) {
+        for (const [label, header] of [
+          ["bearer", `Bearer ${String(v.value)}`],
+          ["raw", String(v.value)],
+          ["basic", `Basic ${String(v.value)}`],
+        ] as const) {
+          let headers: Headers;
+          try {
+            headers = new Headers({ authorization: header });
+          } catch {
+            continue; // not a header a client could send
+          }
+          for (const role of ["admin", null] as const) {
+            cases.push({ label: `${role ?? "anonymous"} ${label}: ${v.label}`, expect: "malformed", role, call: () => GET(new Request("http://console.test/api/metrics", { headers })) });
+          }
+        }
+      }
+      totals.set("GET /api/metrics", cases.length);
+      expect(cases.length).toBeGreaterThanOrEqual(100);
+      expect(await check("GET /api/metrics", cases)).toEqual([]);
+    } finally {
+      delete process.env.METRICS_TOKEN;
+      resetEnvForTests();
+    }
+  });
 });

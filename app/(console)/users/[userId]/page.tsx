@@ -6,7 +6,9 @@ import { Suspense } from "react";
 import { PageHeader } from "@/components/ui/page-header";
 import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
+import { WatchButton } from "@/components/alerts/watch-button";
 import { guardPage } from "@/lib/auth/guard";
+import { isWatched } from "@/lib/dal/alerts";
 import { can } from "@/lib/auth/policy";
 import { getStoredUserName } from "@/lib/dal/names";
 import { getUserShell } from "@/lib/dal/users";
@@ -34,11 +36,14 @@ export async function generateMetadata(props: { params: Promise<{ userId: string
 export default async function UserPage(props: { params: Promise<{ userId: string }> }) {
   const { userId } = await props.params;
   const caller = await guardPage("users.read", `/users/${encodeURIComponent(userId)}`);
-  const user = await getUserShell(userId).catch((e: unknown) => {
-    // Not at Basiq, or not in the directory while Basiq cannot be asked: an unknown id is a 404, never "(no name)".
-    if (e instanceof NotFoundError || isBasiqError(e)) notFound();
-    throw e;
-  });
+  const [user, watched] = await Promise.all([
+    getUserShell(userId).catch((e: unknown) => {
+      // Not at Basiq, or not in the directory while Basiq cannot be asked: an unknown id is a 404, never "(no name)".
+      if (e instanceof NotFoundError || isBasiqError(e)) notFound();
+      throw e;
+    }),
+    can(caller.role, "alerts.watch") ? isWatched(userId).catch(() => false) : null,
+  ]);
   return (
     <>
       <nav className="mb-2 text-sm">
@@ -53,7 +58,12 @@ export default async function UserPage(props: { params: Promise<{ userId: string
       <PageHeader
         title={user.name ?? "(no name)"}
         description={<IdWithCopy id={user.id} label="Copy user id" />}
-        actions={<RefreshUserButton />}
+        actions={
+          <>
+            <RefreshUserButton />
+            {watched !== null ? <WatchButton userId={user.id} watched={watched} /> : null}
+          </>
+        }
       />
       <div className="grid gap-4 lg:grid-cols-3">
         <ProfileCard user={user} />

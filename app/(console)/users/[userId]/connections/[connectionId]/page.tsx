@@ -7,7 +7,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { ConnectionStatusBadge } from "@/components/users/status-badge";
 import { JobHistorySection } from "@/components/jobs/job-history-section";
 import { TableSkeleton } from "@/components/ui/skeleton";
+import { WatchButton } from "@/components/alerts/watch-button";
 import { guardPage } from "@/lib/auth/guard";
+import { isWatched } from "@/lib/dal/alerts";
 import { can } from "@/lib/auth/policy";
 import { getConnectionShell } from "@/lib/dal/connections";
 import { getInstitutionNames, getStoredUserName } from "@/lib/dal/names";
@@ -39,6 +41,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
     getStoredUserName(userId).catch(() => null),
   ]);
   const bankName = bankNames[shell.institutionId] ?? (shell.institutionId || "Unknown institution");
+  const watched = can(caller.role, "alerts.watch") ? await isWatched(shell.userId, shell.id).catch(() => false) : null;
   return (
     <>
       <nav className="mb-2 flex gap-3 text-sm">
@@ -59,6 +62,7 @@ export default async function ConnectionPage(props: { params: Promise<{ userId: 
             </Suspense>
           </span>
         }
+        actions={watched !== null ? <WatchButton userId={shell.userId} connectionId={shell.id} watched={watched} /> : undefined}
         description={
           <span className="flex flex-wrap items-center gap-2 text-xs">
             <IdWithCopy id={shell.id} label="Copy connection id" />
