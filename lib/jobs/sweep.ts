@@ -50,10 +50,10 @@ const STOP_GRACE_MS = 2_000;
 /** This many users failing in a row (no success between) is an outage: the sweep stops. */
 export const SWEEP_OUTAGE_STOP = 16;
 /**
- * A batch stops taking users this long before its expiry (15 s, or a quarter of a short expiry), checkpoints, and
+ * A batch stops taking users this long before its expiry (15 s, or 40 % of a short expiry), checkpoints, and
  * continues in a new job of its own (not a retry: nothing failed), so a slow batch is never failed by its expiry.
  */
-const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 250);
+const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 400);
 
 // ---------------------------------------------------------------------------------------------------------
 // Status
@@ -406,11 +406,20 @@ export class SweepPool {
         setTimeout(() => batch.calls.abort(new Error("stopping")), STOP_GRACE_MS).unref();
       };
       stop?.addEventListener("abort", onStop, { once: true });
+      // The engine gives up on the job at its expiry (and retries it): by then this worker has stopped calling,
+      // so a slow batch never runs beside its own retry.
+      const hardStop = setTimeout(() => {
+        this.stopBatch(batch, "lease");
+        batch.calls.abort(new Error("the batch's job expired"));
+      }, expireInSeconds * 1000 - Math.min(1_000, expireInSeconds * 100));
+      hardStop.unref();
       batch.settle.resolve = () => {
+        clearTimeout(hardStop);
         stop?.removeEventListener("abort", onStop);
         resolve();
       };
       batch.settle.reject = (e) => {
+        clearTimeout(hardStop);
         stop?.removeEventListener("abort", onStop);
         reject(e);
       };
