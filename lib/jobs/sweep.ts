@@ -321,7 +321,7 @@ interface Entry {
   rows: JobRunValues[];
 }
 
-type StopReason = "outage" | "stopping" | "deadline" | "lease" | "error";
+type StopReason = "outage" | "stopping" | "deadline" | "expired" | "lease" | "error";
 
 class Batch {
   entries: Entry[] = [];
@@ -409,7 +409,7 @@ export class SweepPool {
       // The engine gives up on the job at its expiry (and retries it): by then this worker has stopped calling,
       // so a slow batch never runs beside its own retry.
       const hardStop = setTimeout(() => {
-        this.stopBatch(batch, "lease");
+        this.stopBatch(batch, "expired"); // what is done is still checkpointed (under the lease); the retry resumes
         batch.calls.abort(new Error("the batch's job expired"));
       }, expireInSeconds * 1000 - Math.min(1_000, expireInSeconds * 100));
       hardStop.unref();
@@ -538,6 +538,7 @@ export class SweepPool {
         return batch.settle.resolve();
       }
       if (batch.stopped === "error") return batch.settle.reject(batch.error);
+      if (batch.stopped === "expired") return batch.settle.resolve(); // the engine already failed the job: it retries
       if (batch.stopped === "deadline" && this.options.continueBatch && batch.committed === upto) {
         await this.options.continueBatch({
           data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
