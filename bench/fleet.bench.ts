@@ -6,7 +6,7 @@
 //   1. one console process sweeps alone (the baseline);
 //   2. `--processes` fresh console processes sweep together;
 //   3. again with fresh processes, and one is killed with SIGKILL once a third of the users are checked; its
-//      batches are taken over after their expiry (SWEEP_BATCH_EXPIRE_SECONDS=20 here).
+//      batches are taken over after their expiry (SWEEP_BATCH_EXPIRE_SECONDS=60 here).
 // Each "console process" is bench/fleet-worker.ts: the console's start-up of its background work
 // (lib/server-lifecycle.ts: the job engine with every registered queue), not the web server. Sweeps are enqueued
 // here as `npm run jobs:sweep` does. Per phase: wall time, users checked, Basiq calls per user (from the
@@ -110,7 +110,7 @@ async function main(): Promise<boolean> {
       DATA_DIR: dataDir,
       SWEEP_INTERVAL_MINUTES: "0",
       CONNECTOR_REFRESH_MINUTES: "0",
-      SWEEP_BATCH_EXPIRE_SECONDS: "20",
+      SWEEP_BATCH_EXPIRE_SECONDS: "60",
       LOG_LEVEL: "error",
     };
     delete (env as Record<string, string | undefined>).BASIQ_API_KEY;

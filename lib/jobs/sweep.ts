@@ -50,10 +50,10 @@ const STOP_GRACE_MS = 2_000;
 /** This many users failing in a row (no success between) is an outage: the sweep stops. */
 export const SWEEP_OUTAGE_STOP = 16;
 /**
- * A batch stops taking users this long before its expiry (15 s, or a quarter of a short expiry), checkpoints, and
+ * A batch stops taking users this long before its expiry (15 s, or 40 % of a short expiry), checkpoints, and
  * continues in a new job of its own (not a retry: nothing failed), so a slow batch is never failed by its expiry.
  */
-const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 250);
+const expiryMarginMs = (expireInSeconds: number) => Math.min(15_000, expireInSeconds * 400);
 
 // ---------------------------------------------------------------------------------------------------------
 // Status
@@ -321,7 +321,7 @@ interface Entry {
   rows: JobRunValues[];
 }
 
-type StopReason = "outage" | "stopping" | "deadline" | "lease" | "error";
+type StopReason = "outage" | "stopping" | "deadline" | "expired" | "lease" | "error";
 
 class Batch {
   entries: Entry[] = [];
@@ -406,11 +406,20 @@ export class SweepPool {
         setTimeout(() => batch.calls.abort(new Error("stopping")), STOP_GRACE_MS).unref();
       };
       stop?.addEventListener("abort", onStop, { once: true });
+      // The engine gives up on the job at its expiry (and retries it): by then this worker has stopped calling,
+      // so a slow batch never runs beside its own retry.
+      const hardStop = setTimeout(() => {
+        this.stopBatch(batch, "expired"); // what is done is still checkpointed (under the lease); the retry resumes
+        batch.calls.abort(new Error("the batch's job expired"));
+      }, expireInSeconds * 1000 - Math.min(1_000, expireInSeconds * 100));
+      hardStop.unref();
       batch.settle.resolve = () => {
+        clearTimeout(hardStop);
         stop?.removeEventListener("abort", onStop);
         resolve();
       };
       batch.settle.reject = (e) => {
+        clearTimeout(hardStop);
         stop?.removeEventListener("abort", onStop);
         reject(e);
       };
@@ -529,6 +538,7 @@ export class SweepPool {
         return batch.settle.resolve();
       }
       if (batch.stopped === "error") return batch.settle.reject(batch.error);
+      if (batch.stopped === "expired") return batch.settle.resolve(); // the engine already failed the job: it retries
       if (batch.stopped === "deadline" && this.options.continueBatch && batch.committed === upto) {
         await this.options.continueBatch({
           data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
