@@ -31,7 +31,7 @@ test.describe("streamed detail pages", () => {
   test.use({ storageState: storageStateOf("support") });
 
   test("with Basiq slow, the user page's shell is on screen before its live section", async ({ page }) => {
-    const { userId } = await activeSandboxConnection(230);
+    const { userId } = await activeSandboxConnection(200);
     await slowDown(userId, 12, VERY_SLOW_MS);
     await page.goto(`/users/${userId}`, { waitUntil: "commit" });
     // The shell (name from the directory, profile) while Basiq has not answered: the skeletons stand in.
@@ -45,7 +45,7 @@ test.describe("streamed detail pages", () => {
   });
 
   test("the user page asks Basiq for the user, connections and jobs in one round trip", async ({ page }) => {
-    const { userId, connectionId } = await activeSandboxConnection(260);
+    const { userId, connectionId } = await activeSandboxConnection(215);
     await slowDown(userId, 3);
     const since = Date.now();
     const r = await page.request.get(`/users/${userId}`);
@@ -57,7 +57,7 @@ test.describe("streamed detail pages", () => {
   });
 
   test("with Basiq slow, the connection page's shell comes first too; its Basiq calls are one round trip", async ({ page }) => {
-    const { userId, connectionId } = await activeSandboxConnection(290);
+    const { userId, connectionId } = await activeSandboxConnection(230);
     await slowDown(userId, 12, VERY_SLOW_MS);
     await page.goto(`/users/${userId}/connections/${connectionId}`, { waitUntil: "commit" });
     await expect(page.getByTestId("breadcrumb-user")).toBeVisible();
@@ -66,7 +66,7 @@ test.describe("streamed detail pages", () => {
     await expect(page.getByTestId("connection-live")).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("connection-loading")).toHaveCount(0);
 
-    const other = await activeSandboxConnection(320);
+    const other = await activeSandboxConnection(245);
     await slowDown(other.userId, 2);
     const since = Date.now();
     expect((await page.request.get(`/users/${other.userId}/connections/${other.connectionId}`)).status()).toBe(200);
@@ -76,7 +76,7 @@ test.describe("streamed detail pages", () => {
   });
 
   test("the statuses stay real: unknown user and connection 404, a forbidden page 403, anonymous 3xx to sign-in", async ({ page, browser, baseURL }) => {
-    const { userId } = await activeSandboxConnection(350);
+    const { userId } = await activeSandboxConnection(260);
     const unknownUser = "perf0000unknown0user";
     await slowDown(unknownUser, 3); // user, connections, jobs
     await slowDown(userId, 5); // the unknown connection and its jobs, then the user page's three
