@@ -64,7 +64,18 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const options = { nodeEnv: process.env.NODE_ENV, oidcIssuer: process.env.OIDC_ISSUER };
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, options);
+  try {
+    return await pass(request, nonce, csp, options);
+  } catch (e) {
+    // Next.js would answer a failing proxy with a bare 500; this one keeps the headers and says nothing more.
+    // One line with the error's name only: a message could quote the request.
+    console.error(JSON.stringify({ level: 50, msg: "proxy: unexpected failure", err: e instanceof Error ? e.name : "unknown" }));
+    const failure = new NextResponse("Internal error.", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+    return withHeaders(failure, csp, options);
+  }
+}
 
+async function pass(request: NextRequest, nonce: string, csp: string, options: { nodeEnv: string | undefined }): Promise<NextResponse> {
   const refusal = await malformed(request);
   if (refusal) return withHeaders(refusal, csp, options);
 

@@ -120,6 +120,18 @@ for (const sample of samples) {
   });
 }
 
+test("responses the proxy never sees (static files, Next's own 404) carry the baseline headers (issue 14 item 11)", async ({ request }) => {
+  // The proxy's matcher skips /_next/static; next.config.ts `headers()` covers it and whatever Next answers itself.
+  for (const url of ["/_next/static/chunks/no-such-chunk.js", "/favicon.ico"]) {
+    const res = await request.get(url, { maxRedirects: 0 });
+    const h = res.headers();
+    expect(h["x-content-type-options"], url).toBe("nosniff");
+    expect(h["x-frame-options"], url).toBe("DENY");
+    expect(h["referrer-policy"], url).toBe("same-origin");
+    expect(directives(h["content-security-policy"] ?? "").get("frame-ancestors"), url).toEqual(["'none'"]);
+  }
+});
+
 test.describe("pages hydrate under the CSP with no violation", () => {
   /** Records CSP violations and console errors; init scripts are injected by the browser, outside the CSP. */
   async function watch(page: Page): Promise<{ problems: () => Promise<string[]> }> {

@@ -9,5 +9,7 @@ export const storageStateOf = (role: "admin" | "support" | "staff") => path.join
 export const serverLogFile = path.join(e2eStateDir, "server.log");
 /** The DATA_DIR the console under test uses (its development secrets live there in sandbox mode). */
 export const dataDirFile = path.join(e2eStateDir, "data-dir.txt");
+/** The fresh PostgreSQL database the console under test uses (CI, DATABASE_URL set); absent on PGlite. */
+export const databaseUrlFile = path.join(e2eStateDir, "database-url.txt");
 /** The single sign-on console's log (e2e/sso-server.ts). */
 export const ssoLogFile = path.join(e2eStateDir, "server-sso.log");

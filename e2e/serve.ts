@@ -3,13 +3,13 @@
 // ports, with a fresh embedded database or, when DATABASE_URL is set (CI), a fresh PostgreSQL database.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import postgres from "postgres";
 
-import { dataDirFile, e2eStateDir, sentinelFile, serverLogFile } from "./paths";
+import { dataDirFile, databaseUrlFile, e2eStateDir, sentinelFile, serverLogFile } from "./paths";
 import { startSsoConsole } from "./sso-server";
 
 async function freshDatabaseUrl(serverUrl: string): Promise<string> {
@@ -48,11 +48,18 @@ async function main(): Promise<void> {
     // A small timeout budget, so a hung or slow Basiq resolves in seconds in e2e/resilience.spec.ts.
     BASIQ_TIMEOUT_MS: process.env.BASIQ_TIMEOUT_MS ?? "2000",
     BASIQ_MAX_RETRY_WAIT_MS: process.env.BASIQ_MAX_RETRY_WAIT_MS ?? "3000",
+    // As behind a reverse proxy on this host: e2e/instances.spec.ts sends X-Forwarded-For through "it" to sign in
+    // from addresses of its own, so its bursts never lock out 127.0.0.1, which every other spec signs in from.
+    TRUSTED_PROXIES: "loopback",
   };
   writeFileSync(dataDirFile, env.DATA_DIR ?? "");
   delete env.BASIQ_API_KEY;
   delete env.BASIQ_API_URL;
-  if (process.env.DATABASE_URL) env.DATABASE_URL = await freshDatabaseUrl(process.env.DATABASE_URL);
+  rmSync(databaseUrlFile, { force: true });
+  if (process.env.DATABASE_URL) {
+    env.DATABASE_URL = await freshDatabaseUrl(process.env.DATABASE_URL);
+    writeFileSync(databaseUrlFile, env.DATABASE_URL); // e2e/instances.spec.ts starts a second console on it
+  }
 
   const child = spawn(
     path.join(root, "node_modules/.bin/tsx"),

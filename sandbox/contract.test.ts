@@ -290,6 +290,13 @@ describe.skipIf(!specPresent && !inCi)("sandbox conforms to Basiq's OpenAPI docu
     expectConforms(badFilter, "GET", "/events");
   });
 
+  it("GET /events/types: the list the console's health probe reads", async () => {
+    const reply = await client.get("/events/types");
+    expect(reply.status).toBe(200);
+    expectConforms(reply, "GET", "/events/types");
+    expect((reply.body.data as { id: string }[]).map((t) => t.id)).toContain("connection.invalidated");
+  });
+
   it("401 for an unknown token, on every route, in UnauthorizedError's shape", async () => {
     const user = dataset.user(0);
     const connection = user.connections[0]?.id ?? "";

@@ -21,6 +21,7 @@ import {
 } from "./errors";
 import {
   EVENT_RETENTION_MS,
+  EVENT_TYPES,
   compareEvents,
   decodeCursor,
   encodeCursor,
@@ -117,6 +118,7 @@ export const BASIQ_ROUTES: readonly RouteDefinition[] = [
   route("GET", "/connectors", listConnectors),
   route("GET", "/connectors/{connectorId}/{method}", getConnector),
   route("GET", "/events", listEvents),
+  route("GET", "/events/types", listEventTypes),
 ];
 
 export const BASIQ_ROUTE_KEYS: readonly string[] = BASIQ_ROUTES.map((definition) => definition.key);
@@ -453,6 +455,25 @@ function eventFilterFields(dataset: Dataset): Record<string, FilterField<EventRe
     "user.id": { read: (event) => dataset.userId(event.userIndex) },
     "event.createdDate": createdDate,
     createdDate,
+  };
+}
+
+/** The event types a webhook can subscribe to: a small fixed list (the console's health probe reads it). */
+function listEventTypes(context: RouteContext, request: RouteRequest): RouteReply {
+  return {
+    status: 200,
+    body: {
+      type: "list",
+      count: EVENT_TYPES.length,
+      size: EVENT_TYPES.length,
+      data: EVENT_TYPES.map((id) => ({
+        type: "eventType",
+        id,
+        description: `when ${id.replace(".", " is ")}`,
+        links: { self: `${context.baseUrl}/events/types/${id}` },
+      })),
+      links: selfLinks(context, request),
+    },
   };
 }
 

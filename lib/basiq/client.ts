@@ -23,6 +23,7 @@ import {
   connectorSchema,
   type ConnectorMethod,
   eventListSchema,
+  eventTypeListSchema,
   type Job,
   type JobDetail,
   jobDetailSchema,
@@ -130,6 +131,11 @@ export interface BasiqClient {
   metrics(): BasiqMetrics;
   /** Resolves when a token can be had (the cached one, usually: no request to Basiq). For health checks. */
   checkAccess(): Promise<void>;
+  /**
+   * One cheap authenticated read (GET /events/types: a short fixed list) to prove Basiq answers, not only that a
+   * token is cached. For health checks; lib/basiq/reachability.ts caches its verdict.
+   */
+  checkReachability(context?: CallContext): Promise<void>;
   /** The same client (same token cache, same lanes) with `lane` as the default for calls that name none. */
   inLane(lane: Lane): BasiqClient;
 }
@@ -359,6 +365,15 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
       await transport.tokens.get();
     },
 
+    checkReachability: async (context = {}) => {
+      await transport.call({
+        resolved: resolveRoute("GET", "/events/types"),
+        schema: eventTypeListSchema,
+        context,
+        idempotent: true,
+      });
+    },
+
     metrics: () => {
       const { lastFailure, ...token } = transport.tokens.metrics();
       return {
@@ -418,6 +433,7 @@ function inLane(client: BasiqClient, lane: Lane): BasiqClient {
     listEvents: (options) => client.listEvents(ctx(options)),
     metrics: () => client.metrics(),
     checkAccess: () => client.checkAccess(),
+    checkReachability: (context) => client.checkReachability(ctx(context)),
     inLane: (other) => inLane(client, other),
   };
   return view;

@@ -480,3 +480,8 @@ export const eventListSchema = z.looseObject({
   links: listLinksSchema.optional(),
 });
 export type EventListPage = z.infer<typeof eventListSchema>;
+
+/** GET /events/types: read for its status only (the health probe), so nothing in it is required but `data`. */
+export const eventTypeListSchema = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string().optional() })),
+});

@@ -88,3 +88,15 @@ export function securityHeaders({ nodeEnv }: HeaderOptions): Record<string, stri
       : {}),
   };
 }
+
+/**
+ * Headers Next.js itself adds to every response (next.config.ts `headers()`), including the ones the proxy never
+ * sees or cannot finish: the build's static files, its own 404/500 pages and a response to a request the proxy
+ * failed on (issue 14 item 11). No Cache-Control (static files are cached by design) and, since a per-request
+ * nonce cannot live in a config file, a CSP of the directives that need none; on pages the proxy's full CSP comes
+ * on top and a browser enforces both, which agree.
+ */
+export function baselineSecurityHeaders(options: HeaderOptions): Record<string, string> {
+  const { "Cache-Control": _perPerson, ...rest } = securityHeaders(options);
+  return { ...rest, "Content-Security-Policy": "object-src 'none'; base-uri 'none'; frame-ancestors 'none'" };
+}

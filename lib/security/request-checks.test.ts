@@ -1,6 +1,6 @@
 // Issue 14 items 5 and 11: what proxy.ts answers before Next.js would answer a 500, and the same-origin rule.
 import { NextRequest } from "next/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { proxy } from "@/proxy";
 
@@ -53,6 +53,32 @@ describe("proxy.ts", () => {
     expect(res.headers.get("content-security-policy")).toMatch(/default-src/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("answers a request it fails on with 500 and the security headers, not Next's bare 500 (issue 14 item 11)", async () => {
+    // A body that breaks while the proxy reads it (a client hanging up mid-upload): the old proxy threw, and
+    // Next.js answered 500 without a CSP, nosniff or frame options.
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new TypeError("connection reset"));
+      },
+    });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await proxy(
+      new NextRequest("http://console.test/staff", {
+        method: "POST",
+        headers: { "next-action": "abc", "content-type": "text/plain;charset=UTF-8", origin: "http://console.test" },
+        body: broken,
+        duplex: "half",
+      } as ConstructorParameters<typeof NextRequest>[1]),
+    );
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(await res.text()).toBe("Internal error.");
+    expect(errors.mock.calls.flat().join(" ")).not.toMatch(/connection reset|console\.test/);
+    errors.mockRestore();
   });
 
   it("answers an action body over 1 MB with 413 and an undecodable one with 400", async () => {

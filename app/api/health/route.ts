@@ -1,15 +1,19 @@
 import { sql } from "drizzle-orm";
 
 import { basiq } from "@/lib/basiq";
-import { isBasiqKeyRefused } from "@/lib/basiq/errors";
+import { createReachabilityProbe } from "@/lib/basiq/reachability";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 // Liveness for load balancers and the e2e harness: no authentication, no secrets, no details.
-// `basiq` is "sandbox" in sandbox mode, "ok" when a token can be had (usually the cached one), "unauthorized"
-// when Basiq refuses our API key (POST /token answered 4xx), "down" otherwise.
+// `basiq` is "sandbox" (sandbox mode) or "ok" when an authenticated read succeeded within the last 30 s
+// (lib/basiq/reachability.ts: one GET /events/types per 30 s per process, whoever asks), "unauthorized" when Basiq
+// refuses our API key, "down" otherwise. A Basiq problem is "degraded", still 200: the console itself serves
+// (stored copies, banners); only a database it cannot reach makes it unfit for traffic (503).
 export const dynamic = "force-dynamic";
+
+const probe = createReachabilityProbe(() => basiq());
 
 export async function GET(): Promise<Response> {
   const [db, basiqState] = await Promise.all([
@@ -20,10 +24,7 @@ export async function GET(): Promise<Response> {
         log.error({ err: e instanceof Error ? e.name : "unknown" }, "health: database check failed");
         return "down" as const;
       }),
-    basiq()
-      .checkAccess()
-      .then(() => (env().basiq.mode === "sandbox" ? ("sandbox" as const) : ("ok" as const)))
-      .catch((e: unknown) => (isBasiqKeyRefused(e) ? ("unauthorized" as const) : ("down" as const))),
+    probe.check().then((reach) => (reach === "ok" && env().basiq.mode === "sandbox" ? ("sandbox" as const) : reach)),
   ]);
   const status = db === "ok" && basiqState !== "down" && basiqState !== "unauthorized" ? "ok" : "degraded";
   return Response.json(
