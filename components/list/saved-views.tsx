@@ -31,7 +31,8 @@ export function SavedViews({ list, views }: { list: SavedViewList; views: SavedV
 
   function save() {
     startTransition(async () => {
-      const r = await saveViewAction({ list, name, query: params.toString() });
+      // The address bar is the list's state (nuqs writes it): read it as it is now.
+      const r = await saveViewAction({ list, name, query: window.location.search || params.toString() });
       toast(r.ok ? "success" : "error", r.ok ? (r.message ?? "Saved.") : `${r.message}${r.fieldErrors?.name ? ` ${r.fieldErrors.name.join(" ")}` : ""}`);
       if (r.ok) {
         setNaming(false);
