@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { contentSecurityPolicy, createNonce, securityHeaders, SONNER_STYLE_HASH } from "./headers";
+import { contentSecurityPolicy, createNonce, securityHeaders, SONNER_STYLE_HASH, EMPTY_STYLE_HASH } from "./headers";
 
 /** The CSP as directive → values, so each check reads one directive. */
 function parse(csp: string): Map<string, string[]> {
@@ -29,7 +29,7 @@ describe("contentSecurityPolicy", () => {
   it("production: scripts only by nonce (+ what they load), nothing inline, no eval", () => {
     const csp = parse(contentSecurityPolicy(nonce, { nodeEnv: "production" }));
     expect(csp.get("script-src")).toEqual(["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"]);
-    expect(csp.get("style-src")).toEqual(["'self'", `'nonce-${nonce}'`, SONNER_STYLE_HASH]); // sonner's one <style>, by hash (components/ui/toast-csp.test.ts)
+    expect(csp.get("style-src")).toEqual(["'self'", `'nonce-${nonce}'`, SONNER_STYLE_HASH, EMPTY_STYLE_HASH]); // sonner's one <style>, by hash (components/ui/toast-csp.test.ts)
     expect(csp.get("style-src-attr")).toEqual(["'unsafe-inline'"]);
     expect(csp.get("default-src")).toEqual(["'self'"]);
     expect(csp.get("object-src")).toEqual(["'none'"]);

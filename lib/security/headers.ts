@@ -42,6 +42,8 @@ export function createNonce(): string {
  * exact content is allowed by hash (components/ui/toast-csp.test.ts recomputes it from the installed sonner).
  */
 export const SONNER_STYLE_HASH = "'sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY='";
+/** sonner appends its <style> empty, then fills it: the empty element is checked first (hash of ""). */
+export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
 
 export function contentSecurityPolicy(nonce: string, { nodeEnv, oidcIssuer }: HeaderOptions): string {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(nonce)) throw new Error("CSP nonce must be base64");
@@ -51,7 +53,7 @@ export function contentSecurityPolicy(nonce: string, { nodeEnv, oidcIssuer }: He
     // React's dev build uses eval to rebuild server error stacks; production needs neither eval nor inline scripts.
     "script-src": ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(dev ? ["'unsafe-eval'"] : [])],
     // <style> elements need the nonce (Next.js stamps its own). `next dev` injects styles without one.
-    "style-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'", `'nonce-${nonce}'`, SONNER_STYLE_HASH],
+    "style-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'", `'nonce-${nonce}'`, SONNER_STYLE_HASH, EMPTY_STYLE_HASH],
     // style="" attributes are rendered by React on the server (progress bars, the overview's failure bars) and
     // cannot carry a nonce; allowing attributes only, not <style> elements, keeps CSS injection of selectors out.
     "style-src-attr": ["'unsafe-inline'"],
