@@ -80,6 +80,7 @@ beforeAll(async () => {
   process.env.BASIQ_API_URL = sandbox.url;
   delete process.env.BASIQ_API_KEY;
   process.env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+  process.env.SMTP_FROM = "Basiq console <console@corp.example>"; // SMTP_URL needs a sender (lib/env.ts)
   process.env.ALERTS_FROM = "alerts@console.example";
   resetEnvForTests();
   resetBasiqClientForTests();
@@ -104,6 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.SMTP_URL;
+  delete process.env.SMTP_FROM;
   delete process.env.ALERTS_FROM;
   resetEnvForTests();
   await t?.close();
