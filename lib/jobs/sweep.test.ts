@@ -123,10 +123,12 @@ describe("a sweep on the job engine", () => {
     expect(await db.$count(jobRuns)).toBe(stored.length);
   });
 
-  it("skips deleted directory entries and counts users Basiq no longer knows without calling them errors", async () => {
+  it("skips deleted and de-identified directory entries and counts users Basiq no longer knows without calling them errors", async () => {
     const { db } = testDb;
     await seed([...ids.slice(0, 20), GONE_USER]);
     await db.insert(basiqUsers).values({ id: ids[20]!, source: "seed", deletedAt: new Date() });
+    // Consent ended: de-identified (lib/consents/deidentify.ts); sweeping it would write its jobs' details back.
+    await db.insert(basiqUsers).values({ id: ids[21]!, source: "seed", deidentifiedAt: new Date(), deidentifiedBy: "consent.revoked" });
     await start();
     const run = await sweepThroughEngine(db);
     expect(run).toMatchObject({ status: "completed", usersTotal: 21, usersChecked: 21, errors: 0, message: "1 user no longer exists at Basiq (404)" });

@@ -215,7 +215,9 @@ export async function planSweep(db: Database, options: PlanOptions): Promise<Pla
           .where(and(eq(sweepBatches.sweepId, newest!.id), notInArray(sweepBatches.status, ["done", "moved"])));
       } else {
         const ids = (
-          await tx.select({ id: basiqUsers.id }).from(basiqUsers).where(isNull(basiqUsers.deletedAt)).orderBy(asc(basiqUsers.id))
+          // Deleted and de-identified users (consent ended: lib/consents) are not swept: their jobs would bring back the
+          // personal fields de-identification erased.
+          await tx.select({ id: basiqUsers.id }).from(basiqUsers).where(and(isNull(basiqUsers.deletedAt), isNull(basiqUsers.deidentifiedAt))).orderBy(asc(basiqUsers.id))
         ).map((r) => r.id);
         for (let i = 0, no = 0; i < ids.length; i += batchSize, no++) {
           const slice = ids.slice(i, i + batchSize);
@@ -394,7 +396,7 @@ export class SweepPool {
       await db
         .select({ id: basiqUsers.id })
         .from(basiqUsers)
-        .where(and(isNull(basiqUsers.deletedAt), gt(basiqUsers.id, claimed.cursor ?? claimed.afterId), lte(basiqUsers.id, claimed.lastId)))
+        .where(and(isNull(basiqUsers.deletedAt), isNull(basiqUsers.deidentifiedAt), gt(basiqUsers.id, claimed.cursor ?? claimed.afterId), lte(basiqUsers.id, claimed.lastId)))
         .orderBy(asc(basiqUsers.id))
     ).map((r) => r.id);
     const stop = this.options.stopSignal?.();
