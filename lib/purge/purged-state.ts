@@ -3,7 +3,7 @@ import "server-only";
 // "Data purged on … by …": the last successful purge of a connection, from its purge record, until a successful
 // job after it brings data back (a refresh, or Basiq's own scheduled update). While purged, the connection page
 // hides the accounts and a second purge is refused (nothing is left to delete).
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
 import { connectionIdSchema } from "@/lib/dal/ids";
@@ -33,7 +33,8 @@ export async function purgedState(db: Database, connectionId: string): Promise<P
       and(
         eq(jobRuns.connectionId, connectionId),
         eq(jobRuns.outcome, "success"),
-        gt(sql`coalesce(${jobRuns.updatedAt}, ${jobRuns.createdAt})`, at),
+        // An ISO string cast in SQL: postgres.js cannot bind a Date compared with a raw expression (PGlite can).
+        sql`coalesce(${jobRuns.updatedAt}, ${jobRuns.createdAt}) > ${at.toISOString()}::timestamptz`,
       ),
     )
     .limit(1);
