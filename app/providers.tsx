@@ -1,5 +1,7 @@
 "use client";
 
+import "@/lib/zod-config";
+
 import { useState } from "react";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";

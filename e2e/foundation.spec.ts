@@ -8,8 +8,8 @@ import { demoPassword, signInWithUi, totpKeyOf } from "./second-factor";
 
 const expectedNav: Record<"admin" | "support" | "staff", string[]> = {
   staff: ["Overview", "Users", "Connectors"],
-  support: ["Overview", "Users", "Error log", "Connectors"],
-  admin: ["Overview", "Users", "Error log", "Connectors", "Audit log", "Staff"],
+  support: ["Overview", "Users", "Error log", "Consents", "Connectors"],
+  admin: ["Overview", "Users", "Error log", "Consents", "Connectors", "Webhooks", "Audit log", "Staff", "Operations", "API keys", "Alerts"],
 };
 
 test.describe("anonymous", () => {

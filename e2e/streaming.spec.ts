@@ -44,7 +44,7 @@ test.describe("streamed detail pages", () => {
     await expect(page.getByTestId("connections-loading")).toHaveCount(0);
   });
 
-  test("the user page asks Basiq for the user, connections and jobs in one round trip", async ({ page }) => {
+  test("the user page asks Basiq for the user, connections, consents and jobs in one round trip", async ({ page }) => {
     const { userId, connectionId } = await activeSandboxConnection(215);
     await slowDown(userId, 3);
     const since = Date.now();
@@ -52,7 +52,12 @@ test.describe("streamed detail pages", () => {
     expect(r.status()).toBe(200);
     expect(await r.text()).toContain(`/connections/${connectionId}`);
     const calls = await requestLog(userId, since);
-    expect(calls.map((c) => c.request).sort()).toEqual([`GET /users/${userId}`, `GET /users/${userId}/connections`, `GET /users/${userId}/jobs`]);
+    expect(calls.map((c) => c.request).sort()).toEqual([
+      `GET /users/${userId}`,
+      `GET /users/${userId}/connections`,
+      `GET /users/${userId}/consents`, // the consents section (issue 17 §2), started with the others
+      `GET /users/${userId}/jobs`,
+    ]);
     expect(sequentialRoundTrips(calls)).toBe(1);
   });
 

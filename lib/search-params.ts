@@ -1,3 +1,4 @@
+import "@/lib/zod-config";
 // The list pages' URL state, typed with nuqs (issue 18 item 10): one map of parsers per list, read on the server by
 // a nuqs loader (the page, its CSV export) and written in the browser by useListState (components/list). Each
 // parser validates with zod: garbage in the URL reads as "no filter" (a page) or is reported (an export).

@@ -1,5 +1,7 @@
 "use client";
 
+import "@/lib/zod-config";
+
 // Date filters that work from the keyboard (issue 18 item 10): dates are typed (2026-12-01 or 1/12/2026) and apply
 // on Enter or on leaving the field; presets Today / 24 h / 7 d / 30 d are toggle buttons. Days are days in the
 // console's zone, named beside the fields.

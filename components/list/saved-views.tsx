@@ -1,5 +1,7 @@
 "use client";
 
+import "@/lib/zod-config";
+
 // Saved views (issue 18 item 10): open one of your saved filter sets, save the current one under a name, delete one.
 // Kept per staff member on the server (lib/dal/saved-views.ts); the list's own parsers decide what a view keeps.
 import { useState, useTransition } from "react";

@@ -1,5 +1,7 @@
 "use client";
 
+import "@/lib/zod-config";
+
 // The list kit's URL state (issue 18 item 10): nuqs, with the list's own parsers (lib/search-params.ts, the same
 // ones its page and export read on the server). Every change re-renders the server page in a transition (pending
 // shows "Updating…") and resets the pagination; the URL stays the state, so a copied link reproduces the view.

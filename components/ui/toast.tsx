@@ -22,9 +22,12 @@ export function showToast(tone: ToastTone, message: string): void {
         }
       : undefined,
   };
-  if (tone === "error") sonner.error(message, options);
-  else if (tone === "success") sonner.success(message, options);
-  else sonner.info(message, options);
+  // sonner's toasts carry no role of their own: an error is an alert, anything else a status, so assistive
+  // technology announces them as such (and the e2e specs find them the way a person's screen reader would).
+  const body = <span role={tone === "error" ? "alert" : "status"}>{message}</span>;
+  if (tone === "error") sonner.error(body, options);
+  else if (tone === "success") sonner.success(body, options);
+  else sonner.info(body, options);
 }
 
 export function useToast() {

@@ -23,7 +23,7 @@ export default async function ApiKeysPage() {
         description={
           <>
             Keys for the partner&apos;s back end to call <code>POST /api/v1/users/&#123;userId&#125;/check</code> when its user signs in (documented at{" "}
-            <a className="text-sky-700 hover:underline" href="/api/v1/openapi.json">
+            <a className="text-sky-700 underline" href="/api/v1/openapi.json">
               /api/v1/openapi.json
             </a>
             ). A key opens that endpoint only — no page, no action — and at most 10 requests a second. Every call is audited under the key&apos;s name.
