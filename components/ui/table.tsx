@@ -8,7 +8,8 @@ export function Table({ children, className, label }: { children: React.ReactNod
       role="region"
       aria-label={label}
       tabIndex={0}
-      className={cn("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}
+      // relative: absolutely positioned children (the sort headers' sr-only text) belong to this scroll box, not the page
+      className={cn("relative overflow-x-auto rounded-lg border border-slate-200 bg-white", className)}
     >
       <table className="w-full border-collapse text-left text-sm">{children}</table>
     </div>
