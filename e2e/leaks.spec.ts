@@ -294,6 +294,7 @@ function apiSeeds(jobIds: string[]): string[] {
     "/jobs/export",
     "/audit/export",
     "/audit/export?outcome=success",
+    "/users/export", // every role: masked e-mails and mobiles (issue 18 item 10)
     ...jobIds.slice(0, LIMITS.job).map((id) => `/api/jobs/${encodeURIComponent(id)}`),
   ];
 }
@@ -334,7 +335,7 @@ async function crawl(page: Page, origin: string, start: string[], recorder: Reco
     if (seen.has(target)) continue;
     seen.add(target);
     const url = new URL(target, origin);
-    if (/^\/(jobs|audit)\/export$/.test(url.pathname)) continue; // downloads: fetched with the API seeds
+    if (/^\/(jobs|audit|users)\/export$/.test(url.pathname)) continue; // downloads: fetched with the API seeds
     const bucket = bucketOf(url);
     const limit = bucket.startsWith("page ") ? Infinity : (LIMITS[bucket.split(" ")[0]!] ?? 1);
     if ((stats.buckets[bucket] ?? 0) >= limit) continue;
