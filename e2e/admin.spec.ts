@@ -193,8 +193,9 @@ test.describe("audit log as admin", () => {
     await page.getByLabel("Action").selectOption("staff.create");
     await expect(page).toHaveURL(/[?&]action=staff\.create/);
     const rows = page.getByTestId("audit-row");
+    // The URL changes as the navigation starts; the filtered rows replace the unfiltered ones when it ends.
+    await expect(rows.filter({ hasNotText: "staff.create" })).toHaveCount(0);
     await expect(rows.filter({ hasText: email })).toBeVisible();
-    for (const text of await rows.allTextContents()) expect(text).toContain("staff.create");
     await expect(rows.filter({ hasText: email })).toContainText("admin@example.com");
 
     await page.getByLabel("Outcome").selectOption("denied");
@@ -202,7 +203,9 @@ test.describe("audit log as admin", () => {
     await expect(page).toHaveURL(/action=staff\.create/);
     // Not "no events": the authorization matrix's forged calls leave denied staff.create events. Ours is gone.
     await expect(rows.filter({ hasText: email })).toHaveCount(0);
-    for (const text of await rows.allTextContents()) expect(text).toMatch(/staff\.create[\s\S]*denied|denied[\s\S]*staff\.create/);
+    await expect(rows.filter({ hasNotText: "denied" })).toHaveCount(0);
+    await expect(rows.filter({ hasNotText: "staff.create" })).toHaveCount(0);
+    await expect(rows.first()).toBeVisible();
     await page.getByLabel("Outcome").selectOption("");
     // The export link is rendered with the filters: wait for the page of the cleared filter before using it.
     await expect(page).not.toHaveURL(/outcome=/);

@@ -177,6 +177,11 @@ class Recorder {
   private pending: Promise<void>[] = [];
 
   constructor(context: BrowserContext, origin: string) {
+    // A server action's reply that never completed was never scanned: it cannot be fetched again, so it fails the test.
+    context.on("requestfailed", (request) => {
+      if (!request.url().startsWith(origin) || !request.headers()["next-action"]) return;
+      this.unreadable.push({ what: `action POST ${request.url().slice(origin.length)} (${request.failure()?.errorText ?? "failed"})`, method: "POST", url: request.url(), kind: "server action", headers: {} });
+    });
     // requestfinished (not "response"): the body is complete, and aborted prefetches never count as read.
     context.on("requestfinished", (request) => {
       this.pending.push(
@@ -422,10 +427,14 @@ for (const role of ["staff", "support", "admin"] as const satisfies readonly Rol
     if (role === "support") {
       revealed = known.users.get(users[5]!.id)!;
       await page.goto(`/users/${revealed.id}`);
-      await page.getByRole("button", { name: "Reveal e-mail" }).click();
-      await expect(page.getByText(revealed.email, { exact: true })).toBeVisible();
-      await page.getByRole("button", { name: "Reveal mobile" }).click();
-      await expect(page.getByText(revealed.mobile, { exact: true })).toBeVisible();
+      // Each reply is waited for to its end: the value shows while the action's stream may still be open, and a
+      // reload then would abort it before the recorder could read (and scan) it.
+      for (const [button, value] of [["Reveal e-mail", revealed.email], ["Reveal mobile", revealed.mobile]] as const) {
+        const replied = page.waitForEvent("requestfinished", (r) => r.method() === "POST" && !!r.headers()["next-action"]);
+        await page.getByRole("button", { name: button }).click();
+        await replied;
+        await expect(page.getByText(value, { exact: true })).toBeVisible();
+      }
       // after the reveal, the audit-bearing pages and the same user again (client state only, not re-sent)
       await page.reload();
       await recorder.settle();
