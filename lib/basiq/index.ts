@@ -2,11 +2,12 @@ import "server-only";
 
 import { env } from "../env";
 import { type BasiqClient, createBasiqClient, type Lane } from "./client";
+import { createReachabilityProbe, type ReachabilityProbe } from "./reachability";
 
 // The server-wide Basiq client: one token cache and one concurrency budget per process (the sweep shares it).
 // Kept on globalThis so a dev-server hot reload reuses it instead of building a second token cache.
 
-const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient };
+const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient; basiqProbe?: ReachabilityProbe };
 
 /**
  * The process's client. Calls default to the interactive lane (pages, actions); pass "background" for work
@@ -27,9 +28,20 @@ export function basiq(lane: Lane = "interactive"): BasiqClient {
   return lane === "interactive" ? globalForBasiq.basiqClient : globalForBasiq.basiqClient.inLane(lane);
 }
 
-/** Tests only: forget the singleton so the next basiq() builds a fresh client from env(). */
+/**
+ * The process's reachability probe (one authenticated GET /events/types per 30 s at most, single flight, background
+ * lane): /api/health asks it, and so does the outage banner while it shows, so recovery is seen on pages that make no
+ * Basiq call of their own.
+ */
+export function basiqReachability(): ReachabilityProbe {
+  globalForBasiq.basiqProbe ??= createReachabilityProbe(() => basiq("background"));
+  return globalForBasiq.basiqProbe;
+}
+
+/** Tests only: forget the singletons so the next basiq() builds a fresh client from env(). */
 export function resetBasiqClientForTests(): void {
   globalForBasiq.basiqClient = undefined;
+  globalForBasiq.basiqProbe = undefined;
 }
 
 export {

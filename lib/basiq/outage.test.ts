@@ -1,11 +1,12 @@
 // Issue 18 item 5: the client knows when Basiq does not answer at all, so every page can say so at the top and
 // actions that need Basiq are off. An answer (even a 4xx or a 429) is "reachable"; 5xx, timeouts and network
 // errors are not; three failed attempts in a row with no answer since is an outage.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { basiqOutageFrom } from "@/lib/dal/basiq-problem";
+import { basiqOutageFrom, outageAndRecoveryCheck } from "@/lib/dal/basiq-problem";
 
 import { RouteMetricsRecorder } from "./metrics";
+import { createReachabilityProbe } from "./reachability";
 import { basiqError, json, testClient, wire } from "./testing";
 
 function networkFailure(): never {
@@ -46,5 +47,22 @@ describe("reachability", () => {
     fake.onRequest = () => json(200, wire.user());
     await client.getUser("u-4");
     expect(basiqOutageFrom(client.metrics().reachability, afterQuiet)).toBeNull();
+  });
+
+  it("while the banner shows, it asks Basiq in the background, so the next page sees the recovery without calling Basiq itself", async () => {
+    const { client, fake } = testClient({ retries: 2 });
+    fake.onRequest = () => networkFailure();
+    await client.getUser("u-1").catch(() => {});
+    const afterQuiet = Date.now() + 10_000;
+    const probe = createReachabilityProbe(() => client);
+    const before = fake.requests.length;
+
+    fake.onRequest = () => json(200, { type: "list", data: [] });
+    expect(outageAndRecoveryCheck(client, probe, afterQuiet)).not.toBeNull(); // this render still shows the banner
+    // Nobody else calls Basiq: only the probe that render started can end the outage.
+    await vi.waitFor(() => expect(basiqOutageFrom(client.metrics().reachability, afterQuiet)).toBeNull());
+    expect(fake.requests.slice(before).map((r) => r.key)).toEqual(["GET /events/types"]);
+    expect(outageAndRecoveryCheck(client, probe, afterQuiet)).toBeNull(); // the next render: no banner
+    expect(fake.requests.length - before, "no probe once there is no outage").toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 
-import { basiq } from "@/lib/basiq";
+import { basiq, type BasiqClient, basiqReachability } from "@/lib/basiq";
+import type { ReachabilityProbe } from "@/lib/basiq/reachability";
 import type { Reachability } from "@/lib/basiq/metrics";
 import {
   BasiqNetworkError,
@@ -86,7 +87,19 @@ export function basiqOutageFrom(reach: Reachability, now: number = Date.now()): 
   };
 }
 
-/** The current outage, or null; no Basiq call (the client's own record of its last attempts). */
+/**
+ * The current outage, or null, from the client's own record of its last attempts (the render waits for no Basiq
+ * call). While it reports an outage it also starts the reachability probe in the background (at most one
+ * GET /events/types per 30 s per process): without it, the banner on pages that call Basiq themselves would clear
+ * on Basiq's first answer, but on the overview and the lists it would stay until background work happened to call.
+ */
 export function currentBasiqOutage(): BasiqOutageDTO | null {
-  return basiqOutageFrom(basiq().metrics().reachability);
+  return outageAndRecoveryCheck(basiq(), basiqReachability());
+}
+
+/** currentBasiqOutage with its client and probe given (tests). */
+export function outageAndRecoveryCheck(client: Pick<BasiqClient, "metrics">, probe: ReachabilityProbe, now: number = Date.now()): BasiqOutageDTO | null {
+  const outage = basiqOutageFrom(client.metrics().reachability, now);
+  if (outage) void probe.check();
+  return outage;
 }

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import { basiq } from "@/lib/basiq";
-import { createReachabilityProbe } from "@/lib/basiq/reachability";
+import { basiqReachability } from "@/lib/basiq";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -13,8 +12,6 @@ import { log } from "@/lib/log";
 // (stored copies, banners); only a database it cannot reach makes it unfit for traffic (503).
 export const dynamic = "force-dynamic";
 
-const probe = createReachabilityProbe(() => basiq());
-
 export async function GET(): Promise<Response> {
   const [db, basiqState] = await Promise.all([
     getDb()
@@ -24,7 +21,7 @@ export async function GET(): Promise<Response> {
         log.error({ err: e instanceof Error ? e.name : "unknown" }, "health: database check failed");
         return "down" as const;
       }),
-    probe.check().then((reach) => (reach === "ok" && env().basiq.mode === "sandbox" ? ("sandbox" as const) : reach)),
+    basiqReachability().check().then((reach) => (reach === "ok" && env().basiq.mode === "sandbox" ? ("sandbox" as const) : reach)),
   ]);
   const status = db === "ok" && basiqState !== "down" && basiqState !== "unauthorized" ? "ok" : "degraded";
   return Response.json(
