@@ -1,5 +1,7 @@
 import "server-only";
 
+import { createHash } from "node:crypto";
+
 // Data access for the consent pages: authorization checked here (lib/auth/policy.ts), DTOs out (no ciphertext, no
 // raw Basiq objects). The user page reads the user's consents live (one GET /users/{userId}/consents) and stores
 // them on the way; when Basiq cannot answer it shows the stored copy with the problem.
@@ -13,13 +15,13 @@ import type { Consent } from "@/lib/basiq/schemas";
 import { decrypt } from "@/lib/crypto";
 import { basiqProblem, type BasiqProblemDTO } from "@/lib/dal/basiq-problem";
 import { basiqUserIdSchema } from "@/lib/dal/ids";
+import { storedUserRow } from "@/lib/dal/users";
 import { getDb } from "@/lib/db";
 import { basiqUsers, consents as consentsTable } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
-import { deidentifiedMark } from "./deidentify";
 import { consentsExpiringSoon, storeUserConsents, type StoredConsent } from "./store";
 
 const DAY_MS = 24 * 3600_000;
@@ -90,6 +92,32 @@ function fromStored(row: StoredConsent, now: number): ConsentDTO {
   };
 }
 
+// A page view writes the user's consents back only when Basiq's answer differs from what this process last wrote
+// for the user, or that write is over PAGE_WRITE_FRESH_MS old (another instance, the sweep or a consent event may
+// have written since): a repeat view costs no statement. Bounded: the oldest entries go first.
+const PAGE_WRITE_FRESH_MS = 10 * 60_000;
+const PAGE_WRITES_MAX = 5_000;
+const pageWrites = new Map<string, { digest: string; at: number }>();
+
+function digestOf(list: readonly Consent[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify([...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))))
+    .digest("base64");
+}
+
+function pageWriteNeeded(userId: string, live: readonly Consent[], now: number): boolean {
+  const last = pageWrites.get(userId);
+  if (last && now - last.at < PAGE_WRITE_FRESH_MS && last.digest === digestOf(live)) return false;
+  pageWrites.delete(userId); // re-inserted at the end when written (Map order = age)
+  while (pageWrites.size >= PAGE_WRITES_MAX) pageWrites.delete(pageWrites.keys().next().value!);
+  return true;
+}
+
+/** Tests: forget which consents this process wrote. */
+export function forgetConsentPageWritesForTests(): void {
+  pageWrites.clear();
+}
+
 export async function getUserConsents(rawUserId: string): Promise<UserConsentsDTO> {
   const caller = await requirePermission("users.read");
   const parsed = basiqUserIdSchema.safeParse(rawUserId);
@@ -97,15 +125,19 @@ export async function getUserConsents(rawUserId: string): Promise<UserConsentsDT
   const userId = parsed.data;
   const db = await getDb();
   const now = Date.now();
-  const mark = await deidentifiedMark(db, userId);
-  const deidentified = mark ? { at: mark.at.toISOString(), event: mark.by } : null;
+  // The page's directory row (read once per request) says whether the user was de-identified.
+  const row = await storedUserRow(userId);
+  const deidentified = row?.deidentifiedAt ? { at: row.deidentifiedAt.toISOString(), event: row.deidentifiedBy ?? "unknown event" } : null;
   const canRevoke = can(caller.role, "consents.revoke");
   const signedInAt = caller.signedInAt;
   try {
     const live = await basiq().listConsents(userId, { userId });
-    await storeUserConsents(db, userId, live, "page").catch((e: unknown) => {
-      log.warn({ userId, err: e instanceof Error ? e.name : "unknown" }, "could not store the user's consents");
-    });
+    if (pageWriteNeeded(userId, live, now)) {
+      await storeUserConsents(db, userId, live, "page").then(
+        () => pageWrites.set(userId, { digest: digestOf(live), at: now }),
+        (e: unknown) => log.warn({ userId, err: e instanceof Error ? e.name : "unknown" }, "could not store the user's consents"),
+      );
+    }
     return { consents: live.map((c) => fromLive(c, now)), source: "live", problem: null, deidentified, canRevoke, signedInAt };
   } catch (e) {
     if (!isBasiqError(e)) throw e;

@@ -14,6 +14,8 @@ import { getDb, rowsOf } from "@/lib/db";
 import { alertChannels, alertDeliveries, alertIncidents, alertRules, alertWatches } from "@/lib/db/schema";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 
+import { storedUserRow } from "./users";
+
 export interface AlertChannelDTO {
   id: number;
   name: string;
@@ -178,6 +180,9 @@ export const watchSchema = z.strictObject({ userId: basiqId, connectionId: basiq
 export async function isWatched(userId: string, connectionId?: string): Promise<boolean> {
   await requirePermission("alerts.watch");
   const parsed = watchSchema.parse({ userId, connectionId, watch: true });
+  // The page's directory row (read once per request) carries the user's watches; a user not in the directory is asked here.
+  const row = await storedUserRow(parsed.userId);
+  if (row) return row.watchKeys.includes(parsed.connectionId ?? "");
   const db = await getDb();
   const rows = await db
     .select({ id: alertWatches.id })

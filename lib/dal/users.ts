@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { cache } from "react";
 
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
@@ -188,11 +188,23 @@ interface UserView {
  * The directory row of one user, read once per request however many parts of the page ask (tab title, shell,
  * connections section). Callers check the policy first.
  */
-export const storedUserRow = cache(async (userId: string): Promise<Row | null> => {
+export const storedUserRow = cache(async (userId: string): Promise<StoredUserRow | null> => {
   const db = await getDb();
-  const [row] = await db.select().from(basiqUsers).where(eq(basiqUsers.id, userId)).limit(1);
+  const [row] = await db
+    .select({
+      ...getTableColumns(basiqUsers),
+      // Which alert watches exist on this user ("" = the user, else a connection id): the watch buttons' state in
+      // the same statement (lib/dal/alerts.ts isWatched), so a detail page does not read it separately.
+      // (Qualified by hand: drizzle leaves a one-table select's columns unqualified, and "id" would be alert_watches'.)
+      watchKeys: sql<string[]>`coalesce((select array_agg(w.connection_id) from alert_watches w where w.user_id = basiq_users.id), '{}')`,
+    })
+    .from(basiqUsers)
+    .where(eq(basiqUsers.id, userId))
+    .limit(1);
   return row ?? null;
 });
+
+export type StoredUserRow = Row & { watchKeys: string[] };
 
 /** Live user + connections from Basiq, asked at once, once per request however many components ask. */
 const fetchLiveUser = cache(async (userId: string) => {

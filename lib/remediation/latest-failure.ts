@@ -9,8 +9,9 @@ import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { basiqUsers, jobRuns } from "@/lib/db/schema";
+import { jobRuns } from "@/lib/db/schema";
 import { basiqUserIdSchema, connectionIdSchema } from "@/lib/dal/ids";
+import { storedUserRow } from "@/lib/dal/users";
 
 import { verdictOfFailure } from "./connector-at";
 import type { Verdict } from "./verdict";
@@ -32,7 +33,7 @@ export async function getLatestFailures(rawUserId: string, rawConnectionId?: str
   const connectionId = rawConnectionId === undefined ? undefined : connectionIdSchema.safeParse(rawConnectionId);
   if (!userId.success || (connectionId && !connectionId.success)) return [];
   const db = await getDb();
-  const [latest, [user]] = await Promise.all([
+  const [latest, user] = await Promise.all([
     db
       .selectDistinctOn([jobRuns.connectionId])
       .from(jobRuns)
@@ -44,7 +45,7 @@ export async function getLatestFailures(rawUserId: string, rawConnectionId?: str
         ),
       )
       .orderBy(jobRuns.connectionId, sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id)),
-    db.select({ connections: basiqUsers.connections }).from(basiqUsers).where(eq(basiqUsers.id, userId.data)).limit(1),
+    storedUserRow(userId.data), // the page's own read of the directory row (once per request)
   ]);
   const mayOpenJobs = can(caller.role, "jobs.read");
   const failed = latest.filter((j) => j.outcome === "failed");
