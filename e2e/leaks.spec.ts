@@ -430,9 +430,10 @@ for (const role of ["staff", "support", "admin"] as const satisfies readonly Rol
       // Each reply is waited for to its end: the value shows while the action's stream may still be open, and a
       // reload then would abort it before the recorder could read (and scan) it.
       for (const [button, value] of [["Reveal e-mail", revealed.email], ["Reveal mobile", revealed.mobile]] as const) {
-        const replied = page.waitForEvent("requestfinished", (r) => r.method() === "POST" && !!r.headers()["next-action"]);
+        // (The action posts to the page's own URL; matched on that, not on a request header Chromium may report late.)
+        const replied = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === `/users/${revealed!.id}`, { timeout: 60_000 });
         await page.getByRole("button", { name: button }).click();
-        await replied;
+        expect(await (await replied).finished(), `${button}: the reply's body arrived`).toBeNull();
         await expect(page.getByText(value, { exact: true })).toBeVisible();
       }
       // after the reveal, the audit-bearing pages and the same user again (client state only, not re-sent)

@@ -62,6 +62,7 @@ test.describe("every overview figure equals the list it opens", () => {
   test.use({ storageState: storageStateOf("support") });
 
   test("each linked figure's number is the total on its list", async ({ page }) => {
+    test.setTimeout(150_000); // four user pages, then up to 60 s of retries over the overview and every list it links
     // Some failed jobs in the store: support's job histories store what they read.
     for (const p of (await sandboxPersonas()).filter((x) => x.failedJobId).slice(0, 4)) await page.goto(`/users/${p.userId}`);
     // Other specs write to the directory and the job store meanwhile: a mismatch is retried with fresh figures.
