@@ -192,11 +192,13 @@ class Recorder {
           try {
             const body = (await response.body()).toString("utf8");
             const contentType = response.headers()["content-type"] ?? "";
+            // allHeaders(): the headers as sent (headers() may be Chromium's provisional set, without next-action)
+            const action = !!(await request.allHeaders())["next-action"];
             this.bodies.push({
               url: request.url().slice(origin.length),
-              kind: kindOf(request, contentType),
+              kind: action ? "server action" : kindOf(request, contentType),
               status: response.status(),
-              action: !!request.headers()["next-action"],
+              action,
               body,
             });
           } catch {
