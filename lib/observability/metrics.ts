@@ -137,7 +137,7 @@ function build() {
     }),
     webhookDeliveries: new Counter({
       name: "webhook_deliveries_total",
-      help: "Webhook deliveries processed, by outcome",
+      help: "Webhook deliveries by outcome: accepted or rejected by the receiver; ok, duplicate or failed processing",
       labelNames: ["outcome"] as const,
       registers,
     }),
@@ -191,13 +191,17 @@ export function recordHttpRequest(route: string, method: string, status: number,
   metrics().httpDuration.observe({ route, method, status: String(status) }, seconds);
 }
 
-/** For the job engine's workers (integrator: wrap each queue handler). */
+/** One finished job of the job engine (its worker wrapper in lib/queue/engine.ts), every queue. */
 export function recordJobDuration(queue: string, outcome: "completed" | "failed", seconds: number): void {
   metrics().queueJobDuration.observe({ queue, outcome }, seconds);
 }
 
-/** For the webhooks area: one call per processed delivery. */
-export function recordWebhookDelivery(outcome: "ok" | "failed" | "duplicate" | "rejected"): void {
+/**
+ * Webhook deliveries: "accepted" (a new delivery stored by the receiver), "rejected" (refused by the receiver:
+ * signature, timestamp, size), then one processing outcome per attempt: "ok" (acted on, or nothing to act on),
+ * "duplicate" (the event was already handled), "failed" (retried by the job engine).
+ */
+export function recordWebhookDelivery(outcome: "accepted" | "rejected" | "ok" | "failed" | "duplicate"): void {
   metrics().webhookDeliveries.inc({ outcome });
 }
 

@@ -6,7 +6,8 @@
 // lib/queue/engine.ts.
 import { connectorQueues } from "@/lib/connectors/queues";
 import { sweepQueues } from "@/lib/jobs/queues";
+import { webhookQueues } from "@/lib/webhooks/queues";
 
 import type { QueueDefinition } from "./types";
 
-export const queueDefinitions: readonly QueueDefinition[] = [...sweepQueues, ...connectorQueues];
+export const queueDefinitions: readonly QueueDefinition[] = [...sweepQueues, ...connectorQueues, ...webhookQueues];
