@@ -5,6 +5,8 @@ import "server-only";
 // Labels are route templates, lanes, queue names, statuses and reasons only: never an id, e-mail, name or URL.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
+import { setWebhookRefusalObserver } from "@/lib/webhooks/refusals";
+
 function build() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "console_" });
@@ -141,6 +143,12 @@ function build() {
       labelNames: ["outcome"] as const,
       registers,
     }),
+    webhookRefusals: new Counter({
+      name: "webhook_refusals_total",
+      help: "Webhook deliveries refused by the receiver (nothing stored), by reason",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
     alertDeliveries: new Counter({
       name: "alert_deliveries_total",
       help: "Alert notifications sent, by channel kind and outcome",
@@ -157,6 +165,10 @@ const globalForMetrics = globalThis as unknown as { consoleMetrics?: ConsoleMetr
 export function metrics(): ConsoleMetrics {
   return (globalForMetrics.consoleMetrics ??= build());
 }
+
+// Every refusal the webhook receiver counts (lib/webhooks/refusals.ts) is also a sample of webhook_refusals_total.
+// Set when this module loads: the receiver imports it, so no refusal comes before the observer.
+setWebhookRefusalObserver((reason) => metrics().webhookRefusals.inc({ reason }));
 
 /** Status label of an attempt: the HTTP status, or why there was none. */
 export type AttemptStatus = number | "network_error" | "timeout";
