@@ -28,9 +28,23 @@ export async function subscribeToSandbox(e: Env): Promise<void> {
   log.info({ webhookId: saved.id, url }, "subscribed to the sandbox's webhooks");
 }
 
-export function startWebhooks(e: Env): void {
+/**
+ * Subscribes in the background, retried: the sandbox runs in this process, and while the server starts (the job
+ * engine installing its queues on PGlite) it may answer after the 5 s timeout.
+ */
+export function startWebhooks(e: Env, attempts = 4): void {
   if (e.webhookSecrets.length === 0) return;
-  void subscribeToSandbox(e).catch((err: unknown) =>
-    log.warn({ err: err instanceof Error ? err.message : "error" }, "could not subscribe to the sandbox's webhooks"),
-  );
+  void (async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await subscribeToSandbox(e);
+      } catch (err) {
+        if (attempt >= attempts) {
+          log.warn({ err: err instanceof Error ? err.message : "error", attempts }, "could not subscribe to the sandbox's webhooks");
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+      }
+    }
+  })();
 }
