@@ -6,10 +6,8 @@ export async function register(): Promise<void> {
   installPeerAddressHeader();
   const { startServerLifecycle } = await import("./lib/server-lifecycle");
   await startServerLifecycle();
-  // Traces (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the HTTP duration metric; then alert evaluation.
+  // Traces (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the HTTP duration metric.
   const { env } = await import("./lib/env");
   const { startTelemetry } = await import("./lib/observability/otel");
   await startTelemetry(env().otlpEndpoint);
-  const { startAlertEvaluation } = await import("./lib/alerts/schedule");
-  startAlertEvaluation();
 }

@@ -1,13 +1,16 @@
 // Operators' view: the Prometheus scrape after a user page shows the Basiq calls it made (and the page's HTTP
-// duration, from Next.js's request span), and an admin defines an alert on /alerts that a connector fault delivers
-// exactly once to a webhook, with its resolution, both listed in the history.
+// duration, from Next.js's request span); the trace of a user page, exported over OTLP to the local receiver
+// e2e/serve.ts runs, has one span per Basiq call the sandbox saw under the page's span, with ids and no personal
+// data; and an admin defines an alert on /alerts that a connector fault delivers exactly once to a webhook, with its
+// resolution, both listed in the history.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { expect, test } from "@playwright/test";
 
-import { storageStateOf } from "./paths";
-import { injectFault, sandboxUser } from "./sandbox-client";
+import { otlpEndpointFile, storageStateOf } from "./paths";
+import { injectFault, sandboxUrl, sandboxUser } from "./sandbox-client";
 
 const METRICS_TOKEN = process.env.METRICS_TOKEN ?? "e2e-metrics-token-0123456789";
 
@@ -40,6 +43,79 @@ test.describe("metrics", () => {
 
     expect((await request.get(`${baseURL}/api/metrics`)).status()).toBe(401); // a session is not the token
     expect((await request.get(`${baseURL}/api/metrics`, { headers: { authorization: "Bearer not-the-token-0000" } })).status()).toBe(401);
+  });
+});
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string | number;
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+
+const attr = (span: OtlpSpan, key: string) => {
+  const v = span.attributes.find((a) => a.key === key)?.value;
+  return v ? (v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue)) : undefined;
+};
+
+test.describe("traces", () => {
+  test.use({ storageState: storageStateOf("support") });
+
+  test("a user page's trace: the page span, one Basiq span under it per call the sandbox saw, ids, no personal data", async ({ page }) => {
+    const otlp = readFileSync(otlpEndpointFile, "utf8").trim();
+    const user = await sandboxUser(29); // a user no other spec opens: every call for it during the test is this page's
+    const started = Date.now();
+    const sandboxCalls = async () =>
+      ((await (await fetch(`${sandboxUrl}/__sandbox/requests/log?userId=${user.id}`)).json()) as { request: string; start: number }[]).filter(
+        (e) => e.start >= started,
+      );
+    const spans = async () => ((await (await fetch(`${otlp}/spans`)).json()) as OtlpSpan[]).filter((s) => Number(s.startTimeUnixNano) / 1e6 >= started - 1_000);
+    const basiqSpans = (all: OtlpSpan[]) => all.filter((s) => s.name.startsWith("basiq ") && attr(s, "basiq.user_id") === user.id);
+
+    await page.goto(`/users/${user.id}`);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    // The exporter sends every 500 ms: wait until every call the sandbox saw for this user has its span.
+    await expect
+      .poll(async () => {
+        const calls = (await sandboxCalls()).length;
+        const attempts = basiqSpans(await spans()).reduce((n, s) => n + Number(attr(s, "basiq.attempts") ?? 0), 0);
+        return calls > 0 && attempts === calls;
+      }, { timeout: 20_000 })
+      .toBe(true);
+
+    const all = await spans();
+    const mine = basiqSpans(all);
+    const calls = await sandboxCalls();
+    // One span per Basiq call: as many spans (× their attempts) as requests the sandbox served for this user.
+    expect(mine.reduce((n, s) => n + Number(attr(s, "basiq.attempts")), 0)).toBe(calls.length);
+    expect(mine.length).toBeGreaterThan(0);
+    const byId = new Map(all.map((s) => [s.spanId, s]));
+    const rootOf = (s: OtlpSpan) => {
+      let at = s;
+      while (at.parentSpanId && byId.has(at.parentSpanId)) at = byId.get(at.parentSpanId)!;
+      return at;
+    };
+    // Under the page's span: the root of each Basiq span's trace is Next.js's request span for this user's page.
+    const pageSpans = new Set(mine.map((s) => rootOf(s)));
+    for (const root of pageSpans) {
+      expect(root.parentSpanId ?? "").toBe("");
+      expect(attr(root, "next.span_type")).toBe("BaseServer.handleRequest");
+      expect(attr(root, "http.target")).toBe(`/users/${user.id}`);
+      expect(attr(root, "http.status_code")).toBe(200);
+    }
+    const routes = mine.map((s) => attr(s, "basiq.route"));
+    expect(routes).toContain("GET /users/{userId}");
+    for (const s of mine) {
+      expect(s.traceId).toBe(rootOf(s).traceId);
+      expect(s.name).toBe(`basiq ${String(attr(s, "basiq.route"))}`);
+      expect(attr(s, "http.response.status_code")).toBe(200);
+    }
+    // The page's spans (its request and everything under it) carry ids, never the person's details.
+    const traceIds = new Set([...pageSpans].map((s) => s.traceId));
+    const text = JSON.stringify(all.filter((s) => traceIds.has(s.traceId)));
+    for (const personal of [user.email, user.mobile, user.firstName, user.lastName]) if (personal) expect(text).not.toContain(personal);
   });
 });
 

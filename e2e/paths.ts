@@ -13,3 +13,5 @@ export const dataDirFile = path.join(e2eStateDir, "data-dir.txt");
 export const databaseUrlFile = path.join(e2eStateDir, "database-url.txt");
 /** The single sign-on console's log (e2e/sso-server.ts). */
 export const ssoLogFile = path.join(e2eStateDir, "server-sso.log");
+/** The local OTLP/HTTP receiver e2e/serve.ts runs for the console's traces (its base URL; GET /spans lists them). */
+export const otlpEndpointFile = path.join(e2eStateDir, "otlp-endpoint.txt");

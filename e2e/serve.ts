@@ -4,12 +4,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import postgres from "postgres";
 
-import { dataDirFile, databaseUrlFile, e2eStateDir, sentinelFile, serverLogFile } from "./paths";
+import { dataDirFile, databaseUrlFile, e2eStateDir, otlpEndpointFile, sentinelFile, serverLogFile } from "./paths";
 import { startSsoConsole } from "./sso-server";
 
 async function freshDatabaseUrl(serverUrl: string): Promise<string> {
@@ -20,6 +22,39 @@ async function freshDatabaseUrl(serverUrl: string): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * A local OTLP/HTTP (JSON, as @vercel/otel's exporter sends) trace receiver in this process (no extra server
+ * process): the console under test exports its spans to it, and e2e/observability.spec.ts reads them from
+ * GET /spans. Keeps the latest 50,000 spans.
+ */
+async function startOtlpReceiver(): Promise<string> {
+  const spans: unknown[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.method === "GET" && req.url === "/spans") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(spans));
+        return;
+      }
+      if (req.method === "POST" && req.url === "/v1/traces" && req.headers["content-type"]?.includes("json")) {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] };
+          for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
+          if (spans.length > 50_000) spans.splice(0, spans.length - 50_000);
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 async function main(): Promise<void> {
@@ -63,10 +98,13 @@ async function main(): Promise<void> {
     writeFileSync(databaseUrlFile, env.DATABASE_URL); // e2e/instances.spec.ts starts a second console on it
   }
 
+  // Traces of the console under test (not of the SSO console) go to the local receiver, flushed every 500 ms.
+  const otlpEndpoint = await startOtlpReceiver();
+  writeFileSync(otlpEndpointFile, otlpEndpoint);
   const child = spawn(
     path.join(root, "node_modules/.bin/tsx"),
     ["--conditions=react-server", "scripts/start.ts"],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...env, E2E_SKIP_BUILD: "1" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...env, E2E_SKIP_BUILD: "1", OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: "500" } },
   );
   // Keep a copy of every line the console logs: e2e/leaks.spec.ts scans it for tokens, keys and e-mails.
   const logFile = createWriteStream(serverLogFile);

@@ -18,12 +18,11 @@ export async function startServerLifecycle(): Promise<void> {
   started = true;
   const e = env(); // fail fast on bad configuration
   await startQueue({ db: await getDb(), databaseUrl: e.databaseUrl, queues: queueDefinitions, maintenanceIntervalSeconds: maintenanceSeconds(e.sweepBatchExpireSeconds) });
-  // Webhook deliveries stored but not processed (a crash), their retries, and the sandbox subscription.
-  const stopWebhooks = startWebhooks(e);
+  // Sandbox mode: subscribe to the sandbox's webhooks (processing and its recovery are jobs on the engine).
+  startWebhooks(e);
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     try {
-      stopWebhooks();
       await stopQueue(); // jobs in hand checkpoint; unfinished ones are retried by another instance or the next start
       await closeDatabase();
     } catch (e) {

@@ -1,6 +1,7 @@
 // Alerts end to end (in-process): rules → incidents (one per dedupe key) → deliveries on a Slack-compatible webhook
 // (a local HTTP receiver) and e-mail (a local SMTP server, smtp-server) → "resolved" follow-ups. One test per rule
-// type and per channel; a sandbox connector fault gives exactly one alert and one resolution.
+// type and per channel; a sandbox connector fault gives exactly one alert and one resolution. Deliveries are jobs on
+// the job engine (pg-boss on the test database), retried by it; the periodic evaluation is its cron job.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -26,7 +27,19 @@ const { refreshConnectors } = await import("@/lib/connectors/refresh");
 const { syncDirectoryUser } = await import("@/lib/directory/sync");
 const dal = await import("@/lib/dal/alerts");
 const { evaluateAlertRules, evaluateWebhookFailures } = await import("./evaluate");
-const { deliverAlert, setInProcessRetryDelays, settleAlertDeliveries } = await import("./deliver");
+const { deliverAlert } = await import("./deliver");
+const { reconcile } = await import("./incidents");
+const { ALERT_DELIVER_QUEUE, ALERT_EVALUATE_QUEUE, createAlertQueues } = await import("./queues");
+const { enqueue, queueEngine, startQueue, stopQueue } = await import("@/lib/queue/engine");
+const { settleQueues } = await import("@/test/queue");
+
+/** Every delivery job enqueued so far has been sent or has failed every retry. */
+const settleAlertDeliveries = () => settleQueues([ALERT_DELIVER_QUEUE, ALERT_EVALUATE_QUEUE]);
+/** One tick of the evaluation's cron: the job the engine's schedule enqueues, run by its worker. */
+async function evaluationTick(): Promise<void> {
+  await enqueue(ALERT_EVALUATE_QUEUE, {});
+  await settleAlertDeliveries();
+}
 
 let t: TestDatabase;
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -82,11 +95,13 @@ beforeAll(async () => {
   process.env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
   process.env.SMTP_FROM = "Basiq console <console@corp.example>"; // SMTP_URL needs a sender (lib/env.ts)
   process.env.ALERTS_FROM = "alerts@console.example";
+  process.env.ALERTS_EVALUATE_MINUTES = "5";
   resetEnvForTests();
   resetBasiqClientForTests();
   t = await createTestDatabase();
   useDatabaseForTests(t.db);
-  setInProcessRetryDelays([20, 20]);
+  // The registry's alert queues (short retry delays: 2 retries, no wait) on the test database, with their cron.
+  await startQueue({ db: t.db, databaseUrl: t.url, queues: createAlertQueues({ delivery: { retryLimit: 2, retryDelay: 0, retryBackoff: false, pollingIntervalSeconds: 0.5 } }) });
 
   actAs(staffWithRole("admin", "00000000-0000-4000-8000-00000000000a"));
   slackChannel = (await dal.createAlertChannel({ kind: "slack", name: "ops slack", target: webhookUrl })).id;
@@ -104,6 +119,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await stopQueue(2_000);
+  delete process.env.ALERTS_EVALUATE_MINUTES;
   delete process.env.SMTP_URL;
   delete process.env.SMTP_FROM;
   delete process.env.ALERTS_FROM;
@@ -140,6 +157,22 @@ async function insertJob(values: { id: string; userId: string; connectionId: str
     insert into job_runs (id, user_id, connection_id, institution_id, outcome, error_code, created_at)
     values (${values.id}, ${values.userId}, ${values.connectionId}, ${values.institutionId}, ${values.outcome}, ${values.errorCode ?? null}, ${values.createdAt.toISOString()}::timestamptz)`);
 }
+
+describe("on the job engine", () => {
+  it("evaluation is a cron schedule every ALERTS_EVALUATE_MINUTES; no in-process timer", async () => {
+    const engine = (await queueEngine())!;
+    expect((await engine.boss.getSchedules()).map((s) => [s.name, s.cron])).toEqual([[ALERT_EVALUATE_QUEUE, "*/5 * * * *"]]);
+    process.env.ALERTS_EVALUATE_MINUTES = "0";
+    resetEnvForTests();
+    try {
+      const evaluate = createAlertQueues().find((q) => q.name === ALERT_EVALUATE_QUEUE)!;
+      expect(evaluate.options?.cron).toBeUndefined(); // 0 = off: the engine removes the schedule
+    } finally {
+      process.env.ALERTS_EVALUATE_MINUTES = "5";
+      resetEnvForTests();
+    }
+  });
+});
 
 describe("channels", () => {
   it("stores a channel's webhook URL and recipients encrypted, and shows only a hint", async () => {
@@ -202,14 +235,12 @@ describe("rule types", () => {
     const now = new Date();
     for (let i = 0; i < 3; i++) await insertJob({ id: `spike-${i}`, userId: "u-spike", connectionId: "c-spike", institutionId: "AU00004", outcome: "failed", createdAt: now });
     await insertJob({ id: "spike-other", userId: "u-spike", connectionId: "c-other", institutionId: "AU00000", outcome: "failed", createdAt: now });
-    await evaluateAlertRules();
-    await evaluateAlertRules();
-    await settleAlertDeliveries();
+    await evaluationTick();
+    await evaluationTick();
     expect(alerts(posts, "spike")).toHaveLength(1);
     expect(alerts(posts, "spike")[0]).toMatch(/3 failed jobs at .*\(AU00004\) in the last 60 minutes/);
     await t.db.execute(sql`update job_runs set created_at = now() - interval '2 hours' where id like 'spike-%'`);
-    await evaluateAlertRules();
-    await settleAlertDeliveries();
+    await evaluationTick();
     expect(resolutions(posts, "spike")).toHaveLength(1);
   });
 
@@ -307,6 +338,20 @@ describe("delivery", () => {
     await settleAlertDeliveries();
     const d = (await dal.listAlertHistory()).find((i) => i.rule === "always failing")!.deliveries[0]!;
     expect(d).toMatchObject({ status: "failed", attempts: 3, lastError: "webhook answered HTTP 500" });
+    // The engine gave up after its retries: a dead letter on /operations.
+    expect(await (await queueEngine())!.boss.getQueueSize(`${ALERT_DELIVER_QUEUE}__dead`)).toBe(1);
+  });
+
+  it("a delivery created while the engine could not take it is enqueued by the next evaluation, and sent once", async () => {
+    const ruleId = await rule("orphaned", "webhook_failures", { threshold: 1 });
+    // An incident and its delivery row, never enqueued (as when the enqueue failed).
+    const [deliveryId] = await reconcile(t.db, { id: ruleId, channelIds: [slackChannel] }, [{ key: "orphan", summary: "orphaned delivery" }]);
+    await t.db.execute(sql`update alert_deliveries set created_at = now() - interval '2 minutes' where id = ${deliveryId!}`);
+    await settleAlertDeliveries();
+    expect(alerts(posts, "orphaned")).toHaveLength(0);
+    await evaluationTick();
+    await evaluationTick();
+    expect(alerts(posts, "orphaned")).toHaveLength(1);
   });
 
   it("only admins read the history and manage rules", async () => {

@@ -1,13 +1,14 @@
 import "server-only";
 
 // Sending one delivery (incident × channel × event): an idempotent handler — a delivery already sent is not sent
-// again — that throws on failure so the job engine retries it (lib/alerts/queues.ts). Until the engine runs it,
-// dispatchDeliveries() sends in-process with a few retries.
+// again — that throws on failure so the job engine retries it (lib/alerts/queues.ts). dispatchDeliveries() hands
+// new deliveries to the engine, one job each.
 import { sql } from "drizzle-orm";
 
-import { getDb, rowsOf } from "@/lib/db";
+import { type Database, getDb, rowsOf } from "@/lib/db";
 import { log } from "@/lib/log";
 import { recordAlertDelivery } from "@/lib/observability/metrics";
+import { enqueueMany, QUEUE_SCHEMA } from "@/lib/queue/engine";
 
 import { DeliveryError, openTarget, send } from "./channels";
 import type { ChannelKind } from "./rules";
@@ -64,38 +65,30 @@ export async function deliverAlert(data: { deliveryId: number }): Promise<void> 
   recordAlertDelivery(d.channel_kind, "sent");
 }
 
-// In-process delivery until the job engine takes the queue: a few attempts with growing waits, tracked so tests
-// (and a graceful stop) can wait for them.
-const globalForDispatch = globalThis as unknown as { alertDispatches?: Set<Promise<void>>; alertRetryDelaysMs?: number[] };
-const pending = (globalForDispatch.alertDispatches ??= new Set());
+export const ALERT_DELIVER_QUEUE = "alerts-deliver";
+export const ALERT_EVALUATE_QUEUE = "alerts-evaluate";
 
-export function setInProcessRetryDelays(delaysMs: number[]): void {
-  globalForDispatch.alertRetryDelaysMs = delaysMs;
-}
-
-async function deliverWithRetries(deliveryId: number): Promise<void> {
-  const delays = globalForDispatch.alertRetryDelaysMs ?? [2_000, 10_000, 30_000];
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deliverAlert({ deliveryId });
-    } catch (error) {
-      if (attempt >= delays.length) {
-        log.warn({ deliveryId, attempts: attempt + 1, errorType: (error as Error)?.name }, "alert delivery failed; giving up");
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
-    }
+/**
+ * One engine job per new delivery. If the engine cannot take them now, the rows stay "pending" and the next
+ * evaluation enqueues them (pendingUnqueued); the caller (a connector refresh, an evaluation) is never broken.
+ */
+export async function dispatchDeliveries(ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    await enqueueMany(ALERT_DELIVER_QUEUE, ids.map((deliveryId) => ({ data: { deliveryId } })));
+  } catch (error) {
+    log.warn({ deliveries: ids.length, err: error instanceof Error ? error.message.slice(0, 200) : "error" }, "alert deliveries not enqueued; the next evaluation will");
   }
 }
 
-export function dispatchDeliveries(ids: number[]): void {
-  for (const id of ids) {
-    const p = deliverWithRetries(id).finally(() => pending.delete(p));
-    pending.add(p);
-  }
-}
-
-/** Resolves when every in-process delivery started so far has finished (sent or given up). */
-export async function settleAlertDeliveries(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
+/** Deliveries still pending a minute after they were created that have no engine job (never enqueued). */
+export async function pendingUnqueued(db: Database): Promise<number[]> {
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      select d.id from alert_deliveries d
+      where d.status = 'pending' and d.created_at < now() - interval '1 minute'
+        and not exists (select 1 from ${sql.identifier(QUEUE_SCHEMA)}.job j where j.name = ${ALERT_DELIVER_QUEUE} and j.data->>'deliveryId' = d.id::text)
+      order by d.id limit 500`),
+  );
+  return rows.map((r) => Number(r.id));
 }

@@ -2,7 +2,7 @@ import "server-only";
 
 // Evaluating alert rules. Event-driven: connector status changes (lib/connectors/refresh.ts calls
 // onConnectorStatusChanges) and webhook failure counts (the webhooks area calls evaluateWebhookFailures). Periodic
-// (evaluateAlertRules, every ALERTS_EVALUATE_MINUTES or as the job engine's cron): failure spikes, watched jobs, the
+// (evaluateAlertRules, the job engine's cron every ALERTS_EVALUATE_MINUTES): failure spikes, watched jobs, the
 // API key, the sweep. Summaries hold ids, codes and institution names only — never a person's details.
 import { sql } from "drizzle-orm";
 
@@ -10,7 +10,7 @@ import { basiq } from "@/lib/basiq";
 import { type Database, getDb, rowsOf } from "@/lib/db";
 import { log } from "@/lib/log";
 
-import { dispatchDeliveries } from "./deliver";
+import { dispatchDeliveries, pendingUnqueued } from "./deliver";
 import { type Finding, reconcile } from "./incidents";
 import { type RuleKind, type RuleParams, ruleParamSchemas } from "./rules";
 
@@ -69,7 +69,7 @@ export async function onConnectorStatusChanges(db: Database, changes: ConnectorS
     }
     return { findings, scope: (key) => changed.has(key) };
   });
-  dispatchDeliveries(ids);
+  await dispatchDeliveries(ids);
   return ids;
 }
 
@@ -154,19 +154,23 @@ export async function evaluateWebhookFailures(input: { failed: number; windowMin
         ? [{ key: "webhooks", summary: `${input.failed} webhook deliveries failed in the last ${input.windowMinutes} minutes (threshold ${rule.params.threshold}).` }]
         : [],
   }));
-  dispatchDeliveries(ids);
+  await dispatchDeliveries(ids);
   return ids;
 }
 
-/** The periodic pass: failure spikes, watched jobs, the API key (this process's client), the sweep. */
+/**
+ * The periodic pass (the engine's "alerts-evaluate" cron job): failure spikes, watched jobs, the API key (this
+ * process's client), the sweep; and deliveries left pending without a job (the engine could not take them).
+ */
 export async function evaluateAlertRules(): Promise<number[]> {
   const db = await getDb();
   const ids: number[] = [];
+  await dispatchDeliveries(await pendingUnqueued(db));
   ids.push(...(await failureSpikes(db)));
   ids.push(...(await watchedJobs(db)));
   ids.push(...(await apiKey(db, basiq().metrics().tokenFailure?.keyRefused === true)));
   ids.push(...(await sweep(db)));
-  dispatchDeliveries(ids);
+  await dispatchDeliveries(ids);
   return ids;
 }
 

@@ -156,3 +156,84 @@ describe("GET /api/metrics", () => {
     else await t.db.execute(sql`drop schema pgboss cascade`);
   });
 });
+
+describe("background work and webhooks in the scrape", () => {
+  it("every job the engine runs is timed by queue and outcome (the worker wrapper, any queue)", async () => {
+    const { startQueue, stopQueue, enqueue } = await import("@/lib/queue/engine");
+    const { settleQueues } = await import("@/test/queue");
+    const t2 = await createTestDatabase(); // its own database: the tests above need one without the engine's schema
+    try {
+      await startQueue({
+        db: t2.db,
+        databaseUrl: t2.url,
+        queues: [
+          { name: "metrics-ok", handler: async () => {}, options: { pollingIntervalSeconds: 0.5 } },
+          {
+            name: "metrics-fails",
+            handler: async () => {
+              throw new Error("fails");
+            },
+            options: { retryLimit: 0, pollingIntervalSeconds: 0.5 },
+          },
+        ],
+      });
+      await enqueue("metrics-ok", {});
+      await enqueue("metrics-ok", {});
+      await enqueue("metrics-fails", {});
+      await settleQueues(["metrics-ok", "metrics-fails"]);
+    } finally {
+      await stopQueue(2_000);
+      await t2.close();
+    }
+    const text = await (await scrape(`Bearer ${TOKEN}`)).text();
+    expect(sample(text, 'queue_job_duration_seconds_count{queue="metrics-ok",outcome="completed"}')).toBe(2);
+    expect(sample(text, 'queue_job_duration_seconds_count{queue="metrics-fails",outcome="failed"}')).toBe(1);
+  });
+
+  it("webhook deliveries accepted, rejected (with the refusal's reason), processed, duplicate and failed", async () => {
+    const { sql } = await import("drizzle-orm");
+    const { receiveWebhook } = await import("@/lib/webhooks/receive");
+    const { processWebhookDelivery } = await import("@/lib/webhooks/process");
+    const { signedHeaders, OTHER_SECRET, TEST_SECRET } = await import("@/lib/webhooks/test-support");
+    const client = basiq("background");
+    const before = await (await scrape(`Bearer ${TOKEN}`)).text();
+    const scheduled: string[] = [];
+    const post = (id: string, body: string, secret = TEST_SECRET) =>
+      receiveWebhook(new Request("http://console.test/api/basiq/webhooks", { method: "POST", headers: signedHeaders(id, body, { secret }), body }), {
+        db: async () => t.db,
+        secrets: [TEST_SECRET],
+        schedule: (deliveryId) => void scheduled.push(deliveryId),
+      });
+    const [seen, fresh] = (await client.listEvents({})).events;
+    // The events sync already handled `seen`: its delivery is a duplicate.
+    await t.db.execute(sql`insert into basiq_event_ledger (event_id, type, created_at, source) values (${seen!.id}, 'user.updated', now(), 'events-sync')`);
+    const deliveries = [
+      ["msg_metrics_ok", "no-such-event-metrics"],
+      ["msg_metrics_dup", seen!.id],
+      ["msg_metrics_fail", fresh!.id],
+    ] as const;
+    for (const [id, eventId] of deliveries) {
+      expect((await post(id, JSON.stringify({ eventTypeId: "user.updated", eventId }))).status).toBe(202);
+    }
+    expect((await post("msg_metrics_forged", "{}", OTHER_SECRET)).status).toBe(401);
+    await fetch(`${sandbox.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "status", route: "GET /events/{eventId}", status: 400, count: 1 }),
+    });
+    // The one-shot fault meets the first GET /events/{eventId}: msg_metrics_fail's.
+    expect(await processWebhookDelivery(t.db, client, "msg_metrics_fail")).toBe("failed");
+    expect(await processWebhookDelivery(t.db, client, "msg_metrics_ok")).toBe("ignored");
+    expect(await processWebhookDelivery(t.db, client, "msg_metrics_dup")).toBe("duplicate");
+    expect(scheduled).toHaveLength(3);
+
+    const after = await (await scrape(`Bearer ${TOKEN}`)).text();
+    const grew = (series: string) => sample(after, series) - sample(before, series);
+    expect(grew('webhook_deliveries_total{outcome="accepted"}')).toBe(3);
+    expect(grew('webhook_deliveries_total{outcome="rejected"}')).toBe(1);
+    expect(grew('webhook_deliveries_total{outcome="ok"}')).toBe(1);
+    expect(grew('webhook_deliveries_total{outcome="duplicate"}')).toBe(1);
+    expect(grew('webhook_deliveries_total{outcome="failed"}')).toBe(1);
+    expect(grew('webhook_refusals_total{reason="bad-signature"}')).toBe(1);
+  });
+});

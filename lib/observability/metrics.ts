@@ -5,6 +5,8 @@ import "server-only";
 // Labels are route templates, lanes, queue names, statuses and reasons only: never an id, e-mail, name or URL.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
+import { setWebhookRefusalObserver } from "@/lib/webhooks/refusals";
+
 function build() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "console_" });
@@ -137,8 +139,14 @@ function build() {
     }),
     webhookDeliveries: new Counter({
       name: "webhook_deliveries_total",
-      help: "Webhook deliveries processed, by outcome",
+      help: "Webhook deliveries by outcome: accepted or rejected by the receiver; ok, duplicate or failed processing",
       labelNames: ["outcome"] as const,
+      registers,
+    }),
+    webhookRefusals: new Counter({
+      name: "webhook_refusals_total",
+      help: "Webhook deliveries refused by the receiver (nothing stored), by reason",
+      labelNames: ["reason"] as const,
       registers,
     }),
     alertDeliveries: new Counter({
@@ -157,6 +165,10 @@ const globalForMetrics = globalThis as unknown as { consoleMetrics?: ConsoleMetr
 export function metrics(): ConsoleMetrics {
   return (globalForMetrics.consoleMetrics ??= build());
 }
+
+// Every refusal the webhook receiver counts (lib/webhooks/refusals.ts) is also a sample of webhook_refusals_total.
+// Set when this module loads: the receiver imports it, so no refusal comes before the observer.
+setWebhookRefusalObserver((reason) => metrics().webhookRefusals.inc({ reason }));
 
 /** Status label of an attempt: the HTTP status, or why there was none. */
 export type AttemptStatus = number | "network_error" | "timeout";
@@ -191,13 +203,17 @@ export function recordHttpRequest(route: string, method: string, status: number,
   metrics().httpDuration.observe({ route, method, status: String(status) }, seconds);
 }
 
-/** For the job engine's workers (integrator: wrap each queue handler). */
+/** One finished job of the job engine (its worker wrapper in lib/queue/engine.ts), every queue. */
 export function recordJobDuration(queue: string, outcome: "completed" | "failed", seconds: number): void {
   metrics().queueJobDuration.observe({ queue, outcome }, seconds);
 }
 
-/** For the webhooks area: one call per processed delivery. */
-export function recordWebhookDelivery(outcome: "ok" | "failed" | "duplicate" | "rejected"): void {
+/**
+ * Webhook deliveries: "accepted" (a new delivery stored by the receiver), "rejected" (refused by the receiver:
+ * signature, timestamp, size), then one processing outcome per attempt: "ok" (acted on, or nothing to act on),
+ * "duplicate" (the event was already handled), "failed" (retried by the job engine).
+ */
+export function recordWebhookDelivery(outcome: "accepted" | "rejected" | "ok" | "failed" | "duplicate"): void {
   metrics().webhookDeliveries.inc({ outcome });
 }
 

@@ -9,6 +9,7 @@ import PgBoss from "pg-boss";
 
 import type { Database } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { recordJobDuration } from "@/lib/observability/metrics";
 
 import { pgliteExecutor } from "./pglite";
 import { DEAD_LETTER_SUFFIX, type QueueDefinition, type QueueOptions } from "./types";
@@ -139,9 +140,12 @@ async function start(options: StartQueueOptions): Promise<QueueEngine> {
           { batchSize: 1, pollingIntervalSeconds: q.options?.pollingIntervalSeconds ?? 2 },
           async ([job]) => {
             if (!job) return;
+            const started = performance.now();
             try {
               await (q.handler as (data: unknown) => Promise<void>)(job.data);
+              recordJobDuration(q.name, "completed", (performance.now() - started) / 1000);
             } catch (e) {
+              recordJobDuration(q.name, "failed", (performance.now() - started) / 1000);
               log.warn({ queue: q.name, jobId: job.id, err: e instanceof Error ? e.message.slice(0, 300) : String(e) }, "job failed");
               throw e;
             }
@@ -182,6 +186,17 @@ export async function enqueueMany(
     await engine.boss.insert(jobs.slice(i, i + 500).map((j) => ({ name, ...j })));
   }
   wake(engine, name);
+}
+
+/** Jobs of these queues not finished yet (created, retry or active): 0 once every one completed or failed. */
+export async function unfinishedJobs(names: readonly string[]): Promise<number> {
+  const engine = await queueEngine();
+  if (!engine) throw new Error("the job engine is not started in this process");
+  const { rows } = await engine.boss.getDb().executeSql(
+    `select count(*)::int as n from ${QUEUE_SCHEMA}.job where name = any($1::text[]) and state in ('created', 'retry', 'active')`,
+    [names],
+  );
+  return Number((rows as { n: number }[])[0]?.n ?? 0);
 }
 
 /** Local workers of the queue look for jobs now instead of at their next poll. */

@@ -4,9 +4,11 @@
 // Adding an area's queues: export `const <area>Queues: QueueDefinition[] = [{ name, handler, options }]` from
 // lib/<area>/queues.ts and spread it into `queueDefinitions` below. Enqueue with `enqueue(name, data)` from
 // lib/queue/engine.ts.
+import { alertQueues } from "@/lib/alerts/queues";
 import { connectorQueues } from "@/lib/connectors/queues";
 import { sweepQueues } from "@/lib/jobs/queues";
+import { webhookQueues } from "@/lib/webhooks/queues";
 
 import type { QueueDefinition } from "./types";
 
-export const queueDefinitions: readonly QueueDefinition[] = [...sweepQueues, ...connectorQueues];
+export const queueDefinitions: readonly QueueDefinition[] = [...sweepQueues, ...connectorQueues, ...webhookQueues, ...alertQueues];

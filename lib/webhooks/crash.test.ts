@@ -1,23 +1,30 @@
 // Issue 17 acceptance: the server is killed (SIGKILL) between storing and processing 50 deliveries; after the
-// restart all 50 are processed, none twice. A real child process stores them through the receiver while the
-// sandbox holds its Basiq calls (some deliveries leased, some with their event already claimed in the ledger),
-// and is killed; the start-up recovery (processPendingDeliveries) then finishes every one exactly once.
+// restart all 50 are processed, none twice. A real child process runs the job engine and stores them through the
+// receiver — 25 enqueued, 25 stored only (killed between storing and enqueueing) — while the sandbox holds its
+// Basiq calls (some deliveries leased by its workers, some with their event already claimed in the ledger), and is
+// killed. The restarted engine then finishes every one exactly once: the jobs the dead process held are failed and
+// retried (PGlite: at start-up; PostgreSQL: at their expiry), and the recovery job (the cron's tick) enqueues the
+// 25 that never had a job.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createBasiqClient } from "@/lib/basiq/client";
-import { openDatabase, type Database } from "@/lib/db/client";
+import { openDatabase, rowsOf, type Database } from "@/lib/db/client";
 import { migratePglite } from "@/lib/db/migrate";
 import { basiqEventLedger, webhookDeliveries } from "@/lib/db/schema";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
-import { processPendingDeliveries } from "./process";
+import { enqueue, startQueue, stopQueue } from "@/lib/queue/engine";
+import { settleQueues } from "@/test/queue";
+
+import { createWebhookQueues, WEBHOOK_QUEUE, WEBHOOK_RECOVER_QUEUE } from "./queues";
+import { CRASH_ENQUEUED as ENQUEUED } from "./test-support";
 
 let sandbox: Sandbox;
 let pg: TestDatabase | undefined;
@@ -96,17 +103,38 @@ describe(`SIGKILL between storing and processing (${process.env.DATABASE_URL ? "
     expect(before.some((d) => d.claimed)).toBe(true); // some had claimed their event in the ledger, not acted yet
 
     await fetch(`${sandbox.url}/__sandbox/faults`, { method: "DELETE" });
-    const first = await withDb((db) => processPendingDeliveries(db, client));
-    const again = await withDb((db) => processPendingDeliveries(db, client));
-    expect(first.processed).toBe(50);
-    expect(first.failed + first.duplicate + first.busy).toBe(0);
-    expect(again).toEqual({ processed: 0, duplicate: 0, ignored: 0, failed: 0, busy: 0 });
-
     await withDb(async (db) => {
-      const rows = await db.select().from(webhookDeliveries);
-      expect(rows.every((d) => d.status === "processed" && d.processedAt !== null)).toBe(true);
-      const ledger = await db.select().from(basiqEventLedger).where(eq(basiqEventLedger.source, "webhook"));
-      expect(ledger.map((l) => l.eventId).sort()).toEqual([...ids].sort());
+      const queues = createWebhookQueues({
+        getDb: async () => db,
+        client: () => client,
+        processing: { retryDelay: 1, retryBackoff: false, pollingIntervalSeconds: 0.5 },
+        recoverCron: () => undefined,
+        recoverAfterMs: 0,
+      });
+      await startQueue({ db, databaseUrl: pg?.url, queues, maintenanceIntervalSeconds: 1 });
+      try {
+        const jobsOf = async () =>
+          rowsOf<{ delivery_id: string; state: string }>(
+            await db.execute(sql`select data->>'deliveryId' as delivery_id, state::text as state from pgboss.job where name = ${WEBHOOK_QUEUE}`),
+          );
+        expect(new Set((await jobsOf()).map((j) => j.delivery_id)).size).toBe(ENQUEUED); // the other 25 have no job
+        await enqueue(WEBHOOK_RECOVER_QUEUE, {}); // the recovery cron's tick
+        await settleQueues([WEBHOOK_QUEUE, WEBHOOK_RECOVER_QUEUE], 60_000);
+        await enqueue(WEBHOOK_RECOVER_QUEUE, {}); // again: every delivery has its job, nothing more to enqueue
+        await settleQueues([WEBHOOK_QUEUE, WEBHOOK_RECOVER_QUEUE], 60_000);
+
+        const rows = await db.select().from(webhookDeliveries);
+        expect(rows.filter((d) => d.status === "processed" && d.processedAt !== null)).toHaveLength(50);
+        const ledger = await db.select().from(basiqEventLedger).where(eq(basiqEventLedger.source, "webhook"));
+        expect(ledger.map((l) => l.eventId).sort()).toEqual([...ids].sort());
+        // One job per delivery, every one completed: none enqueued twice, none left failed.
+        const jobs = await jobsOf();
+        expect(jobs).toHaveLength(50);
+        expect(new Set(jobs.map((j) => j.delivery_id)).size).toBe(50);
+        expect(jobs.every((j) => j.state === "completed")).toBe(true);
+      } finally {
+        await stopQueue(2_000);
+      }
     });
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 import "server-only";
 
 // Processing a stored webhook delivery (issue 17 §1), idempotent and safe to run any number of times, from any
-// instance: `after()` in the route, a resend of the same webhook-id, the start-up recovery, or a queue worker.
+// instance: the job engine's worker runs it for every job the receiver (or the recovery job) enqueued
+// (lib/webhooks/queues.ts), and a resend or a retry may run it again.
 //   1. lease the row (one processor at a time; a dead instance's lease is taken over, lib/db/instance.ts);
 //   2. fetch the event the thin payload points to (GET /events/{eventId});
 //   3. claim the event id in basiq_event_ledger — the one ledger the events sync (lib/directory/events.ts) uses —
@@ -10,16 +11,18 @@ import "server-only";
 //   4. act through the same path as the events sync (applyEvents), then, for a connection invalidated or new data,
 //      fetch that user's jobs at once so a failure is in the error log within seconds;
 //   5. mark the delivery processed.
-import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
-import type { Database } from "@/lib/db";
+import { rowsOf, type Database } from "@/lib/db";
 import { instanceId, isInstanceAlive } from "@/lib/db/instance";
 import { basiqEventLedger, webhookDeliveries } from "@/lib/db/schema";
 import { applyEvents, type FeedEvent } from "@/lib/directory/events";
 import { storeUserJobs } from "@/lib/jobs/store";
 import { log } from "@/lib/log";
+import { recordWebhookDelivery } from "@/lib/observability/metrics";
+import { QUEUE_SCHEMA } from "@/lib/queue/engine";
 
 export const WEBHOOK_LEDGER_SOURCE = "webhook";
 const LEASE_MS = 5 * 60_000;
@@ -34,6 +37,7 @@ function describe(error: unknown): string {
 }
 
 async function finish(db: Database, id: string, status: "processed" | "duplicate" | "ignored", detail: string | null) {
+  recordWebhookDelivery(status === "duplicate" ? "duplicate" : "ok");
   await db
     .update(webhookDeliveries)
     .set({ status, detail, processedAt: new Date(), lockedBy: null, lockedUntil: null })
@@ -41,6 +45,7 @@ async function finish(db: Database, id: string, status: "processed" | "duplicate
 }
 
 async function fail(db: Database, id: string, detail: string) {
+  recordWebhookDelivery("failed");
   await db.update(webhookDeliveries).set({ status: "failed", detail, lockedBy: null, lockedUntil: null }).where(eq(webhookDeliveries.id, id));
 }
 
@@ -125,22 +130,32 @@ export async function pruneWebhookRecords(db: Database, now = Date.now()): Promi
 }
 
 /**
- * Stored deliveries not yet processed (a crash between storing and processing, a failed attempt): processed now,
- * oldest first. Leases held by dead instances are released first. Returns how many were processed.
+ * A lease held by an instance that died (SIGKILL mid-processing) is released, so the job's retry can take the
+ * delivery over at once instead of waiting out the lease. A live holder's lease is left alone.
  */
-export async function processPendingDeliveries(db: Database, client: BasiqClient, options: { limit?: number } = {}): Promise<Record<ProcessOutcome, number>> {
-  const counts: Record<ProcessOutcome, number> = { processed: 0, duplicate: 0, ignored: 0, failed: 0, busy: 0 };
-  const pending = await db
-    .select({ id: webhookDeliveries.id, lockedBy: webhookDeliveries.lockedBy })
-    .from(webhookDeliveries)
-    .where(isNull(webhookDeliveries.processedAt))
-    .orderBy(asc(webhookDeliveries.receivedAt))
-    .limit(options.limit ?? 1000);
-  for (const { id, lockedBy } of pending) {
-    if (lockedBy && lockedBy !== instanceId() && !(await isInstanceAlive(db, lockedBy))) {
-      await db.update(webhookDeliveries).set({ lockedBy: null, lockedUntil: null }).where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.lockedBy, lockedBy)));
-    }
-    counts[await processWebhookDelivery(db, client, id)]++;
-  }
-  return counts;
+export async function releaseDeadLease(db: Database, id: string): Promise<void> {
+  const [row] = await db.select({ lockedBy: webhookDeliveries.lockedBy }).from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+  const holder = row?.lockedBy;
+  if (!holder || holder === instanceId() || (await isInstanceAlive(db, holder))) return;
+  await db
+    .update(webhookDeliveries)
+    .set({ lockedBy: null, lockedUntil: null })
+    .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.lockedBy, holder)));
+}
+
+/**
+ * Stored deliveries that have no processing job at all (the process stopped between storing one and enqueueing
+ * its job), received more than `olderThanMs` ago (a receiver enqueues right after storing): oldest first. A
+ * delivery whose job failed every retry is not here: it is a dead letter on /operations, retried from there.
+ */
+export async function unqueuedDeliveries(db: Database, queue: string, options: { olderThanMs: number; limit?: number }): Promise<string[]> {
+  const before = new Date(Date.now() - options.olderThanMs).toISOString();
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      select d.id from webhook_deliveries d
+      where d.processed_at is null and d.received_at <= ${before}::timestamptz
+        and not exists (select 1 from ${sql.identifier(QUEUE_SCHEMA)}.job j where j.name = ${queue} and j.data->>'deliveryId' = d.id)
+      order by d.received_at limit ${options.limit ?? 1000}`),
+  );
+  return rows.map((r) => r.id);
 }

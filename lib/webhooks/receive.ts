@@ -2,13 +2,15 @@ import "server-only";
 
 // POST /api/basiq/webhooks (issue 17 §1): a public route — Basiq has no staff session and sends no Origin — so
 // the signature is its only authentication. Durable first, then a fast 2xx: a verified delivery is inserted (unique
-// on webhook-id) before answering, and processed afterwards (`schedule`, which is `after()` in the route handler).
+// on webhook-id), its processing job is enqueued on the job engine (`schedule`: lib/webhooks/queues.ts), and only
+// then is it answered. If the enqueue fails the delivery is still stored, and the recovery job enqueues it later.
 // Refusals store nothing: they are counted (recordWebhookRefusal) and answered 401 (413 for an oversized body).
 import { sql } from "drizzle-orm";
 
 import type { Database } from "@/lib/db";
 import { webhookDeliveries } from "@/lib/db/schema";
 import { log } from "@/lib/log";
+import { recordWebhookDelivery } from "@/lib/observability/metrics";
 
 import { recordWebhookRefusal } from "./refusals";
 import { verifyDelivery } from "./verify";
@@ -19,8 +21,8 @@ export interface ReceiveOptions {
   db: () => Promise<Database>;
   /** Current secret first; empty = webhooks are not configured (404). */
   secrets: readonly string[];
-  /** Runs the processing of a stored delivery after the answer is sent. */
-  schedule: (deliveryId: string) => void;
+  /** Hands a stored delivery to its processing (the route: enqueue a job on the job engine). */
+  schedule: (deliveryId: string) => Promise<unknown> | void;
 }
 
 const json = (status: number, body: unknown) =>
@@ -66,11 +68,13 @@ export async function receiveWebhook(request: Request, options: ReceiveOptions):
   const rawBody = await readCapped(request, WEBHOOK_BODY_LIMIT_BYTES);
   if (rawBody === null) {
     recordWebhookRefusal("too-large");
+    recordWebhookDelivery("rejected");
     return json(413, { error: "Request too large: a webhook delivery is limited to 256 KB." });
   }
   const verified = verifyDelivery(rawBody, request.headers, options.secrets);
   if (!verified.ok) {
     recordWebhookRefusal(verified.reason);
+    recordWebhookDelivery("rejected");
     log.warn({ reason: verified.reason }, "webhook delivery refused");
     return json(401, { error: "Invalid webhook signature." });
   }
@@ -83,7 +87,14 @@ export async function receiveWebhook(request: Request, options: ReceiveOptions):
     .onConflictDoUpdate({ target: webhookDeliveries.id, set: { resends: sql`${webhookDeliveries.resends} + 1` } })
     .returning({ resends: webhookDeliveries.resends, processedAt: webhookDeliveries.processedAt });
   const row = inserted[0];
+  if (row && row.resends === 0) recordWebhookDelivery("accepted");
   // A resend of a delivery not yet processed (the first attempt's processing failed or was cut off) retries it.
-  if (row && row.processedAt === null) options.schedule(verified.id);
+  if (row && row.processedAt === null) {
+    try {
+      await options.schedule(verified.id);
+    } catch (e) {
+      log.warn({ deliveryId: verified.id, err: e instanceof Error ? e.message.slice(0, 200) : "error" }, "webhook delivery stored but not enqueued; the recovery job will");
+    }
+  }
   return json(row && row.resends > 0 ? 200 : 202, { received: true });
 }

@@ -1,25 +1,14 @@
 import "server-only";
 
-// Web-server start-up for webhooks (lib/server-lifecycle.ts): process what a previous process stored and did not
-// finish (a crash between storing and processing loses nothing), retry failed processing every few minutes, and
-// in sandbox mode subscribe this console to the local sandbox so a newcomer sees deliveries arrive.
+// Web-server start-up for webhooks (lib/server-lifecycle.ts): in sandbox mode, subscribe this console to the local
+// sandbox so a newcomer sees deliveries arrive. Processing, its retries and the recovery of deliveries stored but
+// never enqueued are jobs on the engine (lib/webhooks/queues.ts).
 import { basiq } from "@/lib/basiq";
-import { getDb } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 import { WEBHOOK_EVENT_TYPES } from "./manage";
-import { processPendingDeliveries, pruneWebhookRecords } from "./process";
 import { suggestedWebhookUrl } from "./health";
-
-const RETRY_EVERY_MS = 5 * 60_000;
-
-async function recover(reason: string): Promise<void> {
-  const db = await getDb();
-  await pruneWebhookRecords(db);
-  const counts = await processPendingDeliveries(db, basiq("background"));
-  if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts, reason }, "stored webhook deliveries processed");
-}
 
 /** Sandbox mode: the sandbox signs with our secret, and the console's URL is subscribed to every event. */
 export async function subscribeToSandbox(e: Env): Promise<void> {
@@ -39,15 +28,23 @@ export async function subscribeToSandbox(e: Env): Promise<void> {
   log.info({ webhookId: saved.id, url }, "subscribed to the sandbox's webhooks");
 }
 
-export function startWebhooks(e: Env): () => void {
-  if (e.webhookSecrets.length === 0) return () => {};
-  void recover("start-up").catch((err: unknown) => log.warn({ err: err instanceof Error ? err.name : "error" }, "webhook recovery failed"));
-  void subscribeToSandbox(e).catch((err: unknown) =>
-    log.warn({ err: err instanceof Error ? err.message : "error" }, "could not subscribe to the sandbox's webhooks"),
-  );
-  const timer = setInterval(() => {
-    void recover("retry").catch(() => undefined);
-  }, RETRY_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+/**
+ * Subscribes in the background, retried: the sandbox runs in this process, and while the server starts (the job
+ * engine installing its queues on PGlite) it may answer after the 5 s timeout.
+ */
+export function startWebhooks(e: Env, attempts = 4): void {
+  if (e.webhookSecrets.length === 0) return;
+  void (async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await subscribeToSandbox(e);
+      } catch (err) {
+        if (attempt >= attempts) {
+          log.warn({ err: err instanceof Error ? err.message : "error", attempts }, "could not subscribe to the sandbox's webhooks");
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+      }
+    }
+  })();
 }

@@ -10,6 +10,8 @@ import type { Database } from "@/lib/db";
 import { receiveWebhook } from "./receive";
 
 export const TEST_SECRET = `whsec_${Buffer.alloc(32, 3).toString("base64")}`;
+/** The crash test's child enqueues this many of its deliveries and only stores the rest. */
+export const CRASH_ENQUEUED = 25;
 export const OTHER_SECRET = `whsec_${Buffer.alloc(32, 4).toString("base64")}`;
 
 /** Headers of a delivery signed with `secret` at `at` (seconds). */
@@ -29,7 +31,7 @@ export interface ReceiverServer {
   close(): Promise<void>;
 }
 
-/** The receiver on a random local port; `schedule` is what the route's after() would run. */
+/** The receiver on a random local port; `schedule` is what the route's enqueue would do. */
 export async function serveReceiver(db: Database, schedule: (id: string) => void, secrets: readonly string[] = [TEST_SECRET]): Promise<ReceiverServer> {
   const server = createServer((req, res) => {
     void (async () => {

@@ -1,5 +1,7 @@
 // Issue 17 §1 acceptance, in-process: the sandbox sends real signed webhooks to the receiver over HTTP, the
-// receiver stores them before answering and processes them after, through the ledger the events sync shares.
+// receiver stores them and enqueues their processing on the job engine (pg-boss, on the test database: PGlite in
+// memory, or PostgreSQL with DATABASE_URL) before answering; the engine's workers process them through the ledger
+// the events sync shares, and retry a failed processing until it succeeds or is a dead letter.
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -9,7 +11,11 @@ import { syncFromEvents } from "@/lib/directory/events";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
-import { processWebhookDelivery, pruneWebhookRecords } from "./process";
+import { enqueue, queueEngine, startQueue, stopQueue } from "@/lib/queue/engine";
+import { settleQueues } from "@/test/queue";
+
+import { pruneWebhookRecords } from "./process";
+import { createWebhookQueues, WEBHOOK_QUEUE, WEBHOOK_RECOVER_QUEUE } from "./queues";
 import { resetWebhookRefusalsForTests, webhookRefusalSummary } from "./refusals";
 import { OTHER_SECRET, serveReceiver, signedHeaders, TEST_SECRET, type ReceiverServer } from "./test-support";
 
@@ -17,13 +23,9 @@ let t: TestDatabase;
 let sandbox: Sandbox;
 let client: BasiqClient;
 let receiver: ReceiverServer;
-const inFlight = new Set<Promise<unknown>>();
-/** Deliveries whose processing ran to "processed", by id (a second one would be a double processing). */
-const processedRuns: string[] = [];
 
-async function settle(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-}
+/** Every processing job enqueued so far has completed or failed for good. */
+const settle = () => settleQueues([WEBHOOK_QUEUE, WEBHOOK_RECOVER_QUEUE]);
 
 async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -57,25 +59,30 @@ beforeAll(async () => {
   t = await createTestDatabase();
   sandbox = await startSandbox({ port: 0, users: 60, webhookSecret: TEST_SECRET, webhookRetryScale: 0.001 });
   client = createBasiqClient({ baseUrl: sandbox.url, apiKey: "sandbox-key", timeoutMs: 5_000 });
-  receiver = await serveReceiver(t.db, (id) => {
-    const run = processWebhookDelivery(t.db, client, id).then((outcome) => {
-      if (outcome === "processed") processedRuns.push(id);
-    });
-    inFlight.add(run);
-    void run.finally(() => inFlight.delete(run));
+  // The registry's definitions over the test database and client; short retry delays, no cron (tests enqueue).
+  const queues = createWebhookQueues({
+    getDb: async () => t.db,
+    client: () => client,
+    processing: { retryLimit: 2, retryDelay: 1, retryBackoff: false, pollingIntervalSeconds: 0.5 },
+    recoverCron: () => undefined,
+    recoverAfterMs: 0,
   });
+  await startQueue({ db: t.db, databaseUrl: t.url, queues, maintenanceIntervalSeconds: 5 });
+  // What the route does: store, then enqueue the processing job.
+  receiver = await serveReceiver(t.db, (id) => enqueue(WEBHOOK_QUEUE, { deliveryId: id }));
   await client.saveWebhook({ url: receiver.url, subscribedEvents: ["connection.invalidated", "connection.deleted", "user.created"] });
 }, 60_000);
 
 afterAll(async () => {
-  await settle();
+  if (await queueEngine()) await settle();
+  await stopQueue(2_000);
   await receiver?.close();
   await sandbox?.close();
   await t?.close();
 });
 
 beforeEach(async () => {
-  await settle();
+  if (await queueEngine()) await settle();
   resetWebhookRefusalsForTests();
 });
 
@@ -118,6 +125,75 @@ describe("speed", () => {
     await settle();
     const rows = await t.db.select().from(webhookDeliveries);
     expect(rows.filter((r) => r.id.startsWith("msg_speed_")).length).toBe(100);
+  });
+});
+
+describe("processing on the job engine", () => {
+  const fault = (body: unknown) => control("faults", body);
+  const jobsOf = async (deliveryId: string) => {
+    const engine = (await queueEngine())!;
+    const { rows } = await engine.boss.getDb().executeSql(
+      "select id, state::text as state from pgboss.job where name = $1 and data->>'deliveryId' = $2",
+      [WEBHOOK_QUEUE, deliveryId],
+    );
+    return rows as { id: string; state: string }[];
+  };
+  /** An event of Basiq's feed that nothing has processed yet. */
+  const freshEvent = async () => {
+    const done = new Set((await t.db.select({ id: basiqEventLedger.eventId }).from(basiqEventLedger)).map((r) => r.id));
+    const { events } = await client.listEvents({});
+    return events.find((e) => !done.has(e.id))!;
+  };
+
+  it("a failed processing (Basiq answers 400 once) is retried by the engine and then processed once", async () => {
+    const event = await freshEvent();
+    await fault({ kind: "status", route: "GET /events/{eventId}", status: 400, count: 1 });
+    const body = JSON.stringify({ eventTypeId: `${event.entity}.${event.eventType}`, eventId: event.id, links: {} });
+    expect((await fetch(receiver.url, { method: "POST", headers: signedHeaders("msg_retry", body), body })).status).toBe(202);
+    await settle();
+    const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_retry"));
+    expect(row).toMatchObject({ status: "processed", attempts: 2 });
+    expect((await jobsOf("msg_retry")).map((j) => j.state)).toEqual(["completed"]);
+    expect(await t.db.select().from(basiqEventLedger).where(eq(basiqEventLedger.eventId, event.id))).toHaveLength(1);
+  });
+
+  it("a processing that fails every retry is a failed job and a dead letter; the operator's retry processes it", async () => {
+    const event = await freshEvent();
+    await fault({ kind: "status", route: "GET /events/{eventId}", status: 400, count: 3 });
+    const body = JSON.stringify({ eventTypeId: `${event.entity}.${event.eventType}`, eventId: event.id, links: {} });
+    expect((await fetch(receiver.url, { method: "POST", headers: signedHeaders("msg_dead", body), body })).status).toBe(202);
+    await settle();
+    const [failed] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_dead"));
+    expect(failed).toMatchObject({ status: "failed", attempts: 3, processedAt: null }); // the first attempt and 2 retries
+    const [job] = await jobsOf("msg_dead");
+    expect(job?.state).toBe("failed");
+    const engine = (await queueEngine())!;
+    expect(await engine.boss.getQueueSize(`${WEBHOOK_QUEUE}__dead`)).toBe(1);
+
+    await engine.boss.retry(WEBHOOK_QUEUE, job!.id); // what /operations' retry does
+    await settle();
+    const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_dead"));
+    expect(row).toMatchObject({ status: "processed", attempts: 4 });
+  });
+
+  it("a delivery stored without a job (the process stopped in between) is enqueued by the recovery job, once", async () => {
+    const storeOnly = await serveReceiver(t.db, () => undefined);
+    try {
+      const body = JSON.stringify({ eventTypeId: "user.updated", eventId: "no-such-event-recovered", links: {} });
+      expect((await fetch(storeOnly.url, { method: "POST", headers: signedHeaders("msg_unqueued", body), body })).status).toBe(202);
+    } finally {
+      await storeOnly.close();
+    }
+    await settle();
+    expect(await jobsOf("msg_unqueued")).toEqual([]);
+    await enqueue(WEBHOOK_RECOVER_QUEUE, {}); // the cron's tick
+    await settle();
+    await enqueue(WEBHOOK_RECOVER_QUEUE, {}); // again: it has a job now, nothing more is enqueued
+    await settle();
+    const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_unqueued"));
+    expect(row).toMatchObject({ status: "ignored", attempts: 1 });
+    expect(row?.processedAt).not.toBeNull();
+    expect(await jobsOf("msg_unqueued")).toHaveLength(1);
   });
 });
 
@@ -196,7 +272,7 @@ describe("exactly once", () => {
     const ledger = await t.db.select().from(basiqEventLedger).where(eq(basiqEventLedger.eventId, delivery.eventId!));
     expect(ledger).toHaveLength(1);
     expect(ledger[0]!.source).toBe("webhook");
-    expect(processedRuns.filter((id) => id === delivery.id)).toHaveLength(1);
+    expect(row!.processedAt).not.toBeNull();
   });
 
   it("an event the events sync processed first makes the webhook delivery a duplicate", async () => {
@@ -218,7 +294,7 @@ describe("exactly once", () => {
       await settle();
       const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, "msg_late"));
       expect(row?.status).toBe("duplicate");
-      expect(processedRuns).not.toContain("msg_late");
+      expect(row?.attempts).toBe(1);
     } finally {
       await client.saveWebhook({ id: hook!.id, url: receiver.url, subscribedEvents: ["connection.invalidated", "connection.deleted", "user.created"] });
     }

@@ -31,7 +31,7 @@ async function post(headers: Record<string, string>, body: string, scheduled: st
     // A header value fetch itself refuses (control characters): it never reaches the route.
     return new Response(null, { status: 400 });
   }
-  return receiveWebhook(request, { db: async () => t.db, secrets: [TEST_SECRET], schedule: (id) => scheduled.push(id) });
+  return receiveWebhook(request, { db: async () => t.db, secrets: [TEST_SECRET], schedule: (id) => void scheduled.push(id) });
 }
 
 describe("the webhook receiver refuses garbage without storing it", () => {
