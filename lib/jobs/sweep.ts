@@ -710,7 +710,9 @@ export class SweepPool {
 
   private async finish(db: Database, batch: Batch): Promise<void> {
     if (batch.stopped !== "outage") await this.store(db, batch, !batch.stopped);
-    await this.release(db, batch);
+    // Claimed, never called: given back while this worker still holds the batch (a retry or continuation loads
+    // them again). After a takeover the new worker has already left them out, so they stay claimed: unconfirmed.
+    if (batch.stopped !== "lease") await this.release(db, batch);
     this.batches = this.batches.filter((b) => b !== batch);
     this.pump();
     if (!batch.stopped) {
