@@ -29,6 +29,7 @@ import { sql } from "drizzle-orm";
 import { openDatabase } from "../lib/db/client";
 import { migratePostgres } from "../lib/db/migrate";
 import { basiqUsers, sweepShares } from "../lib/db/schema";
+import { EVENTS_SYNC_QUEUE } from "../lib/jobs/queues";
 import { SWEEP_QUEUE, waitForRunStart, waitForSweep, type SweepRun } from "../lib/jobs/sweep";
 import { enqueue, startQueue, stopQueue } from "../lib/queue/engine";
 import { queueDefinitions } from "../lib/queue/registry";
@@ -174,6 +175,17 @@ async function main(): Promise<boolean> {
       const wallS = (performance.now() - started) / 1000;
       const after = await control<Record<string, number>>("/__sandbox/requests");
       const tokens = ((await control<Record<string, number>>("/__sandbox/stats"))["POST /token"] ?? 0) - tokensBefore;
+      // The events sync that follows a completed sweep (it may mark users Basiq deleted) finishes before these
+      // processes stop, as it would in a deployment, so it does not run during the next phase's sweep (when a
+      // stopped process's sync was retried there, users it marked deleted mid-sweep looked "not asked").
+      const syncDeadline = Date.now() + 300_000;
+      for (;;) {
+        const [pending] = (await db.execute(
+          sql`select count(*)::int as n from pgboss.job where name = ${EVENTS_SYNC_QUEUE} and state in ('created', 'retry', 'active')`,
+        )) as unknown as { n: number }[];
+        if (!pending?.n || Date.now() > syncDeadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       await stopWorkers(procs);
       const calls = new Map<string, number>();
       for (const [req, count] of Object.entries(after)) {
