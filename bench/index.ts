@@ -13,7 +13,14 @@ async function main(): Promise<boolean> {
   const directory = await runDirectoryBench();
   console.log("");
   const sweep = await runSweepBench();
-  return token.ok && directory.ok && sweep.ok;
+  const missed = [
+    ...(token.ok ? [] : ["token cache"]),
+    ...(directory.ok ? [] : ["directory"]),
+    ...(sweep.ok ? [] : [`sweep (${sweep.floorRatio.toFixed(2)} × its floor, ${sweep.averageInFlight.toFixed(2)} of 8 in flight)`]),
+  ];
+  console.log("");
+  console.log(missed.length === 0 ? "npm run bench: every target met" : `npm run bench: target missed — ${missed.join("; ")} (exit 1)`);
+  return missed.length === 0;
 }
 
 main().then(

@@ -48,6 +48,10 @@ export interface SweepBenchResult {
   averageInFlight: number;
   /** 1-minute load average at the end (the machine's other work). */
   loadAverage: number;
+  /** CPU milliseconds this process used per user (console, in-process sandbox and, on PGlite, the database). */
+  cpuMsPerUser: number;
+  /** Milliseconds each call held its slot on average (sandbox latency + waits for the event loop). */
+  callMs: number;
   callsByRoute: Record<string, number>;
   maxInFlight: number;
   jobsStored: number;
@@ -82,6 +86,7 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
     const client = createBasiqClient({ baseUrl: sandbox.url, apiKey: "sandbox-key" });
     await startSweepEngine({ db: testDb.db, url: testDb.url, client });
     const busyBefore = client.metrics().lanes.background.busyMs;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     let nextReport = 0;
     // The sweep's work ends when its last batch is stored and the run closed; the events sync and ANALYZE that
@@ -102,6 +107,10 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
     });
     const wallMs = performance.now() - started;
     const averageInFlight = (client.metrics().lanes.background.busyMs - busyBefore) / wallMs;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    // Each call's time in the limiter: the sandbox's latency plus the waits of this (shared) event loop for a core.
+    const callMs = (client.metrics().lanes.background.busyMs - busyBefore) / Math.max(1, users);
     await stopQueue(5_000);
     if (run.status !== "completed") throw new Error(`the sweep ${run.status}: ${run.message ?? ""}`);
 
@@ -134,6 +143,10 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
         `(target ≤ ${SWEEP_FLOOR_RATIO_TARGET}); load average ${loadAverage.toFixed(2)}`,
     );
     print(`avg in flight:  ${averageInFlight.toFixed(2)} of ${SWEEP_CONCURRENCY} (target ≥ ${SWEEP_IN_FLIGHT_TARGET})`);
+    print(
+      `per call:       ${callMs.toFixed(1)} ms in a slot for ${latencyMs} ms of sandbox latency; this process (console + sandbox + ` +
+        `database) used ${(cpuMs / users).toFixed(2)} ms of CPU per user, ${((cpuMs / wallMs) * 100).toFixed(0)} % of one core`,
+    );
     print("Basiq calls:");
     for (const [route, n] of Object.entries(callsByRoute).sort()) print(`  ${route.padEnd(28)} ${n}`);
     print(`calls per user: ${((callsByRoute[JOBS_ROUTE] ?? 0) / users).toFixed(3)} GET /users/{userId}/jobs`);
@@ -142,7 +155,7 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
       `jobs stored:    ${jobsStored} (${failedJobsStored} failed), sweep #${run.id}: ${run.usersChecked} users, ` +
         `${run.jobsNew} new, ${run.newFailures} new failures, ${run.errors} errors`,
     );
-    print(problems.length === 0 ? "targets: all met" : `targets MISSED: ${problems.join("; ")}`);
+    print(problems.length === 0 ? "targets: all met" : `targets MISSED (target missed, exit 1): ${problems.join("; ")}`);
 
     return {
       users,
@@ -153,6 +166,8 @@ export async function runSweepBench(options: SweepBenchOptions = {}): Promise<Sw
       floorRatio,
       averageInFlight,
       loadAverage,
+      cpuMsPerUser: cpuMs / users,
+      callMs,
       callsByRoute,
       maxInFlight,
       jobsStored,

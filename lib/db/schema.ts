@@ -335,6 +335,8 @@ export const sweepRuns = pgTable(
     jobsUpdated: integer("jobs_updated").notNull().default(0),
     newFailures: integer("new_failures").notNull().default(0),
     errors: integer("errors").notNull().default(0),
+    /** Users claimed by a process that died before their check was recorded (drizzle/0016): checked first next time. */
+    usersUnconfirmed: integer("users_unconfirmed").notNull().default(0),
     cursor: text("cursor"),
     resumedFrom: bigint("resumed_from", { mode: "number" }),
     message: text("message"),
@@ -362,8 +364,28 @@ export const sweepBatches = pgTable(
     newFailures: integer("new_failures").notNull().default(0),
     errors: integer("errors").notNull().default(0),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    usersUnconfirmed: integer("users_unconfirmed").notNull().default(0),
   },
   (t) => [primaryKey({ name: "sweep_batches_pk", columns: [t.sweepId, t.batchNo] })],
+);
+
+/**
+ * One row per sweep and user, inserted (ON CONFLICT DO NOTHING) before the user's jobs call and given its result
+ * right after (drizzle/0016): a user is called at most once per sweep across instances. `result` null after the
+ * run = claimed by a process that died before recording it (unconfirmed).
+ */
+export const sweepClaims = pgTable(
+  "sweep_claims",
+  {
+    sweepId: bigint("sweep_id", { mode: "number" }).notNull(),
+    userId: text("user_id").notNull(),
+    batchNo: integer("batch_no").notNull(),
+    lease: integer("lease").notNull(),
+    instanceId: text("instance_id").notNull(),
+    /** "checked" | "not_found" | "error"; null = claimed, no result recorded. */
+    result: text("result"),
+  },
+  (t) => [primaryKey({ name: "sweep_claims_pk", columns: [t.sweepId, t.userId] })],
 );
 
 /** Users checked per instance in a sweep (drizzle/0010). */

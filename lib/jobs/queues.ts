@@ -94,7 +94,9 @@ export function createSweepQueues(deps: SweepQueueDeps): QueueDefinition[] {
           retryDelay: 2,
           retryBackoff: false,
           expireInSeconds: deps.batchExpireSeconds(),
-          localConcurrency: 2, // one batch draining while the next fills the freed call slots
+          // The pool (SweepPool) works every batch this process holds as one stream of calls: three in hand, so the
+          // next batch is already claimed and waiting while one drains and another is being fetched.
+          localConcurrency: 3,
           pollingIntervalSeconds: 1,
         };
       },

@@ -5,7 +5,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createBasiqClient, type BasiqClient } from "@/lib/basiq/client";
-import { type Database } from "@/lib/db/client";
+import { rowsOf, type Database } from "@/lib/db/client";
 import { instanceId } from "@/lib/db/instance";
 import { basiqUsers, jobRuns, sweepBatches, sweepRuns, sweepShares } from "@/lib/db/schema";
 import { log } from "@/lib/log";
@@ -13,7 +13,7 @@ import { enqueueMany } from "@/lib/queue/engine";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 
-import { planSweep, SWEEP_BATCH_QUEUE, SWEEP_OUTAGE_STOP, waitForSweep } from "./sweep";
+import { planSweep, SWEEP_BATCH_QUEUE, SWEEP_OUTAGE_STOP, SweepPool, waitForSweep, type BatchJob } from "./sweep";
 import { startSweepEngine, stopQueue, sweepThroughEngine } from "./testing";
 
 const JOBS_ROUTE = "GET /users/{userId}/jobs";
@@ -209,6 +209,62 @@ describe("resuming", () => {
     expect(await jobsCallsPerUser(sandbox)).toEqual(oncePerUser(order.slice(12)));
     const [batch] = await db.select().from(sweepBatches);
     expect(batch).toMatchObject({ attempt: 2, status: "done", cursor: order[19] });
+  });
+});
+
+describe("a worker killed mid-batch (SIGKILL)", () => {
+  it("the takeover calls no user twice; every user is checked or reported unconfirmed, and the next sweep takes those first", async () => {
+    const { db } = testDb;
+    const users = ids.slice(0, 40);
+    await seed(users);
+    const planned = await planSweep(db, { trigger: "manual", batchSize: 40, enqueueBatches: async () => {} });
+    if (planned.status !== "started") throw new Error(planned.status);
+    await addFault(sandbox, { kind: "latency", route: JOBS_ROUTE, ms: 100 });
+
+    // Worker A, in this process, is "killed" at a moment mid-batch: from then on it does nothing at all — no
+    // database statement, no further call, no answer processed (calls already sent still reach the sandbox).
+    let dead = false;
+    const never = new Promise<never>(() => {});
+    const clientA = new Proxy(client, {
+      get(target, key, receiver) {
+        if (key !== "listUserJobs") return Reflect.get(target, key, receiver) as unknown;
+        return (...args: Parameters<BasiqClient["listUserJobs"]>) =>
+          dead ? never : target.listUserJobs(...args).then((r) => (dead ? never : r), (e: unknown) => (dead ? never : Promise.reject(e)));
+      },
+    });
+    const workerA = new SweepPool({ getDb: () => (dead ? never : Promise.resolve(db)), client: () => clientA });
+    void workerA.runBatch({ sweepId: planned.run.id, batchNo: 0 }, 600);
+    await until(async () => ((await control<Record<string, number>>(sandbox, "/__sandbox/stats"))[JOBS_ROUTE] ?? 0) >= 20);
+    dead = true;
+
+    // The batch's job is retried by a live instance (here: after its expiry, re-enqueued by the planner).
+    await start();
+    await planSweep(db, { trigger: "manual", enqueueBatches: (jobs) => enqueueMany(SWEEP_BATCH_QUEUE, jobs) });
+    const done = await waitForSweep(db, planned.run.id, { intervalMs: 100 });
+
+    const calls = await jobsCallsPerUser(sandbox);
+    expect(Object.entries(calls).filter(([, n]) => n > 1)).toEqual([]); // nobody twice
+    const unconfirmed = rowsOf<{ user_id: string }>(
+      await db.execute(sql`select user_id from sweep_claims where sweep_id = ${planned.run.id} and result is null`),
+    ).map((r) => r.user_id);
+    expect(done).toMatchObject({ status: "completed", errors: 0 });
+    expect(done.usersChecked + done.usersUnconfirmed).toBe(40);
+    expect(done.usersUnconfirmed).toBe(unconfirmed.length);
+    // Every user not called was claimed by the dead worker (unconfirmed), never silently skipped.
+    expect(users.filter((id) => !calls[id]).every((id) => unconfirmed.includes(id))).toBe(true);
+    if (unconfirmed.length > 0) {
+      expect(done.message).toContain(`${unconfirmed.length === 1 ? "1 user" : `${unconfirmed.length} users`} unconfirmed`);
+      expect(unconfirmed.length).toBeLessThanOrEqual(3 * 8 + 2); // claimed ahead + in flight + answered unwritten
+    }
+
+    // The next sweep puts the batches holding unconfirmed users first, and drops the old claims.
+    const jobs: BatchJob[] = [];
+    const next = await planSweep(db, { trigger: "manual", batchSize: 10, enqueueBatches: async (j) => void jobs.push(...j) });
+    if (next.status !== "started") throw new Error(next.status);
+    const order = (await db.select({ id: basiqUsers.id }).from(basiqUsers).orderBy(asc(basiqUsers.id))).map((r) => r.id);
+    const firstBatches = new Set(unconfirmed.map((id) => Math.floor(order.indexOf(id) / 10)));
+    expect(jobs.filter((j) => j.priority === 1).map((j) => j.data.batchNo).sort()).toEqual([...firstBatches].sort());
+    expect(rowsOf(await db.execute(sql`select 1 from sweep_claims where sweep_id < ${next.run.id}`))).toHaveLength(0);
   });
 });
 

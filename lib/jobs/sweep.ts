@@ -5,12 +5,15 @@ import "server-only";
 //
 // - A planner job (queue "sweep", one active at a time) creates the sweep_runs row and splits the directory into
 //   batches of ~200 users by id range (sweep_batches), each a job of the queue "sweep-batch".
-// - Every instance's workers take batches. Within a process one pool keeps SWEEP_CONCURRENCY calls in flight
-//   continuously across the batches it holds (two at a time, so there is no pause at a batch's end); database
-//   writes run on one writer chain, outside the call slots.
-// - A batch checkpoints its cursor with the jobs of every user up to it; a retried batch (its worker died, the
-//   engine stopped, or it outlived its expiry) resumes after the cursor, so users are not read twice. The
-//   batch's `attempt` is a lease: a worker whose batch was taken over stops at its next checkpoint.
+// - Every instance's workers take batches (three per process at a time). Within a process one pool keeps
+//   SWEEP_CONCURRENCY calls in flight continuously across the batches it holds (a call starts the moment one
+//   ends, from the oldest batch first); database writes run on one writer chain, outside the call slots.
+// - Each user's call is made at most once per sweep across instances: its claim row (sweep_claims, unique per
+//   sweep and user) is inserted a few users ahead of the call, and its result written right after. A batch taken
+//   over (its worker died, the engine stopped, or it outlived its expiry) loads only users nobody claimed; users
+//   a dead process claimed without recording a result are reported unconfirmed and checked first next time
+//   (SweepPool). The batch's cursor (every user up to it stored) serves a later run that resumes the batch; its
+//   `attempt` is a lease: a worker whose batch was taken over stops at its next claim or write.
 // - The run completes when its last batch does; its counters are the sum of its batches, with each instance's
 //   share in sweep_shares. At most one run is "running" (a unique index), so one sweep at a time.
 // - Basiq failing for SWEEP_OUTAGE_STOP users in a row, or refusing our key, stops the sweep (failed); the next
@@ -18,13 +21,13 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 
-import { and, asc, desc, eq, gt, isNull, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, lte, notInArray, sql } from "drizzle-orm";
 
 import type { BasiqClient } from "@/lib/basiq/client";
 import { BasiqApiError, isBasiqError, isBasiqKeyRefused, isBasiqNotFound, KEY_REFUSED_MESSAGE } from "@/lib/basiq/errors";
 import { rowsOf, type Database } from "@/lib/db/client";
 import { instanceId } from "@/lib/db/instance";
-import { basiqUsers, sweepBatches, sweepRuns, sweepShares } from "@/lib/db/schema";
+import { basiqUsers, sweepBatches, sweepClaims, sweepRuns, sweepShares } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 
 import { jobRunValues, upsertJobRows, type JobRunValues } from "./store";
@@ -41,10 +44,15 @@ export const SWEEP_BATCH_SIZE = 200;
  * route to this (BASIQ_BACKGROUND_MAX_IN_FLIGHT=10, the default, gives 8).
  */
 export const SWEEP_CONCURRENCY = 8;
-/** Workers beyond the calls in flight: one is already queued for a freed slot while another stores its answer. */
-const SPARE_WORKERS = 2;
-/** Users between checkpoints of a batch. */
-const CHECKPOINT_USERS = 50;
+/** Calls beyond the concurrency: one already waits at the limiter for a freed slot while another's answer is parsed. */
+const SPARE_CALLS = 2;
+/**
+ * Users claimed ahead of the calls (refilled to twice this when fewer are left), and answered users whose results
+ * are written together (or after FLUSH_MS). A process that dies leaves at most about 2 × this + its calls in flight
+ * claimed without a result (unconfirmed).
+ */
+const CLAIM_AHEAD = SWEEP_CONCURRENCY;
+const FLUSH_MS = 100;
 /** After a stop, calls in flight get this long to finish (so their users are not read again). */
 const STOP_GRACE_MS = 2_000;
 /** This many users failing in a row (no success between) is an outage: the sweep stops. */
@@ -122,6 +130,8 @@ export interface BatchJob {
   data: { sweepId: number; batchNo: number };
   id: string;
   singletonKey?: string;
+  /** Taken before the others: the batch holds users an earlier sweep left unconfirmed. */
+  priority?: number;
 }
 
 export interface PlanOptions {
@@ -147,10 +157,11 @@ export function batchJobId(sweepId: number, batchNo: number, continuation = 0): 
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function batchJobs(sweepId: number, batchNos: number[], fleetSlots: number | undefined): BatchJob[] {
+function batchJobs(sweepId: number, batchNos: number[], fleetSlots: number | undefined, first: ReadonlySet<number> = new Set()): BatchJob[] {
   return batchNos.map((batchNo) => ({
     data: { sweepId, batchNo },
     id: batchJobId(sweepId, batchNo),
+    ...(first.has(batchNo) ? { priority: 1 } : {}),
     // With a fleet-wide cap, batches share that many slots; the queue's singleton policy lets one batch per slot
     // be active across every instance.
     ...(fleetSlots ? { singletonKey: `slot-${batchNo % fleetSlots}` } : {}),
@@ -189,7 +200,7 @@ export async function planSweep(db: Database, options: PlanOptions): Promise<Pla
           .orderBy(asc(sweepBatches.batchNo))
       : [];
 
-  let created: { run: SweepRun; batchNos: number[] } | null;
+  let created: { run: SweepRun; batchNos: number[]; first: Set<number> } | null;
   try {
     created = await db.transaction(async (tx) => {
       const [run] = await tx
@@ -227,7 +238,16 @@ export async function planSweep(db: Database, options: PlanOptions): Promise<Pla
       for (let i = 0; i < rows.length; i += 500) await tx.insert(sweepBatches).values(rows.slice(i, i + 500));
       const usersTotal = rows.reduce((n, r) => n + r.usersTotal, 0);
       const [withTotal] = await tx.update(sweepRuns).set({ usersTotal }).where(eq(sweepRuns.id, run.id)).returning();
-      return { run: withTotal!, batchNos: rows.map((r) => r.batchNo) };
+      // Users earlier sweeps left unconfirmed (claimed by a process that died): their batches go first. Older
+      // claims are not needed after that.
+      const unconfirmed = (
+        await tx.select({ id: sweepClaims.userId }).from(sweepClaims).where(and(lt(sweepClaims.sweepId, run.id), isNull(sweepClaims.result)))
+      ).map((r) => r.id);
+      const first = new Set(
+        rows.filter((r) => unconfirmed.some((id) => id > r.afterId && id <= r.lastId)).map((r) => r.batchNo),
+      );
+      await tx.delete(sweepClaims).where(lt(sweepClaims.sweepId, run.id));
+      return { run: withTotal!, batchNos: rows.map((r) => r.batchNo), first };
     });
   } catch (e) {
     // Another instance started one between our check and insert (the unique index on the running row).
@@ -235,9 +255,12 @@ export async function planSweep(db: Database, options: PlanOptions): Promise<Pla
     if (other) return { status: "already-running", run: other };
     throw e;
   }
-  const { run, batchNos } = created;
-  log.info({ sweepId: run.id, trigger: options.trigger, usersTotal: run.usersTotal, batches: batchNos.length, resumedFrom: run.resumedFrom }, "job sweep started");
-  await options.enqueueBatches(batchJobs(run.id, batchNos, options.fleetSlots));
+  const { run, batchNos, first } = created;
+  log.info(
+    { sweepId: run.id, trigger: options.trigger, usersTotal: run.usersTotal, batches: batchNos.length, resumedFrom: run.resumedFrom, batchesFirst: first.size },
+    "job sweep started",
+  );
+  await options.enqueueBatches(batchJobs(run.id, batchNos, options.fleetSlots, first));
   if (batchNos.length === 0) await finishSweepIfDone(db, run.id);
   return { status: "started", run };
 }
@@ -277,6 +300,11 @@ function totalsColumns(t: Totals) {
   };
 }
 
+function unconfirmedMessage(n: number): string | null {
+  if (n === 0) return null;
+  return `${n === 1 ? "1 user" : `${n} users`} unconfirmed: their check was in flight on a process that died; the next sweep checks them first`;
+}
+
 /** Closes the run when every batch is done (exactly one caller wins); returns it then, else null. */
 export async function finishSweepIfDone(db: Database, sweepId: number): Promise<SweepRun | null> {
   const [undone] = await db
@@ -285,9 +313,16 @@ export async function finishSweepIfDone(db: Database, sweepId: number): Promise<
     .where(and(eq(sweepBatches.sweepId, sweepId), notInArray(sweepBatches.status, ["done", "moved"])));
   if (Number(undone?.n ?? 0) > 0) return null;
   const t = await totalsOf(db, sweepId);
+  // Claims without a result: users a process that died had claimed (its calls in flight, or answered unwritten).
+  const [unconfirmed] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sweepClaims)
+    .where(and(eq(sweepClaims.sweepId, sweepId), isNull(sweepClaims.result)));
+  const usersUnconfirmed = Number(unconfirmed?.n ?? 0);
+  const message = [notFoundMessage(Number(t.users_not_found)), unconfirmedMessage(usersUnconfirmed)].filter(Boolean).join("; ") || null;
   const [done] = await db
     .update(sweepRuns)
-    .set({ ...totalsColumns(t), status: "completed", finishedAt: new Date(), message: notFoundMessage(Number(t.users_not_found)) })
+    .set({ ...totalsColumns(t), usersUnconfirmed, status: "completed", finishedAt: new Date(), message })
     .where(
       and(
         eq(sweepRuns.id, sweepId),
@@ -296,7 +331,7 @@ export async function finishSweepIfDone(db: Database, sweepId: number): Promise<
       ),
     )
     .returning();
-  if (done) log.info({ sweepId, ...totalsColumns(t) }, "job sweep completed");
+  if (done) log.info({ sweepId, ...totalsColumns(t), usersUnconfirmed }, "job sweep completed");
   return done ?? null;
 }
 
@@ -315,22 +350,35 @@ export async function failSweep(db: Database, sweepId: number, message: string):
 // ---------------------------------------------------------------------------------------------------------
 // Working batches: one pool per process
 
+type Result = "checked" | "not_found" | "error";
+
 interface Entry {
   id: string;
-  done: boolean;
-  notFound: boolean;
-  failed: boolean;
+  /**
+   * candidate → claimed (this process holds its claim row) → calling → answered → stored; a candidate another
+   * worker claimed stays a candidate; lost = aborted in flight; released = claimed, then given back uncalled.
+   */
+  state: "candidate" | "claimed" | "calling" | "answered" | "stored" | "lost" | "released";
+  result?: Result;
   rows: JobRunValues[];
 }
 
 type StopReason = "outage" | "stopping" | "deadline" | "expired" | "lease" | "error";
 
 class Batch {
-  entries: Entry[] = [];
-  dispensed = 0;
-  /** Entries [0, committed) are stored and checkpointed. */
-  committed = 0;
+  /** The batch's users not claimed in this sweep when it was taken, in id order. */
+  readonly entries: Entry[];
+  /** entries[0, claimedUpTo) have been offered to the claim statement. */
+  claimedUpTo = 0;
+  /** Claimed by this process, not called yet (in order). */
+  ready: Entry[] = [];
+  /** Answered, result not written yet. */
+  answered: Entry[] = [];
+  /** entries[0, prefix) are stored, or were claimed by another worker: the cursor. */
+  prefix = 0;
   inFlight = 0;
+  /** A claim statement for this batch is running. */
+  claiming = false;
   stopped: StopReason | null = null;
   error: unknown = null;
   finishing = false;
@@ -339,16 +387,20 @@ class Batch {
     readonly sweepId: number,
     readonly batchNo: number,
     readonly lease: number,
-    readonly users: string[],
+    users: string[],
     readonly deadline: number,
     readonly settle: { resolve: () => void; reject: (e: unknown) => void },
   ) {
+    this.entries = users.map((id) => ({ id, state: "candidate", rows: [] }));
     setMaxListeners(64, this.calls.signal); // every call in flight of the batch listens to it
   }
-  prefix(): number {
-    let p = this.committed;
-    while (this.entries[p]?.done) p++;
-    return p;
+  /** Nothing left to claim, call or store. */
+  drained(): boolean {
+    return (
+      this.inFlight === 0 &&
+      !this.claiming &&
+      (this.stopped !== null || (this.ready.length === 0 && this.claimedUpTo >= this.entries.length))
+    );
   }
 }
 
@@ -364,16 +416,34 @@ export interface SweepPoolOptions {
   concurrency?: number;
 }
 
+/**
+ * One pool per process over every batch it holds (the engine hands it up to three at a time): calls are started
+ * the moment one ends, taking users from the oldest batch first, so the Basiq slots stay busy across batch ends.
+ *
+ * Exactly once per sweep across instances (issue 16): before a user is called, its claim row (sweep_claims, one
+ * per sweep and user) is inserted with ON CONFLICT DO NOTHING, a few users ahead of the calls in one statement
+ * (never inside a call slot), and only the users the insert returned are called; the result is written to the row
+ * right after the call (grouped with the job rows, every CLAIM_AHEAD users or FLUSH_MS). A batch taken over after
+ * its worker died loads only users nobody claimed in the sweep. Claims the dead process left without a result —
+ * calls it had in flight, claimed ahead, or answered but not yet written: at most 2 × CLAIM_AHEAD + its calls in
+ * flight — are not called again (their call may have reached Basiq); the run's record counts them as unconfirmed
+ * and the next sweep takes their batches first. A worker that stops cleanly gives back the claims it never called.
+ */
 export class SweepPool {
   private batches: Batch[] = [];
-  private workers = 0;
+  private inFlight = 0;
+  private claiming = false;
+  private flushQueued = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private failedInARow = 0;
   private lastError: BasiqApiError | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private readonly concurrency: number;
   private readonly size: number;
 
   constructor(private readonly options: SweepPoolOptions) {
-    this.size = (options.concurrency ?? SWEEP_CONCURRENCY) + SPARE_WORKERS;
+    this.concurrency = options.concurrency ?? SWEEP_CONCURRENCY;
+    this.size = this.concurrency + SPARE_CALLS;
   }
 
   /** Works one batch job to its end. Resolves when done or when nothing is left to retry; rejects to be retried. */
@@ -392,13 +462,30 @@ export class SweepPool {
       )
       .returning();
     if (!claimed) return; // done, moved to a newer run, or its run stopped: nothing to do
+    // Users claimed in this sweep (by a worker before this one, or one still running elsewhere) are not called.
     const users = (
       await db
         .select({ id: basiqUsers.id })
         .from(basiqUsers)
-        .where(and(isNull(basiqUsers.deletedAt), isNull(basiqUsers.deidentifiedAt), gt(basiqUsers.id, claimed.cursor ?? claimed.afterId), lte(basiqUsers.id, claimed.lastId)))
+        .where(
+          and(
+            isNull(basiqUsers.deletedAt),
+            isNull(basiqUsers.deidentifiedAt),
+            gt(basiqUsers.id, claimed.cursor ?? claimed.afterId),
+            lte(basiqUsers.id, claimed.lastId),
+            sql`not exists (select 1 from sweep_claims c where c.sweep_id = ${data.sweepId} and c.user_id = ${basiqUsers.id})`,
+          ),
+        )
         .orderBy(asc(basiqUsers.id))
     ).map((r) => r.id);
+    if (claimed.attempt > 1) {
+      // Claims without a result left by earlier workers of this batch (the process died): unconfirmed.
+      await db.execute(sql`
+        update sweep_batches set users_unconfirmed = (
+          select count(*) from sweep_claims
+           where sweep_id = ${data.sweepId} and batch_no = ${data.batchNo} and result is null and lease < ${claimed.attempt})
+         where sweep_id = ${data.sweepId} and batch_no = ${data.batchNo}`);
+    }
     const stop = this.options.stopSignal?.();
     if (stop?.aborted) throw new Error("the job engine is stopping");
     await new Promise<void>((resolve, reject) => {
@@ -411,7 +498,7 @@ export class SweepPool {
       // The engine gives up on the job at its expiry (and retries it): by then this worker has stopped calling,
       // so a slow batch never runs beside its own retry.
       const hardStop = setTimeout(() => {
-        this.stopBatch(batch, "expired"); // what is done is still checkpointed (under the lease); the retry resumes
+        this.stopBatch(batch, "expired"); // what is answered is still stored; the retry takes the rest
         batch.calls.abort(new Error("the batch's job expired"));
       }, expireInSeconds * 1000 - Math.min(1_000, expireInSeconds * 100));
       hardStop.unref();
@@ -426,11 +513,8 @@ export class SweepPool {
         reject(e);
       };
       this.batches.push(batch);
+      this.pump();
       this.maybeFinish(batch);
-      while (this.workers < this.size) {
-        this.workers++;
-        void this.worker().finally(() => this.workers--);
-      }
     });
   }
 
@@ -442,49 +526,114 @@ export class SweepPool {
     this.maybeFinish(batch);
   }
 
-  private next(): { batch: Batch; entry: Entry } | null {
-    for (const batch of this.batches) {
-      if (batch.stopped || batch.dispensed >= batch.users.length) continue;
-      if (Date.now() > batch.deadline) {
-        this.stopBatch(batch, "deadline");
-        continue;
-      }
-      const entry: Entry = { id: batch.users[batch.dispensed]!, done: false, notFound: false, failed: false, rows: [] };
-      batch.entries[batch.dispensed++] = entry;
-      return { batch, entry };
+  /** Starts calls while there are free slots and claimed users; claims ahead when few are left. */
+  private pump() {
+    while (this.inFlight < this.size) {
+      const batch = this.batches.find((b) => !b.stopped && b.ready.length > 0 && !this.pastDeadline(b));
+      if (!batch) break;
+      void this.call(batch, batch.ready.shift()!);
     }
-    return null;
+    const readyTotal = this.batches.reduce((n, b) => n + (b.stopped ? 0 : b.ready.length), 0);
+    if (!this.claiming && readyTotal < CLAIM_AHEAD) {
+      const batch = this.batches.find((b) => !b.stopped && !b.finishing && b.claimedUpTo < b.entries.length && !this.pastDeadline(b));
+      if (batch) void this.claim(batch, 2 * CLAIM_AHEAD - readyTotal);
+    }
   }
 
-  private async worker(): Promise<void> {
-    for (let taken = this.next(); taken; taken = this.next()) {
-      const { batch, entry } = taken;
-      batch.inFlight++;
-      try {
-        const { jobs } = await this.options
-          .client()
-          .listUserJobs(entry.id, { userId: entry.id, signal: batch.calls.signal, lane: "background" });
-        for (const job of jobs) entry.rows.push(jobRunValues(job, entry.id, batch.sweepId));
-        this.failedInARow = 0;
-        entry.done = true;
-      } catch (e) {
-        if (!batch.calls.signal.aborted) this.failed(batch, entry, e);
-      } finally {
-        batch.inFlight--;
+  private pastDeadline(batch: Batch): boolean {
+    if (Date.now() <= batch.deadline) return false;
+    this.stopBatch(batch, "deadline");
+    return true;
+  }
+
+  /** One INSERT … ON CONFLICT DO NOTHING for the batch's next users, under its lease; only those returned are called. */
+  private async claim(batch: Batch, count: number): Promise<void> {
+    this.claiming = true;
+    batch.claiming = true;
+    const offered = batch.entries.slice(batch.claimedUpTo, batch.claimedUpTo + count);
+    batch.claimedUpTo += offered.length;
+    try {
+      const db = await this.options.getDb();
+      const won = new Set(
+        rowsOf<{ user_id: string }>(
+          await db.execute(sql`
+            insert into sweep_claims (sweep_id, user_id, batch_no, lease, instance_id)
+            select ${batch.sweepId}, u.value, ${batch.batchNo}, ${batch.lease}, ${instanceId()}
+              from jsonb_array_elements_text(${JSON.stringify(offered.map((e) => e.id))}::jsonb) as u(value)
+             where exists (select 1 from sweep_batches b join sweep_runs r on r.id = b.sweep_id
+                            where b.sweep_id = ${batch.sweepId} and b.batch_no = ${batch.batchNo}
+                              and b.attempt = ${batch.lease} and b.status = 'running' and r.status = 'running')
+            on conflict do nothing
+            returning user_id`),
+        ).map((r) => r.user_id),
+      );
+      const lost = won.size === 0 && offered.length > 0 && !(await this.holdsLease(db, batch));
+      for (const entry of offered) {
+        if (won.has(entry.id)) {
+          entry.state = "claimed";
+          batch.ready.push(entry); // a stopped batch gives these back when it finishes
+        } // else: claimed in this sweep by another worker; it stays a candidate, which the cursor passes
       }
-      this.afterUser(batch);
+      this.claiming = batch.claiming = false;
+      if (lost) return this.stopBatch(batch, "lease"); // taken over, or the run stopped
+    } catch (e) {
+      this.claiming = batch.claiming = false;
+      return this.stopBatch(batch, "error", e);
     }
+    this.advancePrefix(batch);
+    this.pump();
+    this.maybeFinish(batch);
+  }
+
+  private async holdsLease(db: Database, batch: Batch): Promise<boolean> {
+    const [row] = await db
+      .select({ attempt: sweepBatches.attempt })
+      .from(sweepBatches)
+      .where(
+        and(
+          eq(sweepBatches.sweepId, batch.sweepId),
+          eq(sweepBatches.batchNo, batch.batchNo),
+          eq(sweepBatches.attempt, batch.lease),
+          eq(sweepBatches.status, "running"),
+          sql`exists (select 1 from sweep_runs where id = ${batch.sweepId} and status = 'running')`,
+        ),
+      );
+    return row !== undefined;
+  }
+
+  private async call(batch: Batch, entry: Entry): Promise<void> {
+    batch.inFlight++;
+    this.inFlight++;
+    entry.state = "calling";
+    try {
+      const { jobs } = await this.options
+        .client()
+        .listUserJobs(entry.id, { userId: entry.id, signal: batch.calls.signal, lane: "background" });
+      for (const job of jobs) entry.rows.push(jobRunValues(job, entry.id, batch.sweepId));
+      this.failedInARow = 0;
+      entry.result = "checked";
+    } catch (e) {
+      if (!batch.calls.signal.aborted) this.failed(batch, entry, e);
+    } finally {
+      batch.inFlight--;
+      this.inFlight--;
+    }
+    if (entry.result) {
+      entry.state = "answered";
+      batch.answered.push(entry);
+      this.flushSoon();
+    } else entry.state = "lost"; // aborted in flight: it may have reached Basiq, so it is not called again
+    this.pump();
+    this.maybeFinish(batch);
   }
 
   private failed(batch: Batch, entry: Entry, e: unknown) {
     if (isBasiqNotFound(e)) {
-      entry.notFound = true; // deleted at Basiq: checked, not an error
-      entry.done = true;
+      entry.result = "not_found"; // deleted at Basiq: checked, not an error
       return;
     }
     if (!isBasiqError(e)) return this.stopBatch(batch, "error", e); // a bug: not something to count and skip
-    entry.failed = true;
-    entry.done = true;
+    entry.result = "error";
     if (e instanceof BasiqApiError) this.lastError = e;
     log.warn(
       { userId: entry.id, correlationId: e.correlationId, route: e.route, status: e.status, code: e.code, sweepId: batch.sweepId },
@@ -496,27 +645,58 @@ export class SweepPool {
       this.outage(batch.sweepId, `Basiq failed for ${this.failedInARow} users in a row (${what}); stopped to retry later`);
   }
 
-  /** Basiq is down or refuses us: stop the whole sweep here and record why (other instances stop at a checkpoint). */
+  /** Basiq is down or refuses us: stop the whole sweep here and record why (other instances stop at their next write). */
   private outage(sweepId: number, message: string) {
     const mine = this.batches.filter((b) => b.sweepId === sweepId);
-    // Nothing after the last checkpoint is stored: the next run reads the failing stretch again.
+    // The failing stretch is not stored (errors wait while a run of failures lasts): the next run reads it again.
     this.write(async (db) => {
       await failSweep(db, sweepId, message);
     });
     for (const b of mine) this.stopBatch(b, "outage");
   }
 
-  private afterUser(batch: Batch) {
-    if (batch.prefix() - batch.committed >= CHECKPOINT_USERS && !batch.finishing) {
-      const upto = batch.prefix();
-      this.write((db) => this.checkpoint(db, batch, upto, false));
+  /** Entries whose result may be written now: errors wait while a run of failures lasts (it may be an outage). */
+  private writable(batch: Batch): Entry[] {
+    if (batch.stopped === "outage") return [];
+    if (this.failedInARow === 0 || batch.finishing) return batch.answered;
+    return batch.answered.filter((e) => e.result !== "error");
+  }
+
+  /** Writes answered results soon: at once when CLAIM_AHEAD are waiting, else after FLUSH_MS. */
+  private flushSoon() {
+    if (this.flushQueued) return;
+    const waiting = this.batches.reduce((n, b) => n + this.writable(b).length, 0);
+    if (waiting === 0) return;
+    if (waiting >= CLAIM_AHEAD) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.flushQueued = true;
+      this.write(async (db) => {
+        this.flushQueued = false;
+        for (const batch of [...this.batches]) if (!batch.finishing) await this.store(db, batch, false);
+        this.flushSoon();
+      });
+    } else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        if (this.flushQueued) return;
+        this.flushQueued = true;
+        this.write(async (db) => {
+          this.flushQueued = false;
+          for (const batch of [...this.batches]) if (!batch.finishing) await this.store(db, batch, false);
+          this.flushSoon();
+        });
+      }, FLUSH_MS);
+      this.flushTimer.unref();
     }
-    this.maybeFinish(batch);
+  }
+
+  private advancePrefix(batch: Batch) {
+    while (batch.prefix < batch.claimedUpTo && ["stored", "candidate"].includes(batch.entries[batch.prefix]!.state)) batch.prefix++;
   }
 
   private maybeFinish(batch: Batch) {
-    if (batch.finishing || batch.inFlight > 0) return;
-    if (!batch.stopped && batch.dispensed < batch.users.length) return;
+    if (batch.finishing || !batch.drained()) return;
     batch.finishing = true;
     this.write(async (db) => {
       try {
@@ -529,75 +709,92 @@ export class SweepPool {
   }
 
   private async finish(db: Database, batch: Batch): Promise<void> {
-    {
-      const upto = batch.prefix();
-      const complete = !batch.stopped && upto === batch.users.length;
-      if (batch.stopped !== "outage" && batch.stopped !== "lease") await this.checkpoint(db, batch, upto, complete);
-      this.batches = this.batches.filter((b) => b !== batch);
-      if (complete && batch.stopped === null) {
-        const run = await finishSweepIfDone(db, batch.sweepId);
-        if (run) await this.options.onCompleted?.(run);
-        return batch.settle.resolve();
-      }
-      if (batch.stopped === "error") return batch.settle.reject(batch.error);
-      if (batch.stopped === "expired") return batch.settle.resolve(); // the engine already failed the job: it retries
-      if (batch.stopped === "deadline" && this.options.continueBatch && batch.committed === upto) {
-        await this.options.continueBatch({
-          data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
-          id: batchJobId(batch.sweepId, batch.batchNo, batch.lease),
-        });
-        return batch.settle.resolve();
-      }
-      if (batch.stopped === "stopping" || batch.stopped === "deadline")
-        return batch.settle.reject(new Error(`batch ${batch.batchNo} ${batch.stopped === "deadline" ? "reached its expiry" : "stopped with the engine"}: resumed by a retry`));
-      batch.settle.resolve(); // outage or lease lost: nothing for this job to retry
+    if (batch.stopped !== "outage") await this.store(db, batch, !batch.stopped);
+    // Claimed, never called: given back while this worker still holds the batch (a retry or continuation loads
+    // them again). After a takeover the new worker has already left them out, so they stay claimed: unconfirmed.
+    if (batch.stopped !== "lease") await this.release(db, batch);
+    this.batches = this.batches.filter((b) => b !== batch);
+    this.pump();
+    if (!batch.stopped) {
+      const run = await finishSweepIfDone(db, batch.sweepId);
+      if (run) await this.options.onCompleted?.(run);
+      return batch.settle.resolve();
     }
+    if (batch.stopped === "error") return batch.settle.reject(batch.error);
+    if (batch.stopped === "expired") return batch.settle.resolve(); // the engine already failed the job: it retries
+    if (batch.stopped === "deadline" && this.options.continueBatch) {
+      await this.options.continueBatch({
+        data: { sweepId: batch.sweepId, batchNo: batch.batchNo },
+        id: batchJobId(batch.sweepId, batch.batchNo, batch.lease),
+      });
+      return batch.settle.resolve();
+    }
+    if (batch.stopped === "stopping" || batch.stopped === "deadline")
+      return batch.settle.reject(new Error(`batch ${batch.batchNo} ${batch.stopped === "deadline" ? "reached its expiry" : "stopped with the engine"}: resumed by a retry`));
+    batch.settle.resolve(); // outage or lease lost: nothing for this job to retry
   }
 
-  /** Stores the jobs of entries [committed, upto) and moves the cursor; a lost lease or a stopped run stops the batch. */
-  private async checkpoint(db: Database, batch: Batch, upto: number, complete: boolean): Promise<void> {
-    const slice = batch.entries.slice(batch.committed, upto);
+  /** Gives back claims this worker never called (it stopped before), so the batch's next worker takes them. */
+  private async release(db: Database, batch: Batch): Promise<void> {
+    const ids = batch.ready.filter((e) => e.state === "claimed").map((e) => e.id);
+    for (const e of batch.ready) e.state = "released";
+    batch.ready = [];
+    if (ids.length === 0) return;
+    await db.execute(sql`
+      delete from sweep_claims
+       where sweep_id = ${batch.sweepId} and lease = ${batch.lease} and result is null
+         and user_id in (select value from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+  }
+
+  /**
+   * Writes the batch's answered results: the job rows, each claim's result, the batch's counters and cursor (and
+   * `done` when `complete`), the instance's share. A lost lease or a stopped run stops the batch (what it stored
+   * stays: each of those calls was made once).
+   */
+  private async store(db: Database, batch: Batch, complete: boolean): Promise<void> {
+    const slice = this.writable(batch);
     if (slice.length === 0 && !complete) return;
+    batch.answered = batch.answered.filter((e) => !slice.includes(e));
     const stored = await upsertJobRows(db, slice.flatMap((e) => e.rows));
+    for (const e of slice) e.state = "stored";
+    this.advancePrefix(batch);
+    const done = complete && batch.prefix === batch.entries.length;
+    const count = (r: Result) => slice.filter((e) => e.result === r).length;
     const checked = slice.length;
-    const [row] = await db
-      .update(sweepBatches)
-      .set({
-        cursor: slice.at(-1)?.id ?? sql`${sweepBatches.cursor}`,
-        status: complete ? "done" : "running",
-        usersChecked: sql`${sweepBatches.usersChecked} + ${checked}`,
-        usersNotFound: sql`${sweepBatches.usersNotFound} + ${slice.filter((e) => e.notFound).length}`,
-        errors: sql`${sweepBatches.errors} + ${slice.filter((e) => e.failed).length}`,
-        jobsNew: sql`${sweepBatches.jobsNew} + ${stored.inserted}`,
-        jobsUpdated: sql`${sweepBatches.jobsUpdated} + ${stored.updated}`,
-        newFailures: sql`${sweepBatches.newFailures} + ${stored.newFailures}`,
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(sweepBatches.sweepId, batch.sweepId),
-          eq(sweepBatches.batchNo, batch.batchNo),
-          eq(sweepBatches.attempt, batch.lease),
-          eq(sweepBatches.status, "running"),
-          sql`exists (select 1 from sweep_runs where id = ${batch.sweepId} and status = 'running')`,
-        ),
-      )
-      .returning({ batchNo: sweepBatches.batchNo });
-    if (!row) {
-      // Taken over by a retry elsewhere, or the run was stopped: this worker stops here.
-      if (!batch.stopped) this.stopBatch(batch, "lease");
-      return;
-    }
-    batch.committed = upto;
-    if (checked > 0) {
-      await db
-        .insert(sweepShares)
-        .values({ sweepId: batch.sweepId, instanceId: instanceId(), usersChecked: checked })
-        .onConflictDoUpdate({
-          target: [sweepShares.sweepId, sweepShares.instanceId],
-          set: { usersChecked: sql`${sweepShares.usersChecked} + ${checked}` },
-        });
-    }
+    const cursor = batch.prefix > 0 ? batch.entries[batch.prefix - 1]!.id : null;
+    const results = JSON.stringify(slice.map((e) => ({ u: e.id, r: e.result })));
+    const [row] = rowsOf<{ lease_ok: boolean }>(
+      await db.execute(sql`
+        with recorded as (
+          update sweep_claims c set result = v.r
+            from jsonb_to_recordset(${results}::jsonb) as v(u text, r text)
+           where c.sweep_id = ${batch.sweepId} and c.user_id = v.u
+          returning 1
+        ), share as (
+          insert into sweep_shares (sweep_id, instance_id, users_checked)
+          select ${batch.sweepId}, ${instanceId()}, ${checked} where ${checked} > 0
+          on conflict (sweep_id, instance_id) do update set users_checked = sweep_shares.users_checked + excluded.users_checked
+          returning 1
+        ), mine as (
+          select (b.attempt = ${batch.lease} and b.status = 'running'
+                  and exists (select 1 from sweep_runs r where r.id = b.sweep_id and r.status = 'running')) as ok
+            from sweep_batches b where b.sweep_id = ${batch.sweepId} and b.batch_no = ${batch.batchNo}
+        )
+        update sweep_batches set
+          users_checked = users_checked + ${checked},
+          users_not_found = users_not_found + ${count("not_found")},
+          errors = errors + ${count("error")},
+          jobs_new = jobs_new + ${stored.inserted},
+          jobs_updated = jobs_updated + ${stored.updated},
+          new_failures = new_failures + ${stored.newFailures},
+          cursor = case when (select ok from mine) then coalesce(${cursor}, cursor) else cursor end,
+          status = case when (select ok from mine) and ${done} then 'done' else status end,
+          updated_at = now()
+         where sweep_id = ${batch.sweepId} and batch_no = ${batch.batchNo}
+        returning (select ok from mine) as lease_ok, (select count(*) from recorded) + (select count(*) from share) as n`),
+    );
+    if (!row?.lease_ok && !batch.stopped) this.stopBatch(batch, "lease"); // taken over, or the run was stopped
+    if (complete && !done && !batch.stopped) this.stopBatch(batch, "error", new Error(`batch ${batch.batchNo}: not every user was stored`));
   }
 
   /** The writer: one database operation at a time, in order, never inside a Basiq call slot. */

@@ -178,7 +178,7 @@ async function failOrphanedJobs(boss: PgBoss, queues: readonly QueueDefinition[]
 /** Inserts many jobs at once (ids make it idempotent: an id already present is skipped). */
 export async function enqueueMany(
   name: string,
-  jobs: readonly { data: Record<string, unknown>; id?: string; singletonKey?: string }[],
+  jobs: readonly { data: Record<string, unknown>; id?: string; singletonKey?: string; priority?: number }[],
 ): Promise<void> {
   const engine = await queueEngine();
   if (!engine) throw new Error("the job engine is not started in this process");
