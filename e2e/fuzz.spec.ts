@@ -176,8 +176,8 @@ test.describe("malformed input over HTTP (BL-1)", () => {
     }));
     const pages: [string, string[]][] = [
       ["/users", ["q", "status", "institution", "sort", "page", "pageSize"]],
-      ["/jobs", ["code", "step", "institution", "userId", "from", "to", "before"]],
-      ["/audit", ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to", "before"]],
+      ["/jobs", ["code", "step", "institution", "userId", "from", "to", "before", "after"]],
+      ["/audit", ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to", "before", "after"]],
       ["/connectors", ["q", "status", "stage", "method", "sort"]],
       ["/staff", ["q", "page"]],
     ];

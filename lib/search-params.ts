@@ -104,6 +104,14 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
 
+/** "<createdAt ISO>|<job id>", or "none|<job id>" for a job Basiq gave no creation time. */
+const jobCursorParam = z
+  .string()
+  .max(120)
+  .regex(/^([0-9TZ:.+-]+|none)\|[A-Za-z0-9_-]{1,64}$/)
+  .optional()
+  .catch(undefined);
+
 export const errorLogSearchSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().catch(undefined),
   step: z.enum(JOB_STEP_TITLES).optional().catch(undefined),
@@ -112,7 +120,9 @@ export const errorLogSearchSchema = z.object({
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
   range: z.enum(DATE_PRESETS).optional().catch(undefined),
-  before: z.string().max(120).regex(/^[0-9TZ:.+-]+\|[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+  /** Keyset cursors (lib/dal/jobs.ts): rows older than `before`, or the page newer than `after` ("Previous"). */
+  before: jobCursorParam,
+  after: jobCursorParam,
 });
 export type ErrorLogSearch = z.infer<typeof errorLogSearchSchema>;
 
@@ -167,7 +177,9 @@ export const auditSearchSchema = z.object({
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
   range: z.enum(DATE_PRESETS).optional().catch(undefined),
+  /** Keyset cursors on the event id: older than `before`, or the page newer than `after` ("Previous"). */
   before: cursorParam,
+  after: cursorParam,
 });
 export type AuditSearch = z.infer<typeof auditSearchSchema>;
 

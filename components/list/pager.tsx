@@ -3,7 +3,8 @@ import Link from "next/link";
 import { formatCount } from "@/lib/format";
 
 // The list kit's pager (issue 18 item 10): where this page sits in the total, and links to the pages around it.
-// Offset lists pass page/pageCount; keyset lists (error log, audit log) pass only a next link and a first link.
+// Offset lists pass page/pageCount; keyset lists (error log, audit log) pass their position from two counts and
+// cursor links (before/after), with no page number.
 export function Pager({
   total,
   totalIsCapped = false,
