@@ -150,14 +150,8 @@ export const connectorsSearchSchema = z.object({
 });
 export type ConnectorsSearch = z.infer<typeof connectorsSearchSchema>;
 
-export function parseConnectorsSearch(params: RawSearchParams): ConnectorsSearch {
-  return connectorsSearchSchema.parse({
-    q: first(params.q) ?? "",
-    status: first(params.status),
-    stage: first(params.stage),
-    method: first(params.method),
-    sort: first(params.sort),
-  });
+export function parseConnectorsSearch(params: RawSearchParams | URLSearchParams): ConnectorsSearch {
+  return loadList(connectorsSearchSchema, params) as ConnectorsSearch;
 }
 
 export const auditOutcomes = ["success", "failure", "denied", "requested", "unknown"] as const;

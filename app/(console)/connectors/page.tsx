@@ -7,7 +7,8 @@ import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { env } from "@/lib/env";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { EmptyState } from "@/components/list/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
@@ -61,7 +62,13 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         </thead>
         <tbody>
           {banks.length === 0 ? (
-            <EmptyRow colSpan={6}>{list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector matches these filters."}</EmptyRow>
+            <EmptyState
+              colSpan={6}
+              filtered={!!(search.q || search.status || search.stage || search.method)}
+              clearHref="/connectors"
+              noMatch="No connector matches these filters."
+              empty={list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector statuses known yet: they arrive with the next refresh from Basiq."}
+            />
           ) : (
             banks.map((b) => (
               <tr key={b.id} className={b.status !== "operational" || b.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row" data-status={b.status}>
