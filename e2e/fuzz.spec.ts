@@ -180,6 +180,7 @@ test.describe("malformed input over HTTP (BL-1)", () => {
       ["/audit", ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to", "before", "after"]],
       ["/connectors", ["q", "status", "stage", "method", "sort"]],
       ["/staff", ["q", "page"]],
+      ["/consents", ["userId", "within", "sort", "dir", "page"]],
     ];
     const probes: Probe[] = [];
     for (const [page, keys] of pages) {

@@ -195,3 +195,23 @@ export type StaffSearch = z.infer<typeof staffSearchSchema>;
 export function parseStaffSearch(params: RawSearchParams | URLSearchParams): StaffSearch {
   return loadList(staffSearchSchema, params) as StaffSearch;
 }
+
+/** /consents: how many days ahead to look (the stored window is 7 days), whose consents, the order and the page. */
+export const CONSENT_WINDOWS = [1, 3, 7] as const;
+
+export const consentsSearchSchema = z.object({
+  userId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+  within: z.coerce
+    .number()
+    .int()
+    .refine((n) => (CONSENT_WINDOWS as readonly number[]).includes(n))
+    .catch(7),
+  sort: z.enum(["expiry", "user"]).catch("expiry"),
+  dir: z.enum(["reverse"]).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type ConsentsSearch = z.infer<typeof consentsSearchSchema>;
+
+export function parseConsentsSearch(params: RawSearchParams | URLSearchParams): ConsentsSearch {
+  return loadList(consentsSearchSchema, params) as ConsentsSearch;
+}
