@@ -12,6 +12,20 @@ import { sandboxPersonas } from "./sandbox-client";
 // the detail and admin pages reached from them. Not part of `npm test` (own project, opt-in).
 const dir = path.join(process.cwd(), "e2e", "screenshots");
 
+/**
+ * A fresh console has stored nothing yet: opening the sandbox personas' user pages stores their failed jobs and
+ * consents (as a support person's day would), so the error log, consents and audit log show rows, not empty states.
+ */
+async function seed(browser: Browser): Promise<void> {
+  const context = await browser.newContext({ storageState: storageStateOf("admin") });
+  const page = await context.newPage();
+  for (const persona of (await sandboxPersonas()).slice(0, 20)) {
+    await page.goto(`/users/${persona.userId}`);
+    await expect(page.locator("#main-content")).toBeVisible();
+  }
+  await context.close();
+}
+
 /** Detail and admin pages the main pages link to (a failed job, a connector method, import, webhooks, operations). */
 async function morePages(browser: Browser): Promise<MainPage[]> {
   const failed = (await sandboxPersonas()).find((p) => p.demonstrates === "maintenance" && p.failedJobId)!;
@@ -28,6 +42,11 @@ async function morePages(browser: Browser): Promise<MainPage[]> {
     { name: "operations", path: "/operations", permission: "operations.manage" },
   ];
 }
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  await seed(browser);
+});
 
 for (const viewport of viewports) {
   test(`screenshots at ${viewport.width}×${viewport.height}`, async ({ browser }) => {

@@ -28,6 +28,8 @@ export function Pager({
   page?: number;
   pageCount?: number;
 }) {
+  // An empty list says so in its empty state (and its total above): no "No users" pager under it as well.
+  if (last === 0 && !previousHref) return null;
   return (
     <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
       <span className="text-slate-600">

@@ -122,7 +122,9 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
                   )}
                 </Td>
                 <Td>{b.connections > 0 ? `${b.failingConnections} of ${b.connections} (${Math.round((b.failingConnections / b.connections) * 100)}%)` : "—"}</Td>
-                <Td className="text-xs text-slate-600">{[...new Set(b.methods.flatMap((m) => m.scopes))].join(", ") || "—"}</Td>
+                <Td className="text-xs text-slate-600">
+                  <Features scopes={[...new Set(b.methods.flatMap((m) => m.scopes))].sort()} />
+                </Td>
               </tr>
             ))
           )}
@@ -132,5 +134,22 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         Failed jobs and failing connections count every method of the institution (Basiq jobs do not say which method ran).
       </p>
     </>
+  );
+}
+
+/** A bank's features folded to their count (a dozen scopes per bank made the column a wall of text); open to read. */
+function Features({ scopes }: { scopes: string[] }) {
+  if (scopes.length === 0) return <>—</>;
+  return (
+    <details>
+      <summary className="cursor-pointer whitespace-nowrap text-sky-800 hover:underline">
+        {scopes.length} {scopes.length === 1 ? "feature" : "features"}
+      </summary>
+      <ul className="mt-1 space-y-0.5 font-mono">
+        {scopes.map((s) => (
+          <li key={s}>{s}</li>
+        ))}
+      </ul>
+    </details>
   );
 }
