@@ -145,7 +145,7 @@ function Features({ scopes }: { scopes: string[] }) {
       <summary className="cursor-pointer whitespace-nowrap text-sky-800 hover:underline">
         {scopes.length} {scopes.length === 1 ? "feature" : "features"}
       </summary>
-      <ul className="mt-1 space-y-0.5 font-mono">
+      <ul className="mt-1 space-y-0.5 break-all">
         {scopes.map((s) => (
           <li key={s}>{s}</li>
         ))}
