@@ -80,5 +80,20 @@ test.describe("as support", () => {
     await expect(row).toContainText("•••");
     await expect(row.getByTestId("consent-message")).toContainText("renew your consent");
     await expect(row.getByRole("button", { name: "Copy message to the user" })).toBeVisible();
+    // On the list kit: the pager's totals, a clickable sort, and a user filter kept in the URL.
+    await expect(page.getByTestId("pager")).toContainText(/^1–\d+ of \d+ consents?/);
+    const expires = page.getByRole("columnheader", { name: /Expires/ });
+    await expect(expires).toHaveAttribute("aria-sort", "ascending");
+    await expires.getByRole("link").click();
+    await expect(page).toHaveURL(/dir=reverse/);
+    await expect(expires).toHaveAttribute("aria-sort", "descending");
+    await expect(async () => {
+      await page.getByLabel("User id").fill(gilfoyle.userId);
+      await page.getByLabel("User id").press("Enter");
+      await expect(page).toHaveURL(new RegExp(`userId=${gilfoyle.userId}`), { timeout: 2_000 });
+    }).toPass();
+    await expect(page.getByTestId("expiring-consent")).not.toHaveCount(0);
+    for (const r of await page.getByTestId("expiring-consent").all()) await expect(r).toContainText(gilfoyle.userId);
+    await expect(page.getByTestId("consents-total")).toContainText("for this user");
   });
 });

@@ -169,17 +169,19 @@ test.describe("malformed input over HTTP (BL-1)", () => {
   });
 
   test("list pages and exports: malformed search params → no 500; exports refuse them; nothing sent to Basiq but reads", async () => {
-    test.setTimeout(300_000);
+    // Six list pages now (/consents joined, and the error and audit logs' `after` cursor): ~2,200 probes.
+    test.setTimeout(480_000);
     const values: FuzzValue[] = [...unicodeStrings("x"), ...sqlFragments, ...htmlFragments, ...pathFragments.slice(0, 8), ...randomStrings(11, 20), ...wrongTypes("x").slice(0, 12)].map((v) => ({
       label: v.label,
       value: String(v.value).toWellFormed(),
     }));
     const pages: [string, string[]][] = [
       ["/users", ["q", "status", "institution", "sort", "page", "pageSize"]],
-      ["/jobs", ["code", "step", "institution", "userId", "from", "to", "before"]],
-      ["/audit", ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to", "before"]],
+      ["/jobs", ["code", "step", "institution", "userId", "from", "to", "before", "after"]],
+      ["/audit", ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to", "before", "after"]],
       ["/connectors", ["q", "status", "stage", "method", "sort"]],
       ["/staff", ["q", "page"]],
+      ["/consents", ["userId", "within", "sort", "dir", "page"]],
     ];
     const probes: Probe[] = [];
     for (const [page, keys] of pages) {

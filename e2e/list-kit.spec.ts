@@ -131,3 +131,27 @@ test.describe("as support", () => {
     await expect(page.getByText(`Deleted "${name}".`)).toBeVisible();
   });
 });
+
+test.describe("as admin", () => {
+  test.use({ storageState: storageStateOf("admin") });
+
+  test("the audit log pages with the kit's pager: its place in the total, Next and Previous keep the filters", async ({ page }) => {
+    // Each error-log export is an audit event: 51 of them are more than one page (50) of this filter.
+    for (let i = 0; i < 51; i++) expect((await page.request.get("/jobs/export?userId=no-such-user")).status()).toBe(200);
+    await page.goto("/audit?action=jobs.export&actor=admin%40example.com");
+    const pager = page.getByTestId("pager");
+    await expect(pager).toContainText(/^1–50 of \d+ events/);
+    const total = Number((await pager.innerText()).match(/of ([\d,]+)/)![1]!.replace(/,/g, ""));
+    expect(total).toBeGreaterThanOrEqual(51);
+    await expect(page.getByTestId("audit-total")).toHaveText(new RegExp(`^${total.toLocaleString("en-AU")} events match`));
+    await pager.getByRole("link", { name: "Next →" }).click();
+    await expect(page).toHaveURL(/before=\d+/);
+    await expect(page).toHaveURL(/action=jobs\.export/);
+    await expect(pager).toContainText(new RegExp(`^51–${Math.min(100, total)} of ${total.toLocaleString("en-AU")} events`));
+    await expect(page.getByTestId("audit-row").first()).toContainText("jobs.export");
+    await pager.getByRole("link", { name: "← Previous" }).click();
+    await expect(page).not.toHaveURL(/before=|after=/);
+    await expect(page).toHaveURL(/action=jobs\.export/);
+    await expect(pager).toContainText(/^1–50 of /);
+  });
+});

@@ -104,6 +104,14 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
 
+/** "<createdAt ISO>|<job id>", or "none|<job id>" for a job Basiq gave no creation time. */
+const jobCursorParam = z
+  .string()
+  .max(120)
+  .regex(/^([0-9TZ:.+-]+|none)\|[A-Za-z0-9_-]{1,64}$/)
+  .optional()
+  .catch(undefined);
+
 export const errorLogSearchSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().catch(undefined),
   step: z.enum(JOB_STEP_TITLES).optional().catch(undefined),
@@ -112,7 +120,9 @@ export const errorLogSearchSchema = z.object({
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
   range: z.enum(DATE_PRESETS).optional().catch(undefined),
-  before: z.string().max(120).regex(/^[0-9TZ:.+-]+\|[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+  /** Keyset cursors (lib/dal/jobs.ts): rows older than `before`, or the page newer than `after` ("Previous"). */
+  before: jobCursorParam,
+  after: jobCursorParam,
 });
 export type ErrorLogSearch = z.infer<typeof errorLogSearchSchema>;
 
@@ -140,14 +150,8 @@ export const connectorsSearchSchema = z.object({
 });
 export type ConnectorsSearch = z.infer<typeof connectorsSearchSchema>;
 
-export function parseConnectorsSearch(params: RawSearchParams): ConnectorsSearch {
-  return connectorsSearchSchema.parse({
-    q: first(params.q) ?? "",
-    status: first(params.status),
-    stage: first(params.stage),
-    method: first(params.method),
-    sort: first(params.sort),
-  });
+export function parseConnectorsSearch(params: RawSearchParams | URLSearchParams): ConnectorsSearch {
+  return loadList(connectorsSearchSchema, params) as ConnectorsSearch;
 }
 
 export const auditOutcomes = ["success", "failure", "denied", "requested", "unknown"] as const;
@@ -167,7 +171,9 @@ export const auditSearchSchema = z.object({
   from: isoDate.optional().catch(undefined),
   to: isoDate.optional().catch(undefined),
   range: z.enum(DATE_PRESETS).optional().catch(undefined),
+  /** Keyset cursors on the event id: older than `before`, or the page newer than `after` ("Previous"). */
   before: cursorParam,
+  after: cursorParam,
 });
 export type AuditSearch = z.infer<typeof auditSearchSchema>;
 
@@ -188,4 +194,24 @@ export type StaffSearch = z.infer<typeof staffSearchSchema>;
 
 export function parseStaffSearch(params: RawSearchParams | URLSearchParams): StaffSearch {
   return loadList(staffSearchSchema, params) as StaffSearch;
+}
+
+/** /consents: how many days ahead to look (the stored window is 7 days), whose consents, the order and the page. */
+export const CONSENT_WINDOWS = [1, 3, 7] as const;
+
+export const consentsSearchSchema = z.object({
+  userId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined),
+  within: z.coerce
+    .number()
+    .int()
+    .refine((n) => (CONSENT_WINDOWS as readonly number[]).includes(n))
+    .catch(7),
+  sort: z.enum(["expiry", "user"]).catch("expiry"),
+  dir: z.enum(["reverse"]).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type ConsentsSearch = z.infer<typeof consentsSearchSchema>;
+
+export function parseConsentsSearch(params: RawSearchParams | URLSearchParams): ConsentsSearch {
+  return loadList(consentsSearchSchema, params) as ConsentsSearch;
 }

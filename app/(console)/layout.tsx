@@ -28,25 +28,28 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const timeZone = env().consoleTimeZone;
   return (
     <div className="min-h-screen md:flex">
-      <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r">
-        <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
-          <Link href="/" className="flex items-center gap-2 text-base font-semibold text-slate-900">
-            {/* eslint-disable-next-line @next/next/no-img-element -- a 24 px static SVG from public/ */}
-            <img src="/favicon.svg" alt="" width={24} height={24} className="h-6 w-6" />
-            Basiq console
-          </Link>
-          {sandbox ? (
-            <Badge tone="warn" className="md:mt-1">
-              Sandbox
-            </Badge>
-          ) : null}
-        </div>
-        <div className="px-2 pb-2 md:pb-0">
-          <SidebarNav items={items} />
-          <CommandPalette pages={items} />
-        </div>
-        <div className="hidden border-t border-slate-200 px-4 py-3 text-sm md:absolute md:bottom-0 md:block md:w-56">
-          <AccountBox name={current.name} email={current.email} role={current.role} />
+      {/* The column (its background and border) runs the page's full height; its contents stay in view. */}
+      <aside className="border-b border-slate-200 bg-white md:w-56 md:shrink-0 md:border-b-0 md:border-r">
+        <div className="md:sticky md:top-0 md:h-screen">
+          <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
+            <Link href="/" className="flex items-center gap-2 text-base font-semibold text-slate-900">
+              {/* eslint-disable-next-line @next/next/no-img-element -- a 24 px static SVG from public/ */}
+              <img src="/favicon.svg" alt="" width={24} height={24} className="h-6 w-6" />
+              Basiq console
+            </Link>
+            {sandbox ? (
+              <Badge tone="warn" className="md:mt-1">
+                Sandbox
+              </Badge>
+            ) : null}
+          </div>
+          <div className="px-2 pb-2 md:pb-0">
+            <SidebarNav items={items} />
+            <CommandPalette pages={items} />
+          </div>
+          <div className="hidden border-t border-slate-200 px-4 py-3 text-sm md:absolute md:bottom-0 md:block md:w-56">
+            <AccountBox name={current.name} email={current.email} role={current.role} />
+          </div>
         </div>
       </aside>
       <div className="min-w-0 flex-1">

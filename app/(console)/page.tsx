@@ -230,10 +230,10 @@ export default async function OverviewPage() {
                   <thead>
                     <tr className="text-slate-500">
                       <th className="py-1 font-medium">Endpoint</th>
-                      <th className="py-1 font-medium">Calls</th>
-                      <th className="py-1 font-medium">429</th>
-                      <th className="py-1 font-medium">5xx</th>
-                      <th className="py-1 font-medium">Last Retry-After</th>
+                      <th className="py-1 pl-2 font-medium">Calls</th>
+                      <th className="py-1 pl-2 font-medium">429</th>
+                      <th className="py-1 pl-2 font-medium">5xx</th>
+                      <th className="py-1 pl-2 font-medium">Last Retry-After</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -247,10 +247,10 @@ export default async function OverviewPage() {
                       Object.entries(health.byRoute).map(([route, m]) => (
                         <tr key={route} className="border-t border-slate-100">
                           <td className="break-all py-1 font-mono">{route}</td>
-                          <td className="py-1">{m.calls}</td>
-                          <td className={`py-1 ${m.status429 > 0 ? "font-semibold text-amber-800" : ""}`}>{m.status429}</td>
-                          <td className={`py-1 ${m.status5xx > 0 ? "font-semibold text-red-700" : ""}`}>{m.status5xx}</td>
-                          <td className="py-1">{m.lastRetryAfterSeconds === undefined || m.lastRetryAfterSeconds === null ? "—" : `${m.lastRetryAfterSeconds} s`}</td>
+                          <td className="py-1 pl-2">{m.calls}</td>
+                          <td className={`py-1 pl-2 ${m.status429 > 0 ? "font-semibold text-amber-800" : ""}`}>{m.status429}</td>
+                          <td className={`py-1 pl-2 ${m.status5xx > 0 ? "font-semibold text-red-700" : ""}`}>{m.status5xx}</td>
+                          <td className="py-1 pl-2">{m.lastRetryAfterSeconds === undefined || m.lastRetryAfterSeconds === null ? "—" : `${m.lastRetryAfterSeconds} s`}</td>
                         </tr>
                       ))
                     )}

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { formatCount } from "@/lib/format";
 
 // The list kit's pager (issue 18 item 10): where this page sits in the total, and links to the pages around it.
-// Offset lists pass page/pageCount; keyset lists (error log, audit log) pass only a next link and a first link.
+// Offset lists pass page/pageCount; keyset lists (error log, audit log) pass their position from two counts and
+// cursor links (before/after), with no page number.
 export function Pager({
   total,
   totalIsCapped = false,
@@ -27,6 +28,8 @@ export function Pager({
   page?: number;
   pageCount?: number;
 }) {
+  // An empty list says so in its empty state (and its total above): no "No users" pager under it as well.
+  if (last === 0 && !previousHref) return null;
   return (
     <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
       <span className="text-slate-600">

@@ -10,7 +10,7 @@ import { useQueryStates, type ParserMap } from "nuqs";
 
 export type ListChanges = Record<string, string | number | null | undefined>;
 
-export function useListState(parsers: ParserMap, resetKeys: readonly string[] = ["page", "before"]) {
+export function useListState(parsers: ParserMap, resetKeys: readonly string[] = ["page", "before", "after"]) {
   const [pending, startTransition] = useTransition();
   const [state, setState] = useQueryStates(parsers, { shallow: false, history: "replace", startTransition, scroll: false });
 

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 // Data access for the consent pages: authorization checked here (lib/auth/policy.ts), DTOs out (no ciphertext, no
 // raw Basiq objects). The user page reads the user's consents live (one GET /users/{userId}/consents) and stores
 // them on the way; when Basiq cannot answer it shows the stored copy with the problem.
-import { inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lte } from "drizzle-orm";
 
 import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/session";
@@ -21,8 +21,9 @@ import { basiqUsers, consents as consentsTable } from "@/lib/db/schema";
 import { maskEmail, maskMobile } from "@/lib/directory/mask";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import type { ConsentsSearch } from "@/lib/search-params";
 
-import { consentsExpiringSoon, storeUserConsents, type StoredConsent } from "./store";
+import { EXPIRY_WINDOW_MS, storeUserConsents, type StoredConsent } from "./store";
 
 const DAY_MS = 24 * 3600_000;
 
@@ -178,12 +179,47 @@ function decryptField(row: { id: string }, column: "email" | "mobile", stored: s
   }
 }
 
-/** /consents: every active consent expiring in the next 7 days, soonest first, with the user's masked contact. */
-export async function listExpiringConsents(): Promise<ExpiringConsentDTO[]> {
+export const EXPIRING_PAGE_SIZE = 25;
+
+export interface ExpiringConsentsPage {
+  rows: ExpiringConsentDTO[];
+  /** Consents matching the filters, and this page's place among them. */
+  total: number;
+  page: number;
+  pageCount: number;
+  pageSize: number;
+}
+
+/**
+ * /consents: active consents expiring within the chosen days (at most the stored 7-day window), soonest first or
+ * by user, one page at a time with the user's masked contact. The list is small (a week of expiries): offset pages.
+ */
+export async function listExpiringConsents(search: ConsentsSearch, now = Date.now()): Promise<ExpiringConsentsPage> {
   await requirePermission("consents.read");
   const db = await getDb();
-  const now = Date.now();
-  const soon = await consentsExpiringSoon(db, now);
+  const windowMs = Math.min(search.within * DAY_MS, EXPIRY_WINDOW_MS);
+  const where = and(
+    eq(consentsTable.status, "active"),
+    gt(consentsTable.expiresAt, new Date(now)),
+    lte(consentsTable.expiresAt, new Date(now + windowMs)),
+    search.userId ? eq(consentsTable.userId, search.userId) : undefined,
+  );
+  const reverse = search.dir === "reverse";
+  const order =
+    search.sort === "user"
+      ? [reverse ? desc(consentsTable.userId) : asc(consentsTable.userId), asc(consentsTable.expiresAt), asc(consentsTable.id)]
+      : [reverse ? desc(consentsTable.expiresAt) : asc(consentsTable.expiresAt), asc(consentsTable.id)];
+  const [counted] = await db.select({ n: count() }).from(consentsTable).where(where);
+  const total = counted?.n ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / EXPIRING_PAGE_SIZE));
+  const page = Math.min(search.page, pageCount);
+  const soon = await db
+    .select()
+    .from(consentsTable)
+    .where(where)
+    .orderBy(...order)
+    .limit(EXPIRING_PAGE_SIZE)
+    .offset((page - 1) * EXPIRING_PAGE_SIZE);
   const userIds = [...new Set(soon.map((c) => c.userId))];
   const users =
     userIds.length === 0
@@ -193,7 +229,7 @@ export async function listExpiringConsents(): Promise<ExpiringConsentDTO[]> {
           .from(basiqUsers)
           .where(inArray(basiqUsers.id, userIds));
   const byId = new Map(users.map((u) => [u.id, u]));
-  return soon.map((c) => {
+  const rows = soon.map((c) => {
     const user = byId.get(c.userId);
     const email = user ? decryptField(user, "email", user.emailEnc) : null;
     const mobile = user ? decryptField(user, "mobile", user.mobileEnc) : null;
@@ -209,4 +245,5 @@ export async function listExpiringConsents(): Promise<ExpiringConsentDTO[]> {
       message: reminderMessage(expiryDate, c.purpose),
     };
   });
+  return { rows, total, page, pageCount, pageSize: EXPIRING_PAGE_SIZE };
 }

@@ -120,17 +120,34 @@ describe("listing and filters", () => {
     expect(await actions({ action: "pii" })).toHaveLength(0);
   });
 
-  it("pages by id: every matching event exactly once", async () => {
+  it("pages by id: every matching event exactly once, with its position among the total, and back again", async () => {
     const all = await actions({ from: "2025-03-01", to: "2025-03-03" });
+    expect(all.length).toBe(7);
+    const range = { from: "2025-03-01", to: "2025-03-03" };
     const seen: number[] = [];
+    const pages: Awaited<ReturnType<typeof listAuditEvents>>[] = [];
     let before: number | undefined;
     for (let i = 0; i < 10; i++) {
-      const page = await listAuditEvents({ from: "2025-03-01", to: "2025-03-03", before, limit: 2 });
+      const page = await listAuditEvents({ ...range, before, limit: 2 });
+      pages.push(page);
+      expect(page).toMatchObject({ total: 7, first: seen.length + 1, last: seen.length + page.events.length, hasPrevious: i > 0 });
       seen.push(...page.events.map((e) => e.id));
       if (!page.nextBefore) break;
       before = page.nextBefore;
     }
     expect(seen).toEqual(all.map((e) => e.id));
+    expect(pages.map((p) => [p.first, p.last])).toEqual([[1, 2], [3, 4], [5, 6], [7, 7]]);
+    // "Previous" from the last page: the page before it (after its first row), then the first page (no cursor).
+    const lastPage = pages.at(-1)!;
+    expect(lastPage.previousAfter).toBe(lastPage.events[0]!.id);
+    const third = await listAuditEvents({ ...range, after: lastPage.previousAfter!, limit: 2 });
+    expect(third.events.map((e) => e.id)).toEqual(pages[2]!.events.map((e) => e.id));
+    expect(third).toMatchObject({ first: 5, last: 6, previousAfter: pages[2]!.events[0]!.id, nextBefore: pages[2]!.nextBefore });
+    expect(pages[1]).toMatchObject({ hasPrevious: true, previousAfter: null });
+    // A cursor less than a page from the top opens the first page, full.
+    const top = await listAuditEvents({ ...range, after: pages[1]!.events[0]!.id, limit: 2 });
+    expect(top.events.map((e) => e.id)).toEqual(pages[0]!.events.map((e) => e.id));
+    expect(top).toMatchObject({ first: 1, last: 2, hasPrevious: false });
   });
 
   it("offers the distinct actions present, sorted", async () => {
@@ -141,7 +158,7 @@ describe("listing and filters", () => {
 
   it("parses URL filters, dropping malformed values", () => {
     const parsed = parseAuditSearch(
-      new URLSearchParams("actor=ANA@corp.example&action=pii.reveal&outcome=maybe&userId=../etc&jobId=job-7&from=2025-13-40&to=2025-03-02&before=abc"),
+      new URLSearchParams("actor=ANA@corp.example&action=pii.reveal&outcome=maybe&userId=../etc&jobId=job-7&from=2025-13-40&to=2025-03-02&before=abc&after=-1"),
     );
     expect(parsed).toEqual({ actor: "ana@corp.example", action: "pii.reveal", jobId: "job-7", to: "2025-03-02" });
     expect(parseAuditSearch({ before: "42", connectionId: ["conn-1", "x"] })).toEqual({ before: 42, connectionId: "conn-1" });

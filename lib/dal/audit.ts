@@ -2,7 +2,7 @@ import "server-only";
 
 // The audit log (admins): every event newest first with keyset pagination on id, exact-match filters, and a CSV
 // export of the current filter that is itself an audit event. Nothing here ever deletes or changes an event.
-import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, lt, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
@@ -13,7 +13,7 @@ import { env } from "@/lib/env";
 import { dateBounds } from "@/lib/list/dates";
 import type { AuditSearch } from "@/lib/search-params";
 
-export type AuditFilters = Omit<AuditSearch, "before">;
+export type AuditFilters = Omit<AuditSearch, "before" | "after">;
 
 export interface AuditEventDTO {
   id: number;
@@ -50,23 +50,48 @@ function setFilters(f: AuditFilters): Partial<AuditFilters> {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== "")) as Partial<AuditFilters>;
 }
 
-export async function listAuditEvents(options: AuditFilters & { before?: number; limit?: number } = {}): Promise<{
+export interface AuditPage {
   events: AuditEventDTO[];
+  /** Events matching the filters, and where this page sits among them (1-based; 0 when none). */
+  total: number;
+  first: number;
+  last: number;
+  /** Cursor of the next (older) page, or null on the last page. */
   nextBefore: number | null;
-}> {
+  /** There are newer events; previousAfter is the cursor of that page, or null when it is the first page. */
+  hasPrevious: boolean;
+  previousAfter: number | null;
+}
+
+/**
+ * One page of the log, newest first. Rows are fetched by keyset on id (`before`: older than; `after`: newer than,
+ * for "Previous"), so a page deep in a big log costs what the first one does; the totals the list kit's pager shows
+ * ("51–100 of 1,234") are two counts over the same filter.
+ */
+export async function listAuditEvents(options: AuditFilters & { before?: number; after?: number; limit?: number } = {}): Promise<AuditPage> {
   await requirePermission("audit.read");
-  const { before, limit: requested, ...filters } = options;
+  const { before, after, limit: requested, ...filters } = options;
   const limit = Math.min(Math.max(requested ?? 50, 1), 200);
   const db = await getDb();
-  const rows = await db
-    .select()
-    .from(auditEvents)
-    .where(and(auditWhere(filters), before ? lt(auditEvents.id, before) : undefined))
-    .orderBy(desc(auditEvents.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const where = auditWhere(filters);
+  const newest = () => db.select().from(auditEvents).where(and(where, before ? lt(auditEvents.id, before) : undefined)).orderBy(desc(auditEvents.id)).limit(limit);
+  let rows = await (after && !before
+    ? db.select().from(auditEvents).where(and(where, gt(auditEvents.id, after))).orderBy(asc(auditEvents.id)).limit(limit + 1)
+    : newest());
+  if (after && !before) {
+    // More than a page newer than the cursor: the page just before it. Otherwise that page is the first one.
+    rows = rows.length > limit ? rows.slice(0, limit).reverse() : await newest();
+  }
+  const top = rows[0];
+  const [[totals], [newer]] = await Promise.all([
+    db.select({ n: count() }).from(auditEvents).where(where),
+    top ? db.select({ n: count() }).from(auditEvents).where(and(where, gt(auditEvents.id, top.id))) : Promise.resolve([{ n: 0 }]),
+  ]);
+  const total = totals?.n ?? 0;
+  const above = newer?.n ?? 0;
+  const last = rows.length ? above + rows.length : 0;
   return {
-    events: page.map((r) => ({
+    events: rows.map((r) => ({
       id: r.id,
       occurredAt: r.occurredAt.toISOString(),
       actorEmail: r.actorEmail,
@@ -80,7 +105,12 @@ export async function listAuditEvents(options: AuditFilters & { before?: number;
       ip: r.ip,
       details: r.details ?? null,
     })),
-    nextBefore: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+    total,
+    first: rows.length ? above + 1 : 0,
+    last,
+    nextBefore: rows.length && last < total ? (rows.at(-1)?.id ?? null) : null,
+    hasPrevious: above > 0,
+    previousAfter: above > limit && top ? top.id : null,
   };
 }
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { cache } from "react";
 
-import { and, count, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 
 import { recordAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/session";
@@ -378,7 +378,8 @@ export interface ErrorLogFilters {
   from?: string; // yyyy-mm-dd
   to?: string; // yyyy-mm-dd, inclusive
   range?: DatePreset; // Today / 24 h / 7 d / 30 d, instead of from/to
-  before?: string; // keyset cursor "<createdAt iso>|<id>"
+  before?: string; // keyset cursor "<createdAt iso>|<id>" ("none|<id>" for a job without a creation time)
+  after?: string; // the page newer than this cursor ("Previous")
 }
 
 /** Dates are days in CONSOLE_TIME_ZONE (lib/list/dates.ts), `to` inclusive; a preset wins over them. */
@@ -398,30 +399,81 @@ export function errorLogWhere(f: ErrorLogFilters): SQL | undefined {
 export interface ErrorLogDTO {
   rows: (JobRowDTO & { newSinceLastSweep: boolean })[];
   total: number;
+  /** Where this page sits among the `total` failed jobs (1-based; 0 when none). */
+  first: number;
+  last: number;
   countsByCode: { code: string; jobs: number }[];
+  /** Cursor of the next (older) page, or null on the last page. */
   nextBefore: string | null;
+  /** There are newer failures; previousAfter is the cursor of that page, or null when it is the first page. */
+  hasPrevious: boolean;
+  previousAfter: string | null;
   lastSweep: { id: number; finishedAt: string | null } | null;
 }
 
+// The error log is ordered newest first, jobs without a creation time last: (created_at desc nulls last, id desc).
+interface JobKey {
+  createdAt: Date | null;
+  id: string;
+}
+
+function jobCursor(k: JobKey): string {
+  return `${k.createdAt ? k.createdAt.toISOString() : "none"}|${k.id}`;
+}
+
+function parseJobCursor(cursor: string | undefined): JobKey | null {
+  if (!cursor) return null;
+  const bar = cursor.indexOf("|");
+  const at = cursor.slice(0, bar);
+  const id = cursor.slice(bar + 1);
+  if (bar < 1 || !id) return null;
+  if (at === "none") return { createdAt: null, id };
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? null : { createdAt: date, id };
+}
+
+/** Rows after `k` in the log's order (older). */
+function olderThan(k: JobKey): SQL | undefined {
+  if (!k.createdAt) return and(isNull(jobRuns.createdAt), lt(jobRuns.id, k.id));
+  return or(lt(jobRuns.createdAt, k.createdAt), and(eq(jobRuns.createdAt, k.createdAt), lt(jobRuns.id, k.id)), isNull(jobRuns.createdAt));
+}
+
+/** Rows before `k` in the log's order (newer). */
+function newerThan(k: JobKey): SQL | undefined {
+  if (!k.createdAt) return or(isNotNull(jobRuns.createdAt), and(isNull(jobRuns.createdAt), gt(jobRuns.id, k.id)));
+  return or(gt(jobRuns.createdAt, k.createdAt), and(eq(jobRuns.createdAt, k.createdAt), gt(jobRuns.id, k.id)));
+}
+
+const logOrder = [sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id)];
+const reverseLogOrder = [sql`${jobRuns.createdAt} asc nulls first`, asc(jobRuns.id)];
+
+/**
+ * One page of the error log with the list kit's totals. Rows are fetched by keyset (`before`: older than the
+ * cursor; `after`: the page newer than it, for "Previous"), so a deep page in a big job store costs what the first
+ * does; "51–100 of 1,234" is two counts over the same filter (job_runs_outcome_created_idx).
+ */
 export async function listFailedJobs(f: ErrorLogFilters, pageSize = 50): Promise<ErrorLogDTO> {
   await requirePermission("jobs.read");
   const db = await getDb();
   const where = errorLogWhere(f);
-  let cursor: SQL | undefined;
-  if (f.before) {
-    const [at, id] = f.before.split("|");
-    const date = new Date(at ?? "");
-    if (!Number.isNaN(date.getTime()) && id) {
-      cursor = or(lt(jobRuns.createdAt, date), and(eq(jobRuns.createdAt, date), lt(jobRuns.id, id)));
-    }
-  }
-  const [rows, [totals], byCode, [lastSweep]] = await Promise.all([
+  const before = parseJobCursor(f.before);
+  const after = before ? null : parseJobCursor(f.after);
+  const newest = () =>
     db
       .select()
       .from(jobRuns)
-      .where(and(where, cursor))
-      .orderBy(sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id))
-      .limit(pageSize + 1),
+      .where(and(where, before ? olderThan(before) : undefined))
+      .orderBy(...logOrder)
+      .limit(pageSize);
+  const [fetched, [totals], byCode, [lastSweep]] = await Promise.all([
+    after
+      ? db
+          .select()
+          .from(jobRuns)
+          .where(and(where, newerThan(after)))
+          .orderBy(...reverseLogOrder)
+          .limit(pageSize + 1)
+      : newest(),
     db.select({ total: count() }).from(jobRuns).where(where),
     db
       .select({ code: sql<string>`coalesce(${jobRuns.errorCode}, 'unknown')`, jobs: count() })
@@ -436,13 +488,23 @@ export async function listFailedJobs(f: ErrorLogFilters, pageSize = 50): Promise
       .orderBy(desc(sweepRuns.id))
       .limit(1),
   ]);
-  const page = rows.slice(0, pageSize);
-  const last = page.at(-1);
+  // More than a page newer than the `after` cursor: the page just before it. Otherwise that page is the first one.
+  const page = after ? (fetched.length > pageSize ? fetched.slice(0, pageSize).reverse() : await newest()) : fetched;
+  const top = page[0];
+  const [newer] = top ? await db.select({ n: count() }).from(jobRuns).where(and(where, newerThan(top))) : [{ n: 0 }];
+  const total = totals?.total ?? 0;
+  const above = newer?.n ?? 0;
+  const last = page.length ? above + page.length : 0;
+  const bottom = page.at(-1);
   return {
     rows: page.map((r) => ({ ...rowFromStore(r), newSinceLastSweep: !!lastSweep && r.firstSeenSweepId === lastSweep.id })),
-    total: totals?.total ?? 0,
+    total,
+    first: page.length ? above + 1 : 0,
+    last,
     countsByCode: byCode.map((c) => ({ code: c.code, jobs: c.jobs })),
-    nextBefore: rows.length > pageSize && last ? `${iso(last.createdAt) ?? ""}|${last.id}` : null,
+    nextBefore: bottom && last < total ? jobCursor(bottom) : null,
+    hasPrevious: above > 0,
+    previousAfter: top && above > pageSize ? jobCursor(top) : null,
     lastSweep: lastSweep ? { id: lastSweep.id, finishedAt: iso(lastSweep.finishedAt) } : null,
   };
 }
@@ -457,7 +519,7 @@ export async function exportFailedJobsCsv(f: ErrorLogFilters): Promise<string> {
     .select()
     .from(jobRuns)
     .where(errorLogWhere(f))
-    .orderBy(sql`${jobRuns.createdAt} desc nulls last`, desc(jobRuns.id))
+    .orderBy(...logOrder)
     .limit(CSV_LIMIT);
   const header = ["job_id", "user_id", "connection_id", "institution_id", "created", "updated", "failed_step", "error_code", "error_title", "error_detail"];
   const lines = rows.map((r) =>
@@ -465,7 +527,7 @@ export async function exportFailedJobsCsv(f: ErrorLogFilters): Promise<string> {
       .map(csvCell)
       .join(","),
   );
-  const { before: _before, ...filter } = f;
+  const { before: _before, after: _after, ...filter } = f;
   await recordAudit({
     actor: { id: caller.id, email: caller.email, role: caller.role },
     action: "jobs.export",

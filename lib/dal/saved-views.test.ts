@@ -48,6 +48,8 @@ describe("saved views", () => {
     actAs(staffWithRole("support", ids.support));
     const v = await saveView("jobs", "Today's auth failures", "code=invalid-credentials&range=today&before=2026-01-01T00:00:00Z|abc");
     expect(v.href).toBe("/jobs?code=invalid-credentials&range=today");
+    const back = await saveView("jobs", "Failures, a page back", "code=invalid-credentials&after=2026-01-01T00:00:00Z|abc");
+    expect(back.href).toBe("/jobs?code=invalid-credentials");
     const typed = await saveView("jobs", "December", "from=2026-12-01&to=2026-12-31&from=garbage");
     expect(typed.href).toBe("/jobs?from=2026-12-01&to=2026-12-31");
   });

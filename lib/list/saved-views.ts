@@ -20,7 +20,7 @@ export const SAVED_VIEWS_PER_LIST = 20;
 export function canonicalViewQuery(list: SavedViewList, query: string): string {
   const params = new URLSearchParams(query.startsWith("?") ? query.slice(1) : query);
   const parsed: Record<string, string | number | undefined> =
-    list === "users" ? { ...parseUsersSearch(params), page: undefined, pageSize: undefined } : list === "jobs" ? { ...parseErrorLogSearch(params), before: undefined } : { ...parseAuditSearch(params), before: undefined };
+    list === "users" ? { ...parseUsersSearch(params), page: undefined, pageSize: undefined } : list === "jobs" ? { ...parseErrorLogSearch(params), before: undefined, after: undefined } : { ...parseAuditSearch(params), before: undefined, after: undefined };
   const href = listHref("", parsed, {});
   return href.startsWith("?") ? href : "";
 }

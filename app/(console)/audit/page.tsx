@@ -5,12 +5,15 @@ import { Alert } from "@/components/ui/alert";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { EmptyState } from "@/components/list/empty-state";
+import { Pager } from "@/components/list/pager";
+import { Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { listAuditActions, listAuditEvents, type AuditEventDTO } from "@/lib/dal/audit";
 import { getInstitutionNames, getStoredUserNames } from "@/lib/dal/names";
 import { listSavedViews } from "@/lib/dal/saved-views";
 import { env } from "@/lib/env";
+import { formatCount } from "@/lib/format";
 import { auditOutcomes, first, listHref, parseAuditSearch, type RawSearchParams } from "@/lib/search-params";
 import { When } from "@/components/ui/when";
 
@@ -36,8 +39,9 @@ const filterLabels: Record<string, string> = {
 export default async function AuditPage(props: { searchParams: Promise<RawSearchParams> }) {
   await guardPage("audit.read", "/audit");
   const raw = await props.searchParams;
-  const { before, ...filters } = parseAuditSearch(raw);
-  const [{ events, nextBefore }, actions, views] = await Promise.all([listAuditEvents({ ...filters, before }), listAuditActions(), listSavedViews("audit")]);
+  const { before, after, ...filters } = parseAuditSearch(raw);
+  const [log, actions, views] = await Promise.all([listAuditEvents({ ...filters, before, after }), listAuditActions(), listSavedViews("audit")]);
+  const { events } = log;
   const [personNames, bankNames] = await Promise.all([
     getStoredUserNames(events.flatMap((e) => (e.userId ? [e.userId] : []))),
     getInstitutionNames(),
@@ -62,6 +66,10 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           Ignored a malformed {ignored.map((k) => filterLabels[k]).join(", ")} filter.
         </Alert>
       ) : null}
+      <p className="mb-2 text-sm text-slate-600" data-testid="audit-total">
+        {formatCount(log.total)} {log.total === 1 ? "event" : "events"}
+        {filtered ? " match" : ""}
+      </p>
       <Table label="Audit events">
         <thead>
           <tr>
@@ -76,18 +84,13 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
         </thead>
         <tbody>
           {events.length === 0 ? (
-            <EmptyRow colSpan={7}>
-              {filtered ? (
-                <>
-                  No audit events match these filters.{" "}
-                  <Link href="/audit" className="text-sky-700 hover:underline">
-                    Show all events
-                  </Link>
-                </>
-              ) : (
-                "No audit events yet."
-              )}
-            </EmptyRow>
+            <EmptyState
+              colSpan={7}
+              filtered={filtered}
+              clearHref="/audit"
+              noMatch="No audit events match these filters."
+              empty="No audit events yet: sign-ins, reveals, refreshes, purges, exports and staff changes are recorded here."
+            />
           ) : (
             events.map((e) => (
               <tr key={e.id} data-testid="audit-row">
@@ -116,18 +119,14 @@ export default async function AuditPage(props: { searchParams: Promise<RawSearch
           )}
         </tbody>
       </Table>
-      <div className="mt-4 flex justify-end gap-3 text-sm">
-        {before ? (
-          <Link href={listHref("/audit", filters, {})} className="text-sky-700 hover:underline">
-            Newest
-          </Link>
-        ) : null}
-        {nextBefore ? (
-          <Link href={listHref("/audit", filters, { before: nextBefore })} className="text-sky-700 hover:underline">
-            Older →
-          </Link>
-        ) : null}
-      </div>
+      <Pager
+        unit={log.total === 1 ? "event" : "events"}
+        total={log.total}
+        first={log.first}
+        last={log.last}
+        previousHref={log.hasPrevious ? listHref("/audit", filters, { after: log.previousAfter ?? undefined }) : null}
+        nextHref={log.nextBefore ? listHref("/audit", filters, { before: log.nextBefore }) : null}
+      />
     </>
   );
 }

@@ -7,7 +7,8 @@ import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { env } from "@/lib/env";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { EmptyState } from "@/components/list/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
 import { listConnectorStatuses } from "@/lib/dal/connectors";
@@ -61,7 +62,13 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         </thead>
         <tbody>
           {banks.length === 0 ? (
-            <EmptyRow colSpan={6}>{list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector matches these filters."}</EmptyRow>
+            <EmptyState
+              colSpan={6}
+              filtered={!!(search.q || search.status || search.stage || search.method)}
+              clearHref="/connectors"
+              noMatch="No connector matches these filters."
+              empty={list.problem ? "No connector statuses known yet, and Basiq cannot be reached." : "No connector statuses known yet: they arrive with the next refresh from Basiq."}
+            />
           ) : (
             banks.map((b) => (
               <tr key={b.id} className={b.status !== "operational" || b.spike ? "bg-amber-50/40" : undefined} data-testid="connector-row" data-status={b.status}>
@@ -115,7 +122,9 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
                   )}
                 </Td>
                 <Td>{b.connections > 0 ? `${b.failingConnections} of ${b.connections} (${Math.round((b.failingConnections / b.connections) * 100)}%)` : "—"}</Td>
-                <Td className="text-xs text-slate-600">{[...new Set(b.methods.flatMap((m) => m.scopes))].join(", ") || "—"}</Td>
+                <Td className="text-xs text-slate-600">
+                  <Features scopes={[...new Set(b.methods.flatMap((m) => m.scopes))].sort()} />
+                </Td>
               </tr>
             ))
           )}
@@ -125,5 +134,22 @@ export default async function ConnectorsPage(props: { searchParams: Promise<RawS
         Failed jobs and failing connections count every method of the institution (Basiq jobs do not say which method ran).
       </p>
     </>
+  );
+}
+
+/** A bank's features folded to their count (a dozen scopes per bank made the column a wall of text); open to read. */
+function Features({ scopes }: { scopes: string[] }) {
+  if (scopes.length === 0) return <>—</>;
+  return (
+    <details>
+      <summary className="cursor-pointer whitespace-nowrap text-sky-800 hover:underline">
+        {scopes.length} {scopes.length === 1 ? "feature" : "features"}
+      </summary>
+      <ul className="mt-1 space-y-0.5 break-all">
+        {scopes.map((s) => (
+          <li key={s}>{s}</li>
+        ))}
+      </ul>
+    </details>
   );
 }

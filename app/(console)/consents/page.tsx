@@ -1,22 +1,34 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 
 import { CopyMessageButton } from "@/components/consents/copy-message-button";
+import { EmptyState } from "@/components/list/empty-state";
+import { Pager } from "@/components/list/pager";
+import { SortHeader } from "@/components/list/sort-header";
 import { PageHeader } from "@/components/ui/page-header";
-import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { TableSkeleton } from "@/components/ui/skeleton";
+import { Table, Td, Th } from "@/components/ui/table";
 import { When } from "@/components/ui/when";
 import { guardPage } from "@/lib/auth/guard";
 import { listExpiringConsents } from "@/lib/consents/dal";
+import { getStoredUserNames } from "@/lib/dal/names";
+import { formatCount } from "@/lib/format";
+import { listHref, parseConsentsSearch, type ConsentsSearch, type RawSearchParams } from "@/lib/search-params";
+
+import { ConsentsToolbar } from "./_components/consents-toolbar";
 
 export const metadata: Metadata = { title: "Consents expiring" };
 
-export default async function ConsentsPage() {
+const windowText = (days: number) => (days === 1 ? "the next 24 hours" : `the next ${days} days`);
+
+export default async function ConsentsPage(props: { searchParams: Promise<RawSearchParams> }) {
   await guardPage("consents.read", "/consents");
-  const expiring = await listExpiringConsents();
+  const search = parseConsentsSearch(await props.searchParams);
   return (
     <>
       <PageHeader
-        title="Consents expiring in the next 7 days"
+        title="Consents expiring"
         description={
           <>
             Active CDR consents that end within 7 days, soonest first — from Basiq&apos;s consent.warning and consent.reminder events,
@@ -24,26 +36,65 @@ export default async function ConsentsPage() {
           </>
         }
       />
-      <Table label="Consents expiring in the next 7 days">
+      <ConsentsToolbar />
+      <Suspense key={JSON.stringify(search)} fallback={<TableSkeleton columns={5} />}>
+        <ConsentsTable search={search} />
+      </Suspense>
+    </>
+  );
+}
+
+async function ConsentsTable({ search }: { search: ConsentsSearch }) {
+  const result = await listExpiringConsents(search);
+  const names = await getStoredUserNames(result.rows.map((c) => c.userId));
+  // Defaults stay out of the links (the soonest-first order, the 7-day window, page 1).
+  const current = { ...search, sort: search.sort === "expiry" ? undefined : search.sort, within: search.within === 7 ? undefined : search.within };
+  const sortBy = (sort: ConsentsSearch["sort"], label: string) => (
+    <SortHeader
+      label={label}
+      sorted={search.sort === sort}
+      reversed={search.dir === "reverse"}
+      href={listHref("/consents", current, { sort: sort === "expiry" ? undefined : sort, dir: undefined, page: undefined })}
+      reverseHref={listHref("/consents", current, { sort: sort === "expiry" ? undefined : sort, dir: "reverse", page: undefined })}
+      naturalOrder="ascending"
+    />
+  );
+  const first = result.rows.length ? (result.page - 1) * result.pageSize + 1 : 0;
+  const filtered = !!search.userId || search.within !== 7;
+  const unit = result.total === 1 ? "consent" : "consents";
+  return (
+    <>
+      <p className="mb-2 text-sm text-slate-600" data-testid="consents-total">
+        {formatCount(result.total)} {unit} expiring in {windowText(search.within)}
+        {search.userId ? " for this user" : ""}
+      </p>
+      <Table label={`Consents expiring in ${windowText(search.within)}`}>
         <thead>
           <tr>
-            <Th>User</Th>
+            {sortBy("user", "User")}
             <Th>Contact (masked)</Th>
-            <Th>Expires</Th>
+            {sortBy("expiry", "Expires")}
             <Th>Purpose</Th>
             <Th>Message to the user</Th>
           </tr>
         </thead>
         <tbody>
-          {expiring.length === 0 ? (
-            <EmptyRow colSpan={5}>No consent expires in the next 7 days.</EmptyRow>
+          {result.rows.length === 0 ? (
+            <EmptyState
+              colSpan={5}
+              filtered={filtered}
+              clearHref="/consents"
+              noMatch={`No consent matching these filters expires in ${windowText(search.within)}.`}
+              empty="No consent expires in the next 7 days."
+            />
           ) : (
-            expiring.map((c) => (
+            result.rows.map((c) => (
               <tr key={c.consentId} data-testid="expiring-consent">
                 <Td>
-                  <Link href={`/users/${encodeURIComponent(c.userId)}`} className="font-mono text-xs text-sky-800 hover:underline">
-                    {c.userId}
+                  <Link href={`/users/${encodeURIComponent(c.userId)}`} className="text-sky-800 hover:underline">
+                    {names[c.userId] ?? <span className="font-mono text-xs">{c.userId}</span>}
                   </Link>
+                  {names[c.userId] ? <div className="font-mono text-xs text-slate-500">{c.userId}</div> : null}
                   <div className="font-mono text-xs text-slate-500">consent {c.consentId}</div>
                 </Td>
                 <Td className="text-sm">
@@ -66,6 +117,16 @@ export default async function ConsentsPage() {
           )}
         </tbody>
       </Table>
+      <Pager
+        total={result.total}
+        unit={unit}
+        first={first}
+        last={first ? first + result.rows.length - 1 : 0}
+        page={result.page}
+        pageCount={result.pageCount}
+        previousHref={result.page > 1 ? listHref("/consents", current, { page: result.page - 1 }) : null}
+        nextHref={result.page < result.pageCount ? listHref("/consents", current, { page: result.page + 1 }) : null}
+      />
     </>
   );
 }

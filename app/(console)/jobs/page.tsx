@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyState } from "@/components/list/empty-state";
+import { Pager } from "@/components/list/pager";
 import { Table, Td, Th } from "@/components/ui/table";
 import { guardPage } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/policy";
@@ -25,7 +26,7 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
   const caller = await guardPage("jobs.read", "/jobs");
   const filters = parseErrorLogSearch(await props.searchParams);
   const [log, bankNames, views] = await Promise.all([listFailedJobs(filters), getInstitutionNames(), listSavedViews("jobs")]);
-  const { before: _before, ...current } = filters;
+  const { before: _before, after: _after, ...current } = filters;
   const exportHref = listHref("/jobs/export", current, {});
   return (
     <>
@@ -122,18 +123,14 @@ export default async function ErrorLogPage(props: { searchParams: Promise<RawSea
           )}
         </tbody>
       </Table>
-      <div className="mt-4 flex justify-end gap-3 text-sm">
-        {filters.before ? (
-          <Link href={listHref("/jobs", current, {})} className="text-sky-700 hover:underline">
-            Newest
-          </Link>
-        ) : null}
-        {log.nextBefore ? (
-          <Link href={listHref("/jobs", current, { before: log.nextBefore })} className="text-sky-700 hover:underline">
-            Older →
-          </Link>
-        ) : null}
-      </div>
+      <Pager
+        unit={log.total === 1 ? "failed job" : "failed jobs"}
+        total={log.total}
+        first={log.first}
+        last={log.last}
+        previousHref={log.hasPrevious ? listHref("/jobs", current, { after: log.previousAfter ?? undefined }) : null}
+        nextHref={log.nextBefore ? listHref("/jobs", current, { before: log.nextBefore }) : null}
+      />
     </>
   );
 }

@@ -7,7 +7,7 @@ export async function GET(request: Request): Promise<Response> {
   const guard = await guardRoute("audit.read");
   if (!guard.ok) return guard.response;
   const params = new URL(request.url).searchParams;
-  const { before: _before, ...filters } = parseAuditSearch(params);
+  const { before: _before, after: _after, ...filters } = parseAuditSearch(params);
   const rejected = rejectedFilters(params, filters, ["actor", "action", "outcome", "userId", "connectionId", "jobId", "from", "to"]);
   if (rejected.length) return Response.json({ error: `Invalid filter: ${rejected.join(", ")}.` }, { status: 400 });
   const { csv, rows, truncated } = await exportAuditEventsCsv(filters);

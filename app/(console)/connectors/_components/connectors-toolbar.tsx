@@ -1,13 +1,37 @@
 "use client";
 
-import { useState, useTransition } from "react";
+// The connectors list's filters, on the list kit (issue 18 item 10): the URL is the state (nuqs, with the parsers
+// the page reads on the server), so a copied link reproduces the view. The refresh button sits beside them.
+import { useTransition } from "react";
 import { useRouter } from "next/navigation";
 
-import { useUrlParams } from "@/components/data-table/use-url-params";
+import { FilterBar, FilterSelect, FilterText } from "@/components/list/filter-bar";
+import { useListState } from "@/components/list/use-list-state";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/actions/result";
+import { connectorsSearchSchema, parsersFor } from "@/lib/search-params";
 import { CONNECTOR_METHOD, CONNECTOR_STAGE, CONNECTOR_STATUS } from "@/lib/vocabulary";
+
+const parsers = parsersFor(connectorsSearchSchema);
+
+const optionsOf = (vocabulary: Record<string, { label: string; order: number }>) =>
+  Object.entries(vocabulary)
+    .sort(([, a], [, b]) => a.order - b.order)
+    .map(([value, info]) => ({ value, label: info.label }));
+
+const selects = [
+  { key: "status", label: "Status", options: optionsOf(CONNECTOR_STATUS) },
+  { key: "stage", label: "Stage", options: optionsOf(CONNECTOR_STAGE) },
+  { key: "method", label: "Method", options: optionsOf(CONNECTOR_METHOD) },
+] as const;
+
+const sortOptions = [
+  { value: "attention", label: "Needs attention first" },
+  { value: "failures", label: "Most failures (24 h)" },
+  { value: "name", label: "Name" },
+  { value: "tier", label: "Tier" },
+];
 
 export function ConnectorsToolbar({
   refresh,
@@ -17,83 +41,45 @@ export function ConnectorsToolbar({
   /** Why the refresh is off (Basiq cannot be reached), shown beside it. */
   unavailable?: string | null;
 }) {
-  const { params, update, pending } = useUrlParams([]);
-  const [q, setQ] = useState(params.get("q") ?? "");
+  const { get, update, pending } = useListState(parsers, []);
   const [refreshing, startRefresh] = useTransition();
   const router = useRouter();
   const toast = useToast();
-  const control = "rounded-md border border-slate-300 bg-white px-2 py-2 text-sm";
   return (
-    <div className="mb-4 flex flex-col gap-2 md:flex-row md:flex-wrap md:items-center" aria-busy={pending}>
-      <label className="sr-only" htmlFor="connector-search">
-        Search connectors
-      </label>
-      <input
-        id="connector-search"
-        type="search"
-        value={q}
-        maxLength={100}
-        placeholder="Bank name or connector id"
-        className={`${control} w-full md:w-64`}
-        onChange={(e) => setQ(e.target.value)}
-        onKeyDown={(e) => e.key === "Enter" && update({ q: q.trim() })}
-        onBlur={() => update({ q: q.trim() })}
+    <FilterBar label="Connector filters" pending={pending}>
+      <FilterText id="connector-search" label="Search" value={get("q")} maxLength={100} placeholder="Bank name or connector id" className="w-56" onCommit={(v) => update({ q: v })} />
+      {selects.map((s) => (
+        <FilterSelect key={s.key} id={`f-${s.key}`} label={s.label} value={get(s.key)} options={s.options} onChange={(v) => update({ [s.key]: v })} />
+      ))}
+      <FilterSelect
+        id="f-sort"
+        label="Sort"
+        value={get("sort") || "attention"}
+        options={sortOptions}
+        anyLabel={null}
+        onChange={(v) => update({ sort: v === "attention" ? null : v })}
       />
-      <div className="flex flex-wrap gap-2">
-        {(
-          [
-            ["status", "Status", CONNECTOR_STATUS],
-            ["stage", "Stage", CONNECTOR_STAGE],
-            ["method", "Method", CONNECTOR_METHOD],
-          ] as const
-        ).map(([name, label, options]) => (
-          <span key={name}>
-            <label className="sr-only" htmlFor={`f-${name}`}>
-              {label}
-            </label>
-            <select id={`f-${name}`} className={control} value={params.get(name) ?? ""} onChange={(e) => update({ [name]: e.target.value })}>
-              <option value="">Any {label.toLowerCase()}</option>
-              {Object.entries(options as Record<string, { label: string; order: number }>)
-                .sort(([, a], [, b]) => a.order - b.order)
-                .map(([value, info]) => (
-                  <option key={value} value={value}>
-                    {info.label}
-                  </option>
-                ))}
-            </select>
-          </span>
-        ))}
-        <label className="sr-only" htmlFor="f-sort">
-          Sort
-        </label>
-        <select id="f-sort" className={control} value={params.get("sort") ?? "attention"} onChange={(e) => update({ sort: e.target.value === "attention" ? "" : e.target.value })}>
-          <option value="attention">Needs attention first</option>
-          <option value="failures">Most failures (24 h)</option>
-          <option value="name">Name</option>
-          <option value="tier">Tier</option>
-        </select>
-        {refresh ? (
-          <Button
-            variant="secondary"
-            disabled={refreshing || !!unavailable}
-            title={unavailable ?? undefined}
-            onClick={() =>
-              startRefresh(async () => {
-                const r = await refresh({});
-                toast(r.ok ? "success" : "error", r.message ?? (r.ok ? "Refreshed." : "Refresh failed."));
-                router.refresh();
-              })
-            }
-          >
-            {refreshing ? "Asking Basiq…" : "Refresh now"}
-          </Button>
-        ) : null}
-        {refresh && unavailable ? (
-          <span className="text-sm text-amber-800" data-testid="actions-unavailable">
-            {unavailable}
-          </span>
-        ) : null}
-      </div>
-    </div>
+      {refresh ? (
+        <Button
+          variant="secondary"
+          disabled={refreshing || !!unavailable}
+          title={unavailable ?? undefined}
+          onClick={() =>
+            startRefresh(async () => {
+              const r = await refresh({});
+              toast(r.ok ? "success" : "error", r.message ?? (r.ok ? "Refreshed." : "Refresh failed."));
+              router.refresh();
+            })
+          }
+        >
+          {refreshing ? "Asking Basiq…" : "Refresh now"}
+        </Button>
+      ) : null}
+      {refresh && unavailable ? (
+        <span className="pb-2 text-sm text-amber-800" data-testid="actions-unavailable">
+          {unavailable}
+        </span>
+      ) : null}
+    </FilterBar>
   );
 }

@@ -10,7 +10,7 @@ export async function GET(request: Request): Promise<Response> {
   const filters = parseErrorLogSearch(params);
   const rejected = rejectedFilters(params, filters, ["code", "step", "institution", "userId", "from", "to"]);
   if (rejected.length) return Response.json({ error: `Invalid filter: ${rejected.join(", ")}.` }, { status: 400 });
-  const csv = await exportFailedJobsCsv({ ...filters, before: undefined });
+  const csv = await exportFailedJobsCsv({ ...filters, before: undefined, after: undefined });
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
   return new Response(csv, {
     headers: {

@@ -45,7 +45,7 @@ export function SubscriptionForm(props: { id: string | undefined; url: string; e
       </p>
       <fieldset className="mt-2">
         <legend className="text-sm font-medium text-slate-700">Events</legend>
-        <div className="mt-1 grid grid-cols-2 gap-1 text-sm">
+        <div className="mt-1 grid gap-1 text-sm sm:grid-cols-2">
           {props.allEvents.map((type) => (
             <label key={type} className="flex items-center gap-2">
               <input type="checkbox" name="subscribedEvents" value={type} defaultChecked={props.events.includes(type)} />

@@ -54,7 +54,7 @@ export function UsersToolbar({ institutions, views }: { institutions: { id: stri
               pushQ(q.trim());
             }
           }}
-          placeholder="Name or its first letters, e-mail, mobile, user / connection / job id, bank"
+          placeholder="Name, e-mail, mobile, id or bank"
           className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm md:max-w-md"
           maxLength={200}
         />
