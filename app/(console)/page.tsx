@@ -163,7 +163,8 @@ export default async function OverviewPage() {
                 {(["interactive", "background"] as const).map((lane) => (
                   <div key={lane} className="flex justify-between gap-2" data-testid={`lane-${lane}`}>
                     <dt className="text-slate-500">
-                      {lane === "interactive" ? "Interactive" : "Background"} calls in flight · queued (of {health.lanes[lane].max})
+                      {lane === "interactive" ? "Interactive" : "Background"} calls in flight · queued (of {health.lanes[lane].max}
+                      {health.lanes[lane].capacity < health.lanes[lane].max ? `; ${health.lanes[lane].capacity} while pages load` : ""})
                     </dt>
                     <dd>
                       {health.lanes[lane].inFlight} · {health.lanes[lane].queued}

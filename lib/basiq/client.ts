@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { log } from "../log";
 import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
-import { type Lane, LANES, Limiter, PauseGate, routeCap } from "./limiter";
+import { giveWayToInteractive, type Lane, LANES, Limiter, PauseGate, routeCap } from "./limiter";
 import { type LaneMetrics, type Reachability, RouteMetricsRecorder, type RouteMetrics } from "./metrics";
 import { assertMatches, assertSafeId, resolveRoute, type ResolvedRoute } from "./routes";
 import {
@@ -212,6 +212,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     interactive: new Limiter(interactiveMaxInFlight, routeCap(interactiveMaxInFlight)),
     background: new Limiter(backgroundMaxInFlight, routeCap(backgroundMaxInFlight)),
   };
+  giveWayToInteractive(lanes.interactive, lanes.background);
   const gate = new PauseGate(now, sleep);
   const routeMetrics = new RouteMetricsRecorder();
   const transport = new Transport({
@@ -483,6 +484,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
             const l = lanes[lane];
             const m: LaneMetrics = {
               max: l.max,
+              capacity: l.capacity,
               routeMax: l.keyMax,
               inFlight: l.inFlight,
               queued: l.queued,

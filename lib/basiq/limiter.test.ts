@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { Limiter } from "./limiter";
+import { giveWayToInteractive, Limiter } from "./limiter";
 
 function deferred() {
   let resolve!: () => void;
@@ -96,5 +96,82 @@ describe("Limiter bulkheads", () => {
     t = 100;
     expect(limiter.busyMs).toBe(200);
     a.resolve();
+  });
+});
+
+describe("giveWayToInteractive", () => {
+  const flush = () => new Promise((r) => setImmediate(r));
+
+  it("a lowered capacity holds new tasks back without interrupting running ones; raising it starts them", async () => {
+    const limiter = new Limiter(4);
+    const gates = Array.from({ length: 6 }, deferred);
+    const tasks = gates.map((g) => limiter.run(() => g.promise));
+    expect(limiter.inFlight).toBe(4);
+    limiter.setCapacity(2);
+    expect(limiter.capacity).toBe(2);
+    gates[0]!.resolve();
+    gates[1]!.resolve();
+    await flush();
+    // Two finished; the two still running fill the lowered capacity, so nothing new starts.
+    expect(limiter.inFlight).toBe(2);
+    expect(limiter.queued).toBe(2);
+    limiter.setCapacity(10); // clamped to max
+    expect(limiter.capacity).toBe(4);
+    expect(limiter.inFlight).toBe(4);
+    expect(limiter.queued).toBe(0);
+    for (const g of gates) g.resolve();
+    await Promise.all(tasks);
+  });
+
+  it("the background lane keeps a quarter of its slots while interactive calls run, and all of them a moment after", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const interactive = new Limiter(32, 25);
+      const background = new Limiter(8);
+      giveWayToInteractive(interactive, background, { holdMs: 1_000 });
+      const sweep = Array.from({ length: 12 }, deferred);
+      const sweeping = sweep.map((g) => background.run(() => g.promise));
+      expect(background.inFlight).toBe(8); // nobody on the pages: the whole lane
+
+      const page = deferred();
+      const pageCall = interactive.run(() => page.promise);
+      expect(background.capacity).toBe(2);
+      for (const g of sweep.slice(0, 7)) g.resolve();
+      await flush();
+      // Seven sweep calls ended while a page waits for Basiq: only enough start again to keep 2 in flight.
+      expect(background.inFlight).toBe(2);
+      expect(background.queued).toBe(3);
+
+      page.resolve();
+      await pageCall;
+      await flush();
+      vi.advanceTimersByTime(999);
+      expect(background.capacity).toBe(2); // the page is rendering; the next one may follow
+
+      // A second page within the hold: the hold starts again from its end.
+      const second = interactive.run(async () => {});
+      await second;
+      vi.advanceTimersByTime(999);
+      expect(background.capacity).toBe(2);
+      vi.advanceTimersByTime(1);
+      expect(background.capacity).toBe(8);
+      expect(background.inFlight).toBe(5); // the 3 queued started at once
+      expect(background.queued).toBe(0);
+      for (const g of sweep) g.resolve();
+      await Promise.all(sweeping);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a background lane of one slot keeps it (never starved)", async () => {
+    const interactive = new Limiter(4);
+    const background = new Limiter(1);
+    giveWayToInteractive(interactive, background);
+    const page = deferred();
+    const pageCall = interactive.run(() => page.promise);
+    await expect(background.run(async () => "swept")).resolves.toBe("swept");
+    page.resolve();
+    await pageCall;
   });
 });

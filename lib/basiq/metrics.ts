@@ -13,6 +13,8 @@ export interface RouteMetrics {
 /** One concurrency lane (interactive or background) of the client, for the panel and the benchmarks. */
 export interface LaneMetrics {
   max: number;
+  /** How many it lets in flight right now: max, or fewer while the background lane gives way to interactive calls. */
+  capacity: number;
   /** The per-route bulkhead: one route never holds more of the lane than this. */
   routeMax: number;
   inFlight: number;

@@ -78,7 +78,7 @@ function build() {
     }),
     basiqLaneCapacity: new Gauge({
       name: "basiq_lane_capacity",
-      help: "Basiq calls a lane lets in flight at once",
+      help: "Basiq calls a lane lets in flight at once right now (the background lane's falls while it gives way to interactive calls)",
       labelNames: ["lane"] as const,
       registers,
     }),

@@ -85,7 +85,7 @@ export async function refreshSnapshotMetrics(): Promise<void> {
   for (const lane of ["interactive", "background"] as const) {
     m.basiqInFlight.set({ lane }, b.lanes[lane].inFlight);
     m.basiqQueued.set({ lane }, b.lanes[lane].queued);
-    m.basiqLaneCapacity.set({ lane }, b.lanes[lane].max);
+    m.basiqLaneCapacity.set({ lane }, b.lanes[lane].capacity);
   }
   m.basiqPaused.set(b.pausedForMs / 1000);
   m.basiqKeyRefused.set(b.tokenFailure?.keyRefused ? 1 : 0);
