@@ -5,7 +5,7 @@
 //   query strings and anything that is not an id or a code are cut away (searches carry e-mails and names).
 import type { Context } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, Sampler, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 import { recordHttpRequest } from "./metrics";
 
@@ -73,6 +73,23 @@ export async function createTraceExporter(endpoint: string): Promise<SpanExporte
   return new RedactingSpanExporter(new OTLPHttpJsonTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces` }));
 }
 
+/**
+ * Without an exporter only the request spans matter (the HTTP duration histogram): every other span — Next.js's
+ * render steps, the Basiq call spans — is started non-recording, so the pages do not pay for spans nobody reads
+ * (a span each render step, with its attributes, id and processor calls). A request that arrives with a
+ * `traceparent` has a remote parent: its request span is recorded too.
+ */
+export async function requestSpansOnlySampler(): Promise<Sampler> {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler } = await import("@opentelemetry/sdk-trace-base");
+  return new ParentBasedSampler({
+    root: new AlwaysOnSampler(),
+    remoteParentSampled: new AlwaysOnSampler(),
+    remoteParentNotSampled: new AlwaysOnSampler(),
+    localParentSampled: new AlwaysOffSampler(),
+    localParentNotSampled: new AlwaysOffSampler(),
+  });
+}
+
 /** instrumentation.ts: registers the tracer provider (HTTP metrics always; OTLP export when configured). */
 export async function startTelemetry(otlpEndpoint: string | undefined): Promise<void> {
   // Next.js's own fetch spans carry full URLs (an alert channel's webhook URL is a secret): never record them.
@@ -86,6 +103,6 @@ export async function startTelemetry(otlpEndpoint: string | undefined): Promise<
     spanProcessors,
     // No automatic fetch spans either: Basiq calls get their own spans (lib/observability/tracing.ts).
     instrumentations: [],
-    traceSampler: "always_on",
+    traceSampler: otlpEndpoint ? "always_on" : await requestSpansOnlySampler(),
   });
 }
