@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { log } from "../log";
 import { BasiqInputError, BasiqSchemaError, isBasiqError, isBasiqKeyRefused } from "./errors";
 import { type CallContext, type CallSpec, defaultSleep, type Sleep, Transport } from "./http";
+import { type BasiqFetch, undiciFetch } from "./undici-fetch";
 import { giveWayToInteractive, type Lane, LANES, Limiter, PauseGate, routeCap } from "./limiter";
 import { type LaneMetrics, type Reachability, RouteMetricsRecorder, type RouteMetrics } from "./metrics";
 import { assertMatches, assertSafeId, resolveRoute, type ResolvedRoute } from "./routes";
@@ -66,7 +67,8 @@ export interface BasiqClientOptions {
   maxRetryAfterMs?: number;
   /** Safety cap when following `links.next`. */
   maxPages?: number;
-  fetch?: typeof globalThis.fetch;
+  /** The HTTP exchange (default: undici's request API, lib/basiq/undici-fetch.ts); tests inject a fetch stub. */
+  fetch?: BasiqFetch;
   now?: () => number;
   sleep?: Sleep;
   random?: () => number;
@@ -198,7 +200,7 @@ export function createBasiqClient(options: BasiqClientOptions): BasiqClient {
     tokenBlockingWindowMs = 60_000,
     maxRetryAfterMs = 60_000,
     maxPages: defaultMaxPages = 20,
-    fetch = globalThis.fetch,
+    fetch = undiciFetch,
     now = Date.now,
     sleep = defaultSleep,
     random = Math.random,

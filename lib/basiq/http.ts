@@ -13,6 +13,7 @@ import {
   isBasiqKeyRefused,
 } from "./errors";
 import type { Lane, Limiter, PauseGate } from "./limiter";
+import type { BasiqFetch, BasiqResponse } from "./undici-fetch";
 import {
   recordBasiqAttempt,
   recordBasiqCall,
@@ -61,7 +62,7 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
-  fetch: typeof globalThis.fetch;
+  fetch: BasiqFetch;
   now: () => number;
   sleep: Sleep;
   random: () => number;
@@ -80,7 +81,7 @@ export interface TransportOptions {
 
 interface RawResponse {
   status: number;
-  headers: Headers;
+  headers: BasiqResponse["headers"];
   text: string;
 }
 
@@ -509,7 +510,7 @@ export function parseErrorBody(text: string): {
   return { code, title: first?.title, detail: first?.detail, correlationId: body.data.correlationId };
 }
 
-function correlationIdOf(json: unknown, headers: Headers): string | undefined {
+function correlationIdOf(json: unknown, headers: BasiqResponse["headers"]): string | undefined {
   if (json && typeof json === "object" && "correlationId" in json && typeof json.correlationId === "string") {
     return json.correlationId;
   }

@@ -3,11 +3,24 @@ import "server-only";
 import { env } from "../env";
 import { type BasiqClient, createBasiqClient, type Lane } from "./client";
 import { createReachabilityProbe, type ReachabilityProbe } from "./reachability";
+import type { BasiqFetch } from "./undici-fetch";
 
 // The server-wide Basiq client: one token cache and one concurrency budget per process (the sweep shares it).
 // Kept on globalThis so a dev-server hot reload reuses it instead of building a second token cache.
 
-const globalForBasiq = globalThis as unknown as { basiqClient?: BasiqClient; basiqProbe?: ReachabilityProbe };
+const globalForBasiq = globalThis as unknown as {
+  basiqClient?: BasiqClient;
+  basiqProbe?: ReachabilityProbe;
+  basiqFetchForTests?: BasiqFetch;
+};
+
+/**
+ * Tests: the HTTP exchange the next client built here uses instead of undici (a fake Basiq, or a counting wrapper);
+ * undefined restores the default. Call resetBasiqClientForTests() after it.
+ */
+export function useBasiqFetchForTests(fetch: BasiqFetch | undefined): void {
+  globalForBasiq.basiqFetchForTests = fetch;
+}
 
 /**
  * The process's client. Calls default to the interactive lane (pages, actions); pass "background" for work
@@ -23,6 +36,7 @@ export function basiq(lane: Lane = "interactive"): BasiqClient {
       maxRetryAfterMs: basiqMaxRetryWaitMs,
       interactiveMaxInFlight: basiqMaxInFlight.interactive,
       backgroundMaxInFlight: basiqMaxInFlight.background,
+      ...(globalForBasiq.basiqFetchForTests ? { fetch: globalForBasiq.basiqFetchForTests } : {}),
     });
   }
   return lane === "interactive" ? globalForBasiq.basiqClient : globalForBasiq.basiqClient.inLane(lane);
