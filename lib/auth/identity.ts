@@ -21,23 +21,47 @@ export interface SessionIdentity {
 /** Auth.js's cookie names (the __Secure- prefix is used over https). The salt of the JWT is the cookie's name. */
 const COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 
+/**
+ * Cookies this process has already decrypted: cookie name and value → the ids and the token's expiry. Auth.js's
+ * JWE (HKDF, then AES-CBC and HMAC-SHA512 through WebCrypto) cost about 2 ms of the event loop per request under
+ * load, and a session sends the same cookie on every request. Only what decryption proved is kept — never a
+ * failure — and an entry past the token's expiry goes back through decode(); the session row is still checked
+ * on every request (lib/auth/session.ts), so a revoked session is refused as before. Bounded: the oldest entry
+ * leaves first (Map keeps insertion order).
+ */
+const decoded = new Map<string, { sessionId: string; staffId: string; expiresAtMs: number }>();
+export const DECODED_COOKIES_MAX = 1_000;
+
 export async function getSessionIdentity(): Promise<SessionIdentity | null> {
   const jar = await cookies();
   for (const name of COOKIE_NAMES) {
     const value = jar.get(name)?.value;
     if (!value) continue;
+    const key = `${name}\n${value}`;
+    const known = decoded.get(key);
+    if (known && Date.now() < known.expiresAtMs) return { sessionId: known.sessionId, staffId: known.staffId, cookieName: name };
+    decoded.delete(key);
     try {
       const token = await decode({ token: value, secret: env().authSecret, salt: name });
       const staffId = token?.sub;
       const sessionId = token?.sid;
       if (typeof staffId !== "string" || !/^[0-9a-f-]{36}$/i.test(staffId)) return null;
       if (typeof sessionId !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(sessionId)) return null;
+      if (typeof token?.exp === "number") {
+        if (decoded.size >= DECODED_COOKIES_MAX) decoded.delete(decoded.keys().next().value!);
+        decoded.set(key, { sessionId, staffId, expiresAtMs: token.exp * 1000 });
+      }
       return { sessionId, staffId, cookieName: name };
     } catch {
       return null; // tampered, expired or written under another secret
     }
   }
   return null;
+}
+
+/** Tests: how many decrypted cookies are remembered. */
+export function decodedCookieCount(): number {
+  return decoded.size;
 }
 
 /**
