@@ -101,7 +101,6 @@ class Analyzer {
     const alt = (e: ts.Expression, s: Source = src) => this.alternatives(e, s, env, depth + 1);
     if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) return [words(expr.text)];
     if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) return alt(expr.expression);
-    if (ts.isJsxExpression(expr as ts.Node)) return (expr as unknown as ts.JsxExpression).expression ? alt((expr as unknown as ts.JsxExpression).expression!) : EMPTY;
     if (ts.isTemplateExpression(expr)) {
       const parts: Alternatives[] = [[words(expr.head.text)]];
       for (const span of expr.templateSpans) parts.push(alt(span.expression), [words(span.literal.text)]);
@@ -185,9 +184,8 @@ class Analyzer {
           const name = node.expression.text;
           if (name === "cn" || name === "clsx") report(src, node, this.alternatives(node, src), "cn(...)");
           const fn = this.functions.get(name);
-          if (fn && fn.position !== null && node.arguments[fn.position]) {
-            viaFunction(src, node, name, this.alternatives(node.arguments[fn.position], src));
-          }
+          const arg = fn && fn.position !== null ? node.arguments[fn.position] : undefined;
+          if (arg) viaFunction(src, node, name, this.alternatives(arg, src));
         }
         if (ts.isJsxAttribute(node) && ts.isIdentifier(node.name) && node.name.text === "className" && node.initializer) {
           const init = node.initializer;
