@@ -2,7 +2,7 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
-import { CommandPalette } from "@/components/command-palette/command-palette";
+import { CommandPalette } from "@/components/command-palette/palette-trigger";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { navItems } from "@/components/layout/nav-items";

@@ -4,9 +4,12 @@
 // search accepts (e-mail, mobile, name or its first letters, ids), jump to a page the role may open (the nav items
 // the server filtered by the policy), reopen a recent item; the keyboard shortcuts are listed in it. Recent items
 // live in this tab's sessionStorage only (they name people): closing the tab forgets them.
+//
+// This module (cmdk and its dialog, ~19 KB gzipped) is in no page's first load (issue 15): the always-present trigger
+// (./palette-trigger.tsx) owns the button, the shortcuts and the open state, and imports this on first use.
 import { Command } from "cmdk";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useRef, useState, useTransition } from "react";
 
 import { paletteSearchAction, type PaletteUser } from "@/app/(console)/palette-actions";
 
@@ -43,42 +46,30 @@ function remember(item: Recent) {
   }
 }
 
-function typingInField(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
-}
-
-export function CommandPalette({ pages }: { pages: { href: string; label: string }[] }) {
+export function CommandPaletteDialog({
+  pages,
+  open,
+  onOpenChange,
+}: {
+  pages: { href: string; label: string }[];
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
   const [users, setUsers] = useState<PaletteUser[]>([]);
   const [jump, setJump] = useState<{ href: string; label: string } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [recent, setRecent] = useState<Recent[]>([]);
+  const [shownOpen, setShownOpen] = useState(false);
   const [searching, startSearch] = useTransition();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const asked = useRef("");
 
-  useEffect(() => {
-    function onKey(e: KeyboardEvent) {
-      if ((e.metaKey || e.ctrlKey) && e.key.toLowerCase() === "k") {
-        e.preventDefault();
-        setRecent(readRecent());
-        setOpen((v) => !v);
-      } else if (e.key === "/" && !e.metaKey && !e.ctrlKey && !e.altKey && !typingInField(e.target)) {
-        e.preventDefault();
-        setRecent(readRecent());
-        setOpen(true);
-      }
-    }
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, []);
-
-  function onOpenChange(next: boolean) {
-    setOpen(next);
-    if (next) setRecent(readRecent());
+  if (open !== shownOpen) {
+    // Opened (by the trigger's button or shortcut): show this tab's recent items as they are now.
+    setShownOpen(open);
+    if (open) setRecent(readRecent());
   }
 
   function search(value: string) {
@@ -111,7 +102,7 @@ export function CommandPalette({ pages }: { pages: { href: string; label: string
 
   function go(item: Recent) {
     remember(item);
-    setOpen(false);
+    onOpenChange(false);
     setQuery("");
     setUsers([]);
     setJump(null);
@@ -123,83 +114,71 @@ export function CommandPalette({ pages }: { pages: { href: string; label: string
   const groupClass = "px-1 py-1 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:text-slate-500";
 
   return (
-    <>
-      <button
-        type="button"
-        onClick={() => onOpenChange(true)}
-        className="mt-2 flex w-full items-center justify-between gap-2 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
-        aria-keyshortcuts="Meta+K Control+K /"
-        data-testid="palette-open"
-      >
-        <span>Search or jump…</span>
-        <kbd className="rounded border border-slate-300 px-1 text-xs text-slate-600">⌘K</kbd>
-      </button>
-      <Command.Dialog
-        open={open}
-        onOpenChange={onOpenChange}
-        label="Command palette"
-        shouldFilter={false}
-        overlayClassName="fixed inset-0 z-40 bg-slate-900/40"
-        contentClassName="fixed left-1/2 top-[10vh] z-50 w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 rounded-lg border border-slate-200 bg-white shadow-2xl"
-      >
-        <Command.Input
-          value={query}
-          onValueChange={search}
-          placeholder="Search users (name, e-mail, mobile, id) or pages…"
-          className="w-full rounded-t-lg border-b border-slate-200 px-4 py-3 text-sm outline-none"
-          aria-label="Search users or pages"
-        />
-        <Command.List className="max-h-[60vh] overflow-y-auto p-1" label="Results">
-          {searching ? <Command.Loading label="Searching">Searching…</Command.Loading> : null}
-          {note ? <p className="px-3 py-2 text-sm text-amber-800">{note}</p> : null}
-          <Command.Empty className="px-3 py-2 text-sm text-slate-600">{query.trim().length >= 2 && !searching ? "Nothing found." : "Type to search."}</Command.Empty>
-          {jump ? (
-            <Command.Group heading="Go to" className={groupClass}>
-              <Command.Item value={`jump ${jump.href}`} onSelect={() => go(jump)} className={itemClass}>
-                {jump.label}
-              </Command.Item>
-            </Command.Group>
-          ) : null}
-          {users.length > 0 ? (
-            <Command.Group heading="Users" className={groupClass}>
-              {users.map((u) => (
-                <Command.Item key={u.id} value={`user ${u.id}`} onSelect={() => go({ href: u.href, label: u.name ?? u.id })} className={itemClass} data-testid="palette-user">
-                  <span>{u.name ?? "(no name)"}</span>
-                  <span className="truncate font-mono text-xs opacity-75">{u.detail || u.id}</span>
-                </Command.Item>
-              ))}
-            </Command.Group>
-          ) : null}
-          <Command.Group heading="Pages" className={groupClass}>
-            {pages
-              .filter((p) => !query.trim() || p.label.toLowerCase().includes(query.trim().toLowerCase()))
-              .map((p) => (
-                <Command.Item key={p.href} value={`page ${p.href}`} onSelect={() => go(p)} className={itemClass}>
-                  {p.label}
-                </Command.Item>
-              ))}
+    <Command.Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      label="Command palette"
+      shouldFilter={false}
+      overlayClassName="fixed inset-0 z-40 bg-slate-900/40"
+      contentClassName="fixed left-1/2 top-[10vh] z-50 w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 rounded-lg border border-slate-200 bg-white shadow-2xl"
+    >
+      <Command.Input
+        value={query}
+        onValueChange={search}
+        placeholder="Search users (name, e-mail, mobile, id) or pages…"
+        className="w-full rounded-t-lg border-b border-slate-200 px-4 py-3 text-sm outline-none"
+        aria-label="Search users or pages"
+      />
+      <Command.List className="max-h-[60vh] overflow-y-auto p-1" label="Results">
+        {searching ? <Command.Loading label="Searching">Searching…</Command.Loading> : null}
+        {note ? <p className="px-3 py-2 text-sm text-amber-800">{note}</p> : null}
+        <Command.Empty className="px-3 py-2 text-sm text-slate-600">{query.trim().length >= 2 && !searching ? "Nothing found." : "Type to search."}</Command.Empty>
+        {jump ? (
+          <Command.Group heading="Go to" className={groupClass}>
+            <Command.Item value={`jump ${jump.href}`} onSelect={() => go(jump)} className={itemClass}>
+              {jump.label}
+            </Command.Item>
           </Command.Group>
-          {!query.trim() && recent.length > 0 ? (
-            <Command.Group heading="Recent" className={groupClass}>
-              {recent.map((r) => (
-                <Command.Item key={r.href} value={`recent ${r.href}`} onSelect={() => go(r)} className={itemClass}>
-                  {r.label}
-                </Command.Item>
-              ))}
-            </Command.Group>
-          ) : null}
-          {!query.trim() ? (
-            <Command.Group heading="Keyboard shortcuts" className={groupClass}>
-              {SHORTCUTS.map((s) => (
-                <Command.Item key={s.keys} value={`shortcut ${s.keys}`} disabled className="flex justify-between px-3 py-1.5 text-sm text-slate-700">
-                  <span>{s.does}</span>
-                  <kbd className="rounded border border-slate-300 px-1 text-xs">{s.keys}</kbd>
-                </Command.Item>
-              ))}
-            </Command.Group>
-          ) : null}
-        </Command.List>
-      </Command.Dialog>
-    </>
+        ) : null}
+        {users.length > 0 ? (
+          <Command.Group heading="Users" className={groupClass}>
+            {users.map((u) => (
+              <Command.Item key={u.id} value={`user ${u.id}`} onSelect={() => go({ href: u.href, label: u.name ?? u.id })} className={itemClass} data-testid="palette-user">
+                <span>{u.name ?? "(no name)"}</span>
+                <span className="truncate font-mono text-xs opacity-75">{u.detail || u.id}</span>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        ) : null}
+        <Command.Group heading="Pages" className={groupClass}>
+          {pages
+            .filter((p) => !query.trim() || p.label.toLowerCase().includes(query.trim().toLowerCase()))
+            .map((p) => (
+              <Command.Item key={p.href} value={`page ${p.href}`} onSelect={() => go(p)} className={itemClass}>
+                {p.label}
+              </Command.Item>
+            ))}
+        </Command.Group>
+        {!query.trim() && recent.length > 0 ? (
+          <Command.Group heading="Recent" className={groupClass}>
+            {recent.map((r) => (
+              <Command.Item key={r.href} value={`recent ${r.href}`} onSelect={() => go(r)} className={itemClass}>
+                {r.label}
+              </Command.Item>
+            ))}
+          </Command.Group>
+        ) : null}
+        {!query.trim() ? (
+          <Command.Group heading="Keyboard shortcuts" className={groupClass}>
+            {SHORTCUTS.map((s) => (
+              <Command.Item key={s.keys} value={`shortcut ${s.keys}`} disabled className="flex justify-between px-3 py-1.5 text-sm text-slate-700">
+                <span>{s.does}</span>
+                <kbd className="rounded border border-slate-300 px-1 text-xs">{s.keys}</kbd>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        ) : null}
+      </Command.List>
+    </Command.Dialog>
   );
 }

@@ -3,7 +3,7 @@
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 
-import { LiveJobSteps } from "@/components/jobs/live-job-steps";
+import type { LiveJobSteps } from "@/components/jobs/live-job-steps";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { useToast } from "@/components/ui/toast";
@@ -36,6 +36,10 @@ export function ConnectionActions(props: Props) {
   const toast = useToast();
   const [budget, setBudget] = useState(props.budget);
   const [jobId, setJobId] = useState<string | null>(null);
+  // The live steps (react-query polling) are needed only after "Refresh now": imported then, alongside the action,
+  // not on the page's first load (issue 15). Should that import fail, the steps are not shown; the toast and the
+  // job history (refreshed below) still say the refresh started.
+  const [LiveSteps, setLiveSteps] = useState<typeof LiveJobSteps | null>(null);
   const [refreshing, startRefresh] = useTransition();
   const exhausted = budget?.limited && budget.used >= budget.limit;
 
@@ -55,6 +59,12 @@ export function ConnectionActions(props: Props) {
               title={props.unavailable ?? (props.status !== "active" ? "Basiq refreshes only active connections" : undefined)}
               onClick={() =>
                 startRefresh(async () => {
+                  if (!LiveSteps) {
+                    import("@/components/jobs/live-job-steps").then(
+                      (m) => setLiveSteps(() => m.LiveJobSteps),
+                      () => undefined,
+                    );
+                  }
                   const r = await props.refresh!({ userId: props.userId, connectionId: props.connectionId });
                   if (r.ok) {
                     setJobId(r.data.jobId);
@@ -79,7 +89,7 @@ export function ConnectionActions(props: Props) {
             Basiq&apos;s smart cache already refreshes every connection daily; refresh by hand only to check a fix (ad-hoc refreshes load the
             bank{budget.limited ? " and open-banking connections allow 20 a day" : ""}).
           </p>
-          {jobId ? <LiveJobSteps jobId={jobId} /> : null}
+          {jobId && LiveSteps ? <LiveSteps jobId={jobId} /> : null}
         </div>
       ) : null}
       {props.canPurge && props.purge ? (

@@ -13,12 +13,12 @@ import { DateTime } from "@/components/ui/date-time";
 import { formatDateTimeWithZone } from "@/lib/format";
 
 import { ConnectorStatusBadge } from "../connectors/connector-status-badge";
+import { jobKeys } from "./job-keys";
 import { JobOutcomeBadge } from "./job-outcome-badge";
 import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/vocabulary";
 import { BasiqProblemAlert } from "@/components/basiq/basiq-problem-alert";
 import { VerdictCard } from "@/components/remediation/verdict-card";
 
-export const jobKeys = { detail: (id: string) => ["jobs", "detail", id] as const };
 
 async function fetchJob(id: string): Promise<JobDetailDTO> {
   const res = await fetch(`/api/jobs/${encodeURIComponent(id)}`, { cache: "no-store" });

@@ -6,7 +6,7 @@ import Link from "next/link";
 import type { JobDetailDTO } from "@/lib/dal/jobs";
 
 import { JobOutcomeBadge } from "./job-outcome-badge";
-import { jobKeys } from "./job-view";
+import { jobKeys } from "./job-keys";
 import { JOB_STEP_STATUS, JOB_STEP_TITLE, shown } from "@/lib/vocabulary";
 
 /** A job's steps, polled every 2 s until the job ends (used right after starting a refresh). */

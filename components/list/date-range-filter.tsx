@@ -10,7 +10,7 @@ import { useState } from "react";
 import { DATE_PRESET_LABEL, DATE_PRESETS, parseTypedDate, type DatePreset } from "@/lib/list/dates";
 import { cn } from "@/lib/utils";
 
-import { controlClass } from "./filter-bar";
+import { controlShapeClass } from "./filter-bar";
 import type { ListChanges } from "./use-list-state";
 
 function DateField({ id, label, value, onCommit }: { id: string; label: string; value: string; onCommit: (ymd: string) => void }) {
@@ -48,7 +48,7 @@ function DateField({ id, label, value, onCommit }: { id: string; label: string; 
         autoComplete="off"
         placeholder="YYYY-MM-DD"
         maxLength={10}
-        className={cn(controlClass, "block w-32", error && "border-red-500")}
+        className={cn(controlShapeClass, "block w-32", error ? "border-red-500" : "border-slate-300")}
         value={text}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}

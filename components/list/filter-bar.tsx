@@ -6,7 +6,12 @@ import { useState } from "react";
 
 import { cn } from "@/lib/utils";
 
-export const controlClass = "rounded-md border border-slate-300 bg-white px-2 py-2 text-sm";
+/** A control's shape without its border colour, for a control whose border turns red on an error. */
+export const controlShapeClass = "rounded-md border bg-white px-2 py-2 text-sm";
+export const controlClass = `${controlShapeClass} border-slate-300`;
+
+/** A text filter's width: a prop, because cn() adds a caller's classes and would not override "w-48" (lib/utils.ts). */
+export type FilterWidth = "w-32" | "w-36" | "w-48" | "w-56";
 
 export function FilterBar({ label, pending, children, className }: { label: string; pending?: boolean; children: React.ReactNode; className?: string }) {
   return (
@@ -60,7 +65,7 @@ export function FilterText({
   onCommit,
   maxLength,
   placeholder,
-  className,
+  width = "w-48",
 }: {
   id: string;
   label: string;
@@ -68,7 +73,7 @@ export function FilterText({
   onCommit: (value: string) => void;
   maxLength: number;
   placeholder?: string;
-  className?: string;
+  width?: FilterWidth;
 }) {
   const [text, setText] = useState(value);
   const [seen, setSeen] = useState(value);
@@ -85,7 +90,7 @@ export function FilterText({
       {label}
       <input
         id={id}
-        className={cn(controlClass, "block w-48", className)}
+        className={cn(controlClass, "block", width)}
         value={text}
         maxLength={maxLength}
         placeholder={placeholder}

@@ -28,7 +28,7 @@ export function VerdictCard({
   testId?: string;
 }) {
   return (
-    <Card className="border-amber-300">
+    <Card tone="warn">
       <CardTitle action={jobHref ? <Link href={jobHref} className="text-xs text-sky-700 hover:underline">Open the job</Link> : null}>{title}</CardTitle>
       <div className="space-y-3 text-sm" data-testid={testId} data-code={v.code} data-status-at-failure={v.statusAtFailure ?? ""}>
         <p className="flex flex-wrap items-center gap-2">

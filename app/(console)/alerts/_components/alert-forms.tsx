@@ -196,7 +196,7 @@ export function EnabledToggle({ what, id, enabled, name }: { what: "rule" | "cha
     <Button
       type="button"
       variant="ghost"
-      className="px-2 py-1.5"
+      size="sm"
       disabled={pending}
       aria-label={`${enabled ? "Disable" : "Enable"} ${what} ${name}`}
       onClick={() =>

@@ -33,7 +33,7 @@ export function AuditToolbar({ actions, outcomes, timeZone, views }: { actions: 
           value={get(f.key)}
           maxLength={f.maxLength}
           placeholder={"placeholder" in f ? f.placeholder : undefined}
-          className={f.width}
+          width={f.width}
           onCommit={(v) => update({ [f.key]: v })}
         />
       ))}

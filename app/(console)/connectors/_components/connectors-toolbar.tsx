@@ -47,7 +47,7 @@ export function ConnectorsToolbar({
   const toast = useToast();
   return (
     <FilterBar label="Connector filters" pending={pending}>
-      <FilterText id="connector-search" label="Search" value={get("q")} maxLength={100} placeholder="Bank name or connector id" className="w-56" onCommit={(v) => update({ q: v })} />
+      <FilterText id="connector-search" label="Search" value={get("q")} maxLength={100} placeholder="Bank name or connector id" width="w-56" onCommit={(v) => update({ q: v })} />
       {selects.map((s) => (
         <FilterSelect key={s.key} id={`f-${s.key}`} label={s.label} value={get(s.key)} options={s.options} onChange={(v) => update({ [s.key]: v })} />
       ))}

@@ -21,7 +21,7 @@ export function ConsentsToolbar() {
         anyLabel={null}
         onChange={(v) => update({ within: v === "7" ? null : v })}
       />
-      <FilterText id="consents-user" label="User id" value={get("userId")} maxLength={64} className="w-56" onCommit={(v) => update({ userId: v })} />
+      <FilterText id="consents-user" label="User id" value={get("userId")} maxLength={64} width="w-56" onCommit={(v) => update({ userId: v })} />
     </FilterBar>
   );
 }

@@ -32,7 +32,7 @@ export function ResetPasswordControl({ staffId, email, name }: { staffId: string
 
   return (
     <>
-      <Button type="button" variant="ghost" className="px-2 py-1.5" aria-label={`Reset password of ${email}`} onClick={() => setOpen(true)}>
+      <Button type="button" variant="ghost" size="sm" aria-label={`Reset password of ${email}`} onClick={() => setOpen(true)}>
         Reset password
       </Button>
       {open ? (

@@ -24,7 +24,7 @@ export function ResetSecondFactorControl({ staffId, email, name }: { staffId: st
 
   return (
     <>
-      <Button type="button" variant="ghost" className="px-2 py-1.5" aria-label={`Reset second factor of ${email}`} onClick={() => setOpen(true)}>
+      <Button type="button" variant="ghost" size="sm" aria-label={`Reset second factor of ${email}`} onClick={() => setOpen(true)}>
         Reset
       </Button>
       {open ? (

@@ -46,7 +46,7 @@ export function RoleControl({
       <Button
         type="button"
         variant="secondary"
-        className="px-2 py-1.5"
+        size="sm"
         aria-label={`Save role of ${email}`}
         disabled={pending || value === (role ?? "")}
         onClick={() =>

@@ -10,7 +10,7 @@ export function StaffToolbar() {
   const { get, update, pending } = useListState(parsers, []);
   return (
     <FilterBar label="Filter staff" pending={pending}>
-      <FilterText id="staff-search" label="Name or e-mail" value={get("q")} maxLength={100} className="w-56" onCommit={(v) => update({ q: v })} />
+      <FilterText id="staff-search" label="Name or e-mail" value={get("q")} maxLength={100} width="w-56" onCommit={(v) => update({ q: v })} />
       <FilterSelect
         id="staff-role-filter"
         label="Role"

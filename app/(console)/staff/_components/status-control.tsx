@@ -45,7 +45,7 @@ export function StatusControl({
 
   return (
     <>
-      <Button type="button" variant={disabling ? "ghost" : "secondary"} className="px-2 py-1.5" aria-label={`${verb} ${email}`} onClick={() => setOpen(true)}>
+      <Button type="button" variant={disabling ? "ghost" : "secondary"} size="sm" aria-label={`${verb} ${email}`} onClick={() => setOpen(true)}>
         {verb}
       </Button>
       {open ? (
