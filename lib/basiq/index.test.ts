@@ -16,7 +16,7 @@ describe("basiq() singleton", () => {
   });
 
   afterEach(async () => {
-    (await import("./index")).useBasiqFetchForTests(undefined);
+    (await import("./index")).setBasiqFetchForTests(undefined);
     (await import("./index")).resetBasiqClientForTests();
     vi.unstubAllEnvs();
     (await import("../env")).resetEnvForTests();
@@ -33,7 +33,7 @@ describe("basiq() singleton", () => {
   it("builds its client from env(): BASIQ_API_URL and BASIQ_API_KEY", async () => {
     const fake = fakeBasiq();
     fake.onRequest = () => json(200, wire.user());
-    (await import("./index")).useBasiqFetchForTests(fake.fetch);
+    (await import("./index")).setBasiqFetchForTests(fake.fetch);
     const client = (await import("./index")).basiq();
     await client.getUser("u-1");
     expect(fake.requests.map((r) => r.url.href)).toEqual([
@@ -49,7 +49,7 @@ describe("basiq() singleton", () => {
     vi.stubEnv("BASIQ_MAX_RETRY_WAIT_MS", "1000");
     (await import("../env")).resetEnvForTests();
     const fake = fakeBasiq();
-    (await import("./index")).useBasiqFetchForTests(fake.fetch);
+    (await import("./index")).setBasiqFetchForTests(fake.fetch);
     const { basiq, BasiqTimeoutError, BasiqApiError } = await import("./index");
 
     fake.onRequest = hang;

@@ -18,7 +18,7 @@ const globalForBasiq = globalThis as unknown as {
  * Tests: the HTTP exchange the next client built here uses instead of undici (a fake Basiq, or a counting wrapper);
  * undefined restores the default. Call resetBasiqClientForTests() after it.
  */
-export function useBasiqFetchForTests(fetch: BasiqFetch | undefined): void {
+export function setBasiqFetchForTests(fetch: BasiqFetch | undefined): void {
   globalForBasiq.basiqFetchForTests = fetch;
 }
 

@@ -27,14 +27,14 @@ export async function startWorld(): Promise<World> {
   const { createTestDatabase } = await import("@/test/db");
   const { startSandbox } = await import("@/sandbox/server");
   const { resetEnvForTests } = await import("@/lib/env");
-  const { basiq, resetBasiqClientForTests, useBasiqFetchForTests } = await import("@/lib/basiq");
+  const { basiq, resetBasiqClientForTests, setBasiqFetchForTests } = await import("@/lib/basiq");
   const dbClient = await import("@/lib/db/client");
 
   const sandbox = await startSandbox({ port: 0, users: 30 });
   // The sandbox counts requests per known route only; count every request the process sends it as well, so a
   // request to a path no route matches (a garbled id in the URL) is caught too.
   const { undiciFetch } = await import("@/lib/basiq/undici-fetch");
-  useBasiqFetchForTests(async (url, init) => {
+  setBasiqFetchForTests(async (url, init) => {
     if (url.startsWith(sandbox.url) && !new URL(url).pathname.startsWith("/__sandbox/")) {
       const key = `${init.method.toUpperCase()} (any path)`;
       sentToSandbox.set(key, (sentToSandbox.get(key) ?? 0) + 1);
