@@ -3,6 +3,7 @@
 // token's expiry is decrypted again (and refused), and the memory is bounded.
 import { randomBytes, randomUUID } from "node:crypto";
 
+import type * as Jwt from "next-auth/jwt";
 import { encode } from "next-auth/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -12,7 +13,7 @@ vi.mock("next/headers", () => ({
 }));
 const decodes = vi.hoisted(() => ({ n: 0 }));
 vi.mock("next-auth/jwt", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("next-auth/jwt")>();
+  const actual = await importOriginal<typeof Jwt>();
   return {
     ...actual,
     decode: (params: Parameters<typeof actual.decode>[0]) => {
