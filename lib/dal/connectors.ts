@@ -73,21 +73,49 @@ async function refreshShared(): Promise<void> {
   return globalForConnectors.connectorRefresh;
 }
 
-/** Makes sure the stored list is at most CONNECTOR_CACHE_SECONDS old; on failure keeps the old one. */
-async function ensureFresh(): Promise<{ fetchedAt: Date | null; problem: ConnectorListDTO["problem"] }> {
-  const db = await getDb();
-  const newest = async () =>
-    rowsOf<{ at: string | Date | null }>(await db.execute(sql`select max(${connectors.fetchedAt}) as at from ${connectors}`))[0]?.at;
-  const at = await newest();
-  const fetchedAt = at ? new Date(at) : null;
-  if (fetchedAt && Date.now() - fetchedAt.getTime() < env().connectorCacheSeconds * 1000) return { fetchedAt, problem: null };
+const isFresh = (at: Date | null): at is Date => at !== null && Date.now() - at.getTime() < env().connectorCacheSeconds * 1000;
+
+/**
+ * What the caller reads from the stored list, at most CONNECTOR_CACHE_SECONDS old: `read` returns it together with
+ * the list's newest fetchedAt (one statement when the list is fresh); when it is older the list is refreshed from
+ * Basiq and read again. If Basiq cannot be reached, the stored copy is returned with the problem.
+ */
+async function readFresh<T extends { newest: Date | null }>(read: () => Promise<T>): Promise<T & { problem: BasiqProblemDTO | null }> {
+  const stored = await read();
+  if (isFresh(stored.newest)) return { ...stored, problem: null };
   try {
     await refreshShared();
-    const after = await newest();
-    return { fetchedAt: after ? new Date(after) : null, problem: null };
+    return { ...(await read()), problem: null };
   } catch (e) {
-    return { fetchedAt, problem: basiqProblem(e) };
+    return { ...stored, problem: basiqProblem(e) };
   }
+}
+
+/** The newest fetchedAt of the stored list, as a column of the caller's own statement. */
+const newestFetchedAt = sql<string | Date | null>`(select max(${connectors.fetchedAt}) from ${connectors})`;
+const asDate = (at: string | Date | null | undefined): Date | null => (at ? new Date(at) : null);
+
+async function storedListAge(): Promise<Date | null> {
+  const db = await getDb();
+  return asDate(rowsOf<{ at: string | Date | null }>(await db.execute(sql`select ${newestFetchedAt} as at`))[0]?.at);
+}
+
+/** Makes sure the stored list is at most CONNECTOR_CACHE_SECONDS old; on failure keeps the old one. */
+async function ensureFresh(): Promise<{ fetchedAt: Date | null; problem: ConnectorListDTO["problem"] }> {
+  const { newest, problem } = await readFresh(async () => ({ newest: await storedListAge() }));
+  return { fetchedAt: newest, problem };
+}
+
+/** Every stored connector, fresh (see readFresh): one statement when the list is. */
+async function freshConnectorRows(): Promise<{ rows: ConnectorRow[]; newest: Date | null; problem: ConnectorListDTO["problem"] }> {
+  const db = await getDb();
+  return readFresh(async () => {
+    const found = await db
+      .select({ row: connectors, newest: sql<string | Date | null>`max(${connectors.fetchedAt}) over ()` })
+      .from(connectors)
+      .orderBy(asc(connectors.name));
+    return { rows: found.map((f) => f.row), newest: asDate(found[0]?.newest) };
+  });
 }
 
 async function failureStats(): Promise<Map<string, InstitutionFailureStats>> {
@@ -151,13 +179,18 @@ export interface ConnectorFilters {
 
 const byStatus = byOrder(CONNECTOR_STATUS);
 
+/** Needing attention first (not operational, or a failure spike), then by status, failures and name. */
+function byAttention(a: ConnectorDTO, b: ConnectorDTO): number {
+  const attention = (c: ConnectorDTO) => (c.status !== "operational" || c.spike ? 0 : 1);
+  return attention(a) - attention(b) || byStatus(a.status, b.status) || b.failed24h - a.failed24h || a.name.localeCompare(b.name);
+}
+
 export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<ConnectorListDTO> {
   await requirePermission("connectors.read");
-  const fresh = await ensureFresh();
-  const db = await getDb();
-  const [rows, stats, observed] = await Promise.all([db.select().from(connectors).orderBy(asc(connectors.name)), failureStats(), observedChanges()]);
+  const fresh = await freshConnectorRows();
+  const [stats, observed] = await Promise.all([failureStats(), observedChanges()]);
   const q = f.q?.trim().toLowerCase();
-  const list = rows
+  const list = fresh.rows
     .map((r) => toDTO(r, stats, observed))
     .filter(
       (c) =>
@@ -166,19 +199,32 @@ export async function listConnectorStatuses(f: ConnectorFilters = {}): Promise<C
         (!f.stage || c.stage === f.stage) &&
         (!f.method || c.method === f.method),
     );
-  const attention = (c: ConnectorDTO) => (c.status !== "operational" || c.spike ? 0 : 1);
   const sorters: Record<NonNullable<ConnectorFilters["sort"]>, (a: ConnectorDTO, b: ConnectorDTO) => number> = {
-    attention: (a, b) =>
-      attention(a) - attention(b) ||
-      byStatus(a.status, b.status) ||
-      b.failed24h - a.failed24h ||
-      a.name.localeCompare(b.name),
+    attention: byAttention,
     name: (a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method),
     failures: (a, b) => b.failed24h - a.failed24h || b.failed7d - a.failed7d || a.name.localeCompare(b.name),
     tier: (a, b) => (a.tier ?? "9").localeCompare(b.tier ?? "9") || a.name.localeCompare(b.name),
   };
   list.sort(sorters[f.sort ?? "attention"]);
-  return { rows: list, fetchedAt: fresh.fetchedAt?.toISOString() ?? null, problem: fresh.problem };
+  return { rows: list, fetchedAt: fresh.newest?.toISOString() ?? null, problem: fresh.problem };
+}
+
+export type AttentionConnectorDTO = Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">;
+
+/**
+ * The overview's card: connectors that are not operational or whose failures spike, in the connectors list's
+ * "attention" order (the same rows that list shows first), from the same fresh stored list and failure figures.
+ */
+export async function connectorsNeedingAttention(): Promise<{ rows: AttentionConnectorDTO[]; fetchedAt: string | null; problem: ConnectorListDTO["problem"] }> {
+  await requirePermission("connectors.read");
+  const fresh = await freshConnectorRows();
+  const stats = await failureStats();
+  const rows = fresh.rows
+    .map((r) => toDTO(r, stats))
+    .filter((c) => c.status !== "operational" || c.spike)
+    .sort(byAttention)
+    .map(({ id, method, name, status, spike, failed24h }) => ({ id, method, name, status, spike, failed24h }));
+  return { rows, fetchedAt: fresh.newest?.toISOString() ?? null, problem: fresh.problem };
 }
 
 /** Support/admin: fetch from Basiq now, whatever the cache age. Audited. */
@@ -246,21 +292,28 @@ export async function cachedConnectorStatus(
   averageDurationMs: Record<string, number> | null;
   lastKnownFrom: string | null;
 } | null> {
-  const fresh = await ensureFresh();
   const db = await getDb();
-  const [row] = await db
-    .select({
-      id: connectors.id,
-      method: connectors.method,
-      name: connectors.name,
-      status: connectors.status,
-      stage: connectors.stage,
-      averageDurationMs: connectors.averageDurationMs,
-    })
-    .from(connectors)
-    .where(and(eq(connectors.id, id), eq(connectors.method, method)))
-    .limit(1);
+  // The row and the list's age in one statement; the age alone when the connector is unknown.
+  const fresh = await readFresh(async () => {
+    const [found] = await db
+      .select({
+        id: connectors.id,
+        method: connectors.method,
+        name: connectors.name,
+        status: connectors.status,
+        stage: connectors.stage,
+        averageDurationMs: connectors.averageDurationMs,
+        newest: newestFetchedAt,
+      })
+      .from(connectors)
+      .where(and(eq(connectors.id, id), eq(connectors.method, method)))
+      .limit(1);
+    if (!found) return { row: null, newest: await storedListAge() };
+    const { newest, ...row } = found;
+    return { row, newest: asDate(newest) };
+  });
+  const { row } = fresh;
   if (!row) return null;
   // Basiq could not be asked: the stored status is shown, and said to be the last known one.
-  return { ...row, lastKnownFrom: fresh.problem && fresh.fetchedAt ? fresh.fetchedAt.toISOString() : null };
+  return { ...row, lastKnownFrom: fresh.problem && fresh.newest ? fresh.newest.toISOString() : null };
 }

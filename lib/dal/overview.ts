@@ -2,19 +2,19 @@ import "server-only";
 
 // The landing page's figures, each the head of a filtered list. Everything here comes from our own tables
 // (plus the stored connector list), so the overview renders even when Basiq is down.
-import { count, desc, isNull, sql } from "drizzle-orm";
+import { desc } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
 import { basiq, type BasiqMetrics } from "@/lib/basiq";
 import { databaseQueryCount, getDb } from "@/lib/db";
-import { basiqUsers, sweepRuns } from "@/lib/db/schema";
+import { sweepRuns } from "@/lib/db/schema";
 import { eventsSyncStatus } from "@/lib/directory/events";
-import { failedJobsByCode, failureWindow, type Figure, usersByConnectionStatus, usersInDirectory } from "@/lib/overview/figures";
+import { directoryFigures, failedJobsByCode, failureWindow, type Figure } from "@/lib/overview/figures";
 import { webhookSummary, type WebhookSummaryDTO } from "@/lib/webhooks/health";
 import { metrics } from "@/lib/observability/metrics";
 import { type FleetFigures, readFleetFigures } from "@/lib/observability/snapshot";
 
-import { listConnectorStatuses, type ConnectorDTO } from "./connectors";
+import { type AttentionConnectorDTO, connectorsNeedingAttention } from "./connectors";
 
 export interface OverviewDTO {
   usersInDirectory: number;
@@ -26,7 +26,7 @@ export interface OverviewDTO {
   /** The error log's `from` date (yyyy-mm-dd, UTC) of the failed-jobs window. */
   failedFrom: string;
   usersFigure: Figure;
-  connectorsNeedingAttention: Pick<ConnectorDTO, "id" | "method" | "name" | "status" | "spike" | "failed24h">[];
+  connectorsNeedingAttention: AttentionConnectorDTO[];
   connectorsFetchedAt: string | null;
   connectorsProblem: boolean;
   /** Basiq refused our API key on the last token request (none succeeded since): every live page is stale. */
@@ -36,33 +36,27 @@ export interface OverviewDTO {
   eventsSync: { lastSyncAt: string | null; warning: string | null };
 }
 
+// One statement per source (issue 15): the caller (read once per request), the directory's figures, the failed
+// jobs, the last sweep, the events cursor and the stored connector list (its failure figures are kept a minute).
 export async function getOverview(): Promise<OverviewDTO> {
   await requirePermission("overview.read");
   const db = await getDb();
   const window = failureWindow();
-  const [totals, byStatus, failed, usersFigure, [sweep], connectorList, eventsSync] = await Promise.all([
-    db
-      .select({ users: count(), lastSync: sql<string | null>`max(${basiqUsers.lastSyncedAt})` })
-      .from(basiqUsers)
-      .where(isNull(basiqUsers.deletedAt)),
-    usersByConnectionStatus(db),
+  const [directory, failed, [sweep], connectorList, eventsSync] = await Promise.all([
+    directoryFigures(db),
     failedJobsByCode(db, window),
-    usersInDirectory(db),
     db.select().from(sweepRuns).orderBy(desc(sweepRuns.id)).limit(1),
-    listConnectorStatuses({ sort: "attention" }),
+    connectorsNeedingAttention(),
     eventsSyncStatus(db),
   ]);
-  const lastSync = totals[0]?.lastSync;
   return {
-    usersInDirectory: totals[0]?.users ?? 0,
-    lastDirectorySync: lastSync ? new Date(lastSync).toISOString() : null,
-    usersByStatus: byStatus,
+    usersInDirectory: directory.users,
+    lastDirectorySync: directory.lastSyncedAt,
+    usersByStatus: directory.usersByStatus,
     failedFrom: window.from,
     failedByCode: failed,
-    usersFigure,
-    connectorsNeedingAttention: connectorList.rows
-      .filter((c) => c.status !== "operational" || c.spike)
-      .map(({ id, method, name, status, spike, failed24h }) => ({ id, method, name, status, spike, failed24h })),
+    usersFigure: directory.usersFigure,
+    connectorsNeedingAttention: connectorList.rows,
     connectorsFetchedAt: connectorList.fetchedAt,
     connectorsProblem: connectorList.problem !== null,
     basiqKeyRefused: basiq().metrics().tokenFailure?.keyRefused === true,

@@ -24,14 +24,14 @@ import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { jobOutcome } from "@/lib/jobs/outcome";
 import { log } from "@/lib/log";
 
+import { connectionRecords, REFRESH_WINDOW_MS, SPENT_OUTCOMES } from "./connection-records";
 import { basiqUserIdSchema, connectionIdSchema } from "./ids";
 import { liveUserJobs } from "./live";
 import { textLockKeys, xactLock } from "@/lib/db/advisory-locks";
 
 export const OPEN_BANKING_DAILY_REFRESHES = 20;
-const DAY_MS = 24 * 3600_000;
-/** Outcomes that spend the budget: started, about to start, or maybe started. */
-const SPENT = ["pending", "started", "unknown"];
+const DAY_MS = REFRESH_WINDOW_MS;
+const SPENT = SPENT_OUTCOMES;
 
 export interface RefreshBudgetDTO {
   limited: boolean;
@@ -62,13 +62,16 @@ export function jobWindow(jobs: readonly Job[], now = Date.now()): BasiqJobWindo
 
 type Db = Awaited<ReturnType<typeof getDb>>;
 
-async function budget(connectionId: string, db: Db, limited: boolean, basiqWindow: BasiqJobWindow | null): Promise<RefreshBudgetDTO> {
+/** `logged`: our refresh_log's spending refreshes of the last 24 h when the caller has read them already. */
+async function budget(connectionId: string, db: Db, limited: boolean, basiqWindow: BasiqJobWindow | null, logged?: Date[]): Promise<RefreshBudgetDTO> {
   const since = new Date(Date.now() - DAY_MS);
-  const rows = await db
-    .select({ at: refreshLog.requestedAt })
-    .from(refreshLog)
-    .where(and(eq(refreshLog.connectionId, connectionId), gte(refreshLog.requestedAt, since), inArray(refreshLog.outcome, SPENT)))
-    .orderBy(refreshLog.requestedAt);
+  const rows =
+    logged?.map((at) => ({ at })) ??
+    (await db
+      .select({ at: refreshLog.requestedAt })
+      .from(refreshLog)
+      .where(and(eq(refreshLog.connectionId, connectionId), gte(refreshLog.requestedAt, since), inArray(refreshLog.outcome, SPENT)))
+      .orderBy(refreshLog.requestedAt));
   const ours = rows.map((r) => r.at.getTime());
   // Our refreshes are in Basiq's history too: the larger count is the honest one, never the sum.
   const basiqTimes = basiqWindow?.createdInWindow ?? [];
@@ -114,7 +117,9 @@ export async function getRefreshBudget(connectionId: string, method: string, use
         },
       )
     : null;
-  return budget(id, await getDb(), method === "openbanking", window);
+  // The page's one read of this connection's records (shared with its purged state).
+  const { refreshes } = await connectionRecords(id);
+  return budget(id, await getDb(), method === "openbanking", window, refreshes);
 }
 
 /** Why a connection in this status is not refreshed (Basiq: refreshing does not work for inactive connections). */

@@ -10,10 +10,12 @@ vi.mock("@/lib/auth/session", async () => (await import("@/test/session-mock")).
 
 const { createTestDatabase } = await import("@/test/db");
 const { useDatabaseForTests } = await import("@/lib/db/client");
-const { jobRuns } = await import("@/lib/db/schema");
+const { basiqUsers, jobRuns } = await import("@/lib/db/schema");
+const { searchDirectory, COUNT_CAP } = await import("@/lib/directory/search");
+const { sql } = await import("drizzle-orm");
 const { listFailedJobs } = await import("@/lib/dal/jobs");
-const { parseErrorLogSearch } = await import("@/lib/search-params");
-const { failedJobsByCode, failureWindow } = await import("./figures");
+const { parseErrorLogSearch, parseUsersSearch } = await import("@/lib/search-params");
+const { directoryFigures, failedJobsByCode, failureWindow } = await import("./figures");
 
 let t: TestDatabase;
 const now = Date.now();
@@ -54,5 +56,68 @@ describe("failed jobs by code", () => {
   it("a job without a code is a plain number: no error-log filter can open exactly it", async () => {
     const figures = await failedJobsByCode(t.db, failureWindow(new Date(now)));
     expect(figures.find((f) => f.key === "unknown")).toMatchObject({ count: 1, href: null });
+  });
+});
+
+// Issue 15: the directory's figures come from one statement (not one searchDirectory per status); each must still
+// be the total the users list shows when its link is opened — same users, same "10,000+" cap.
+describe("directory figures", () => {
+  const user = (id: string, connectionStatuses: string[], extra: Partial<typeof basiqUsers.$inferInsert> = {}) => ({
+    id,
+    source: "test",
+    connectionStatuses,
+    lastSyncedAt: new Date(now - 3600_000),
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    await t.db.insert(basiqUsers).values([
+      user("u-active", ["active"]),
+      user("u-both", ["active", "invalid"], { lastSyncedAt: new Date(now - 60_000) }),
+      user("u-invalid", ["invalid"]),
+      user("u-pending", ["pending"]),
+      user("u-none", []),
+      user("u-odd", ["some-new-status"]),
+      user("u-gone", ["active", "invalid"], { deletedAt: new Date(now - 1000), lastSyncedAt: new Date(now) }),
+    ]);
+  });
+
+  async function listTotal(href: string) {
+    const search = parseUsersSearch(new URL(href, "http://console.test").searchParams);
+    const list = await searchDirectory(t.db, { status: search.status, pageSize: 1 });
+    return { count: list.total, capped: list.totalIsCapped };
+  }
+
+  it("each status figure with a link equals the users list total its link opens; the users figure the unfiltered list", async () => {
+    const f = await directoryFigures(t.db);
+    expect(f.usersByStatus.map((s) => [s.key, s.count])).toEqual([
+      ["active", 2],
+      ["invalid", 2],
+      ["pending", 1],
+      ["some-new-status", 1],
+    ]);
+    const linked = f.usersByStatus.filter((s) => s.href);
+    expect(linked.map((s) => s.key)).toEqual(["active", "invalid", "pending"]);
+    for (const s of linked) expect(await listTotal(s.href!), s.href!).toEqual({ count: s.count, capped: false });
+    // A status the list's filter cannot express is a plain number.
+    expect(f.usersByStatus.find((s) => s.key === "some-new-status")?.href).toBeNull();
+    expect(f.usersFigure).toMatchObject({ count: 6, capped: false, href: "/users" });
+    expect(await listTotal(f.usersFigure.href!)).toEqual({ count: 6, capped: false });
+    expect(f.users).toBe(6);
+    // The newest sync of a user still in the directory (the deleted one synced later).
+    expect(f.lastSyncedAt).toBe(new Date(now - 60_000).toISOString());
+  });
+
+  it("beyond COUNT_CAP users the figure says 10,000+ as the list does", async () => {
+    await t.db.execute(
+      sql`insert into basiq_users (id, source, connection_statuses) select 'bulk-' || n, 'test', array['active'] from generate_series(1, ${COUNT_CAP}) as n`,
+    );
+    const f = await directoryFigures(t.db);
+    const active = f.usersByStatus.find((s) => s.key === "active")!;
+    expect(active).toMatchObject({ count: COUNT_CAP, capped: true });
+    expect(await listTotal(active.href!)).toEqual({ count: COUNT_CAP, capped: true });
+    expect(f.usersFigure).toMatchObject({ count: COUNT_CAP, capped: true });
+    expect(f.users).toBe(COUNT_CAP + 6);
+    expect(f.usersByStatus.find((s) => s.key === "invalid")).toMatchObject({ count: 2, capped: false });
   });
 });

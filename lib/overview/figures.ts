@@ -8,7 +8,7 @@ import { count, sql } from "drizzle-orm";
 import { errorLogWhere, type ErrorLogFilters } from "@/lib/dal/jobs";
 import { rowsOf, type Database } from "@/lib/db";
 import { basiqUsers, jobRuns } from "@/lib/db/schema";
-import { searchDirectory } from "@/lib/directory/search";
+import { COUNT_CAP } from "@/lib/directory/search";
 import { listHref, usersSearchSchema } from "@/lib/search-params";
 
 export interface Figure {
@@ -27,19 +27,52 @@ export function failureWindow(now = new Date()): Required<Pick<ErrorLogFilters, 
   return { from: yesterday.toISOString().slice(0, 10) };
 }
 
-/** Users with at least one connection in each status: the users list's `status` filter, counted by its own query. */
-export async function usersByConnectionStatus(db: Database): Promise<Figure[]> {
-  const statuses = rowsOf<{ status: string }>(
-    await db.execute(sql`select distinct unnest(${basiqUsers.connectionStatuses}) as status from ${basiqUsers} where ${basiqUsers.deletedAt} is null`),
-  ).map((r) => r.status);
-  const figures = await Promise.all(
-    statuses.map(async (status) => {
-      const filterable = usersSearchSchema.shape.status.safeParse(status).data === status;
-      const { total, totalIsCapped } = await searchDirectory(db, { status, pageSize: 1 });
-      return { key: status, label: status, count: total, capped: totalIsCapped, href: filterable ? listHref("/users", {}, { status }) : null };
-    }),
+export interface DirectoryFigures {
+  /** Users in the directory (not deleted), uncounted by any cap. */
+  users: number;
+  /** The newest directory sync of any user (ISO), or null. */
+  lastSyncedAt: string | null;
+  /** The users list's unfiltered total, as the list shows it ("10,000+" beyond COUNT_CAP). */
+  usersFigure: Figure;
+  /** Users with at least one connection in each status: the users list's `status` filter total, as it shows it. */
+  usersByStatus: Figure[];
+}
+
+/** A count as the users list shows it: exact up to COUNT_CAP, "10,000+" beyond (searchDirectory's rule). */
+function asListTotal(n: number): Pick<Figure, "count" | "capped"> {
+  return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+}
+
+/**
+ * Every directory figure of the overview in one statement (one pass over the live users): the total and newest
+ * sync, and per connection status the users having it — the users list's own conditions (not deleted; its status
+ * filter `connection_statuses @> array[status]`, i.e. the status is one of the user's), so each figure is the total
+ * that list shows when opened (figures.test.ts compares them with searchDirectory). Counting once here instead of
+ * one capped count per status through searchDirectory (two statements each, issue 15).
+ */
+export async function directoryFigures(db: Database): Promise<DirectoryFigures> {
+  const rows = rowsOf<{ status: string | null; users: number | string; last_synced_at: string | Date | null }>(
+    await db.execute(sql`
+      with live as (
+        select ${basiqUsers.connectionStatuses} as statuses, ${basiqUsers.lastSyncedAt} as synced
+        from ${basiqUsers} where ${basiqUsers.deletedAt} is null
+      )
+      select null::text as status, count(*) as users, max(synced) as last_synced_at from live
+      union all
+      select status, count(*), null from live cross join lateral (select distinct unnest(live.statuses) as status) s
+      where status is not null group by status`),
   );
-  return figures.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  const total = rows.find((r) => r.status === null);
+  const users = Number(total?.users ?? 0);
+  const lastSyncedAt = total?.last_synced_at ? new Date(total.last_synced_at).toISOString() : null;
+  const usersByStatus = rows
+    .filter((r): r is typeof r & { status: string } => r.status !== null)
+    .map(({ status: key, users: n }) => {
+      const filterable = usersSearchSchema.shape.status.safeParse(key).data === key;
+      return { key, label: key, ...asListTotal(Number(n)), href: filterable ? listHref("/users", {}, { status: key }) : null };
+    })
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  return { users, lastSyncedAt, usersFigure: { key: "users", label: "users", ...asListTotal(users), href: "/users" }, usersByStatus };
 }
 
 /** Failed jobs per code in the window: the error log's own filter (code + from), so the figure is its total. */
@@ -58,10 +91,4 @@ export async function failedJobsByCode(db: Database, window = failureWindow()): 
       href: r.code ? listHref("/jobs", {}, { code: r.code, from: window.from }) : null,
     }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-}
-
-/** Users in the directory: the users list's unfiltered total. */
-export async function usersInDirectory(db: Database): Promise<Figure> {
-  const { total, totalIsCapped } = await searchDirectory(db, { pageSize: 1 });
-  return { key: "users", label: "users", count: total, capped: totalIsCapped, href: "/users" };
 }

@@ -6,6 +6,7 @@ import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 
 import { requirePermission } from "@/lib/auth/session";
+import { connectionRecords, type LastPurge } from "@/lib/dal/connection-records";
 import { connectionIdSchema } from "@/lib/dal/ids";
 import { getDb, type Database } from "@/lib/db";
 import { jobRuns, purgeOperations, staff } from "@/lib/db/schema";
@@ -16,16 +17,11 @@ export interface PurgedState {
   by: string;
 }
 
-export async function purgedState(db: Database, connectionId: string): Promise<PurgedState | null> {
-  const [op] = await db
-    .select({ finishedAt: purgeOperations.finishedAt, startedAt: purgeOperations.startedAt, name: staff.name, email: staff.email })
-    .from(purgeOperations)
-    .leftJoin(staff, eq(staff.id, purgeOperations.requestedBy))
-    .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.status, "succeeded")))
-    .orderBy(desc(purgeOperations.startedAt))
-    .limit(1);
+/** `known`: the last successful purge when the caller has read it already (lib/dal/connection-records.ts). */
+export async function purgedState(db: Database, connectionId: string, known?: LastPurge | null): Promise<PurgedState | null> {
+  const op = known !== undefined ? known : await lastPurge(db, connectionId);
   if (!op) return null;
-  const at = op.finishedAt ?? op.startedAt;
+  const at = op.at;
   const [after] = await db
     .select({ id: jobRuns.id })
     .from(jobRuns)
@@ -39,7 +35,18 @@ export async function purgedState(db: Database, connectionId: string): Promise<P
     )
     .limit(1);
   if (after) return null;
-  return { at: at.toISOString(), by: op.name || op.email || "a staff member" };
+  return { at: at.toISOString(), by: op.byName || op.byEmail || "a staff member" };
+}
+
+async function lastPurge(db: Database, connectionId: string): Promise<LastPurge | null> {
+  const [op] = await db
+    .select({ finishedAt: purgeOperations.finishedAt, startedAt: purgeOperations.startedAt, name: staff.name, email: staff.email })
+    .from(purgeOperations)
+    .leftJoin(staff, eq(staff.id, purgeOperations.requestedBy))
+    .where(and(eq(purgeOperations.connectionId, connectionId), eq(purgeOperations.status, "succeeded")))
+    .orderBy(desc(purgeOperations.startedAt))
+    .limit(1);
+  return op ? { at: op.finishedAt ?? op.startedAt, byName: op.name, byEmail: op.email } : null;
 }
 
 /** For the connection page (every role that may read connections). */
@@ -47,5 +54,7 @@ export async function getPurgedState(rawConnectionId: string): Promise<PurgedSta
   await requirePermission("connections.read");
   const connectionId = connectionIdSchema.safeParse(rawConnectionId);
   if (!connectionId.success) return null;
-  return purgedState(await getDb(), connectionId.data);
+  // The page's one read of this connection's records (shared with its refresh budget).
+  const { lastPurge: known } = await connectionRecords(connectionId.data);
+  return purgedState(await getDb(), connectionId.data, known);
 }
