@@ -6,6 +6,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
+import type { PGlite as PGliteClient } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 
 import { env } from "@/lib/env";
@@ -25,7 +26,15 @@ interface OpenDatabase {
 
 const globalForDb = globalThis as unknown as { basiqConsoleDb?: Promise<OpenDatabase> };
 
-export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: string }): Promise<OpenDatabase> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  /**
+   * PGlite only: run it on its own thread (lib/db/pglite-remote.ts). The server does, so that statements never
+   * run on the thread answering HTTP; the CLIs and tests keep it in-process.
+   */
+  thread?: boolean;
+}): Promise<OpenDatabase> {
   if (options.databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -42,6 +51,19 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: 
     release = acquireDirectoryLock(`${dir}.lock`);
   }
   try {
+    if (options.thread) {
+      const { PgliteThread } = await import("./pglite-remote");
+      const thread = await PgliteThread.open(dir);
+      const db = drizzle(thread as unknown as PGliteClient, { schema, logger: queryCounter }) as unknown as Database;
+      return {
+        db,
+        kind: "pglite",
+        async close() {
+          await thread.close();
+          release();
+        },
+      };
+    }
     const client = await PGlite.create(dir);
     const db = drizzle(client, { schema, logger: queryCounter }) as unknown as Database;
     return {
@@ -60,7 +82,7 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: 
 
 function openFromEnv(): Promise<OpenDatabase> {
   const e = env();
-  const opened = openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite") });
+  const opened = openDatabase({ databaseUrl: e.databaseUrl, pgliteDir: path.join(e.dataDir, "pglite"), thread: true });
   opened.then(
     (o) => log.info({ kind: o.kind }, "database opened"),
     () => {
@@ -97,3 +119,4 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
