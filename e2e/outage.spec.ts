@@ -12,6 +12,9 @@ test.use({ storageState: storageStateOf("support") });
 test.afterAll(clearFaults);
 
 test("a full outage: one banner at the top of every page, Basiq actions off with the reason, unknown ids 404", async ({ page }) => {
+  // Two waits on clocks the console keeps (outage declared after 10 s of silence, the banner's probe at most once per
+  // 30 s) plus the page loads: more than the default 45 s test timeout on a busy CI machine.
+  test.setTimeout(150_000);
   const target = await activeSandboxConnection(230);
   const connectionPage = `/users/${target.userId}/connections/${target.connectionId}`;
   // Healthy first: the directory keeps this user's connections, and no banner.

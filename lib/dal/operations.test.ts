@@ -48,7 +48,12 @@ describe("operations (job engine) for admins", () => {
     const jobId = (await enqueue("ops-test", { n: 1 }))!;
     const deadline = Date.now() + 20_000;
     let ops = await getOperations();
-    const settled = () => ops.failed.some((j) => j.id === jobId) && ops.deadLetters.length === 1 && ops.queues.find((q) => q.name === "ops-test")?.counts.active === 0;
+    // getOperations reads the counts, then the failed list, then the dead letters, in separate statements: a job
+    // that fails between them is in the lists but not yet in the counts. Wait until the counts have it too.
+    const settled = () => {
+      const counts = ops.queues.find((q) => q.name === "ops-test")?.counts;
+      return ops.failed.some((j) => j.id === jobId) && ops.deadLetters.length === 1 && counts?.active === 0 && counts.failed === 1;
+    };
     while (!settled() && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       ops = await getOperations();
