@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { startQueue, stopQueue } from "@/lib/queue/engine";
 import { queueDefinitions } from "@/lib/queue/registry";
+import { onShutdownSignal } from "@/lib/shutdown-signals";
 import { startWebhooks } from "@/lib/webhooks/startup";
 
 let started = false;
@@ -30,8 +31,7 @@ export async function startServerLifecycle(): Promise<void> {
     }
     process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  onShutdownSignal((signal) => void shutdown(signal)); // once, however many signals arrive
 }
 
 /** Expired jobs are found by the engine's maintenance: often enough for the batch expiry (5-60 s). */

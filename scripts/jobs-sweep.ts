@@ -15,6 +15,7 @@ import { runningSweep, SWEEP_QUEUE, waitForRunStart, waitForSweep, type SweepPro
 import { enqueue, startQueue, stopQueue } from "@/lib/queue/engine";
 import { queueDefinitions } from "@/lib/queue/registry";
 import { maintenanceSeconds } from "@/lib/server-lifecycle";
+import { onShutdownSignal } from "@/lib/shutdown-signals";
 
 function progressLine(p: SweepProgress): string {
   return `\r${p.usersChecked}/${p.usersTotal} users checked, ${p.batchesDone}/${p.batchesTotal} batches, ${p.jobsNew} new jobs, ${p.newFailures} new failures, ${p.errors} errors, ${Object.keys(p.shares).length} instance(s)`;
@@ -38,8 +39,7 @@ async function main(): Promise<number> {
       maintenanceIntervalSeconds: maintenanceSeconds(e.sweepBatchExpireSeconds),
     });
     const stop = () => void stopQueue().then(() => opened.close()).finally(() => process.exit(1));
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    onShutdownSignal(stop);
 
     const running = await runningSweep(opened.db);
     const since = new Date(Date.now() - 1);
