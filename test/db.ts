@@ -12,10 +12,11 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `pgliteThread`: PGlite on a thread of its own, as the server runs it (benchmarks); tests keep it in-process. */
+export async function createTestDatabase(options: { pgliteThread?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const opened = await openDatabase({ pgliteDir: "memory://" });
+    const opened = await openDatabase({ pgliteDir: "memory://", thread: options.pgliteThread });
     await migratePglite(opened.db);
     return { db: opened.db, kind: "pglite", close: opened.close };
   }
