@@ -17,11 +17,11 @@ import { pathToFileURL } from "node:url";
 
 import { sql } from "drizzle-orm";
 
-import { encrypt, indexOf, nameWords, normaliseEmail, normaliseMobile } from "../lib/crypto";
+import { encrypt, indexOf, namePrefixes, nameWords, normaliseEmail, normaliseMobile } from "../lib/crypto";
 import { analyzeDatabase } from "../lib/db/analyze";
 import { openDatabase, rowsOf, type Database } from "../lib/db/client";
 import { migratePglite, migratePostgres } from "../lib/db/migrate";
-import { basiqUserNameWords, basiqUsers, type ConnectionSummary } from "../lib/db/schema";
+import { basiqUserNamePrefixes, basiqUserNameWords, basiqUsers, type ConnectionSummary } from "../lib/db/schema";
 import { worstStatus } from "../lib/directory/record";
 import { directoryInstitutions, searchDirectory, type DirectoryQuery } from "../lib/directory/search";
 
@@ -258,11 +258,11 @@ function rowsFor(u: SeedUser) {
     lastSyncedAt: u.lastSyncedAt,
     deletedAt: u.deleted ? u.lastSyncedAt : null,
   };
-  const words = nameWords(u.firstName, u.middleName, u.lastName, u.businessName).map((w) => ({
-    userId: u.id,
-    wordIdx: indexOf("name", w),
-  }));
-  return { user, words };
+  const nameWordList = nameWords(u.firstName, u.middleName, u.lastName, u.businessName);
+  const words = nameWordList.map((w) => ({ userId: u.id, wordIdx: indexOf("name", w) }));
+  // As lib/directory/record.ts writes them: a query word of 3 to 10 letters is looked up among these.
+  const prefixes = namePrefixes(nameWordList).map((p) => ({ userId: u.id, prefixIdx: indexOf("name-prefix", p) }));
+  return { user, words, prefixes };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ function pgArray(values: (string | number | null)[]): string {
 }
 
 /**
- * Bulk insert, 1,000 users (and their ~2,300 name words) per statement, one transaction per batch. Columns go
+ * Bulk insert, 1,000 users (and their ~2,300 name words and their prefixes) per statement, one transaction per batch. Columns go
  * in as arrays and come out of unnest(): on PGlite this is ~5x faster than a 15,000-parameter multi-row VALUES.
  */
 async function insertBatch(db: Database, batch: ReturnType<typeof rowsFor>[]): Promise<void> {
@@ -356,6 +356,10 @@ async function insertBatch(db: Database, batch: ReturnType<typeof rowsFor>[]): P
     await tx.execute(sql`
       insert into ${basiqUserNameWords} (word_idx, user_id)
       select * from unnest(${pgArray(words.map((w) => w.wordIdx))}::text[], ${pgArray(words.map((w) => w.userId))}::text[])`);
+    const prefixes = batch.flatMap((b) => b.prefixes);
+    await tx.execute(sql`
+      insert into ${basiqUserNamePrefixes} (prefix_idx, user_id)
+      select * from unnest(${pgArray(prefixes.map((p) => p.prefixIdx))}::text[], ${pgArray(prefixes.map((p) => p.userId))}::text[])`);
   });
 }
 
@@ -504,13 +508,14 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
     if (maintenance === "analyze") await analyzeDatabase(db, "bench");
     const maintenanceMs = performance.now() - a0;
     const seedMs = performance.now() - seedStarted;
-    const [counts] = rowsOf<{ users: number; words: number }>(
+    const [counts] = rowsOf<{ users: number; words: number; prefixes: number }>(
       await db.execute(
-        sql`select (select count(*) from basiq_users)::int as users, (select count(*) from basiq_user_name_words)::int as words`,
+        sql`select (select count(*) from basiq_users)::int as users, (select count(*) from basiq_user_name_words)::int as words,
+          (select count(*) from basiq_user_name_prefixes)::int as prefixes`,
       ),
     );
     print(
-      `  seeded ${counts?.users.toLocaleString("en-AU")} users and ${counts?.words.toLocaleString("en-AU")} name words in ${(seedMs / 1000).toFixed(1)} s` +
+      `  seeded ${counts?.users.toLocaleString("en-AU")} users and ${counts?.words.toLocaleString("en-AU")} name words (${counts?.prefixes.toLocaleString("en-AU")} name-word prefixes) in ${(seedMs / 1000).toFixed(1)} s` +
         ` (encryption + blind indexes ${(buildMs / 1000).toFixed(1)} s, inserts ${(insertMs / 1000).toFixed(1)} s` +
         `${maintenance === "none" ? "" : `, ${maintenance === "vacuum" ? "vacuum analyze" : "analyze"} ${(maintenanceMs / 1000).toFixed(1)} s`}; data generation ${(generateMs / 1000).toFixed(1)} s)`,
     );
