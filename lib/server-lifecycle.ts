@@ -4,6 +4,7 @@ import "server-only";
 // lib/queue/registry.ts: the sweep, events sync, connector refresh, ...), and on SIGINT/SIGTERM stop it and close
 // the database cleanly (an embedded PGlite directory left open can hang the next start). scripts/start.ts sets
 // NEXT_MANUAL_SIG_HANDLE so Next leaves the signals to us.
+import { captureRootContext } from "@/lib/async-context";
 import { closeDatabase, getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -17,6 +18,7 @@ let started = false;
 export async function startServerLifecycle(): Promise<void> {
   if (started) return;
   started = true;
+  captureRootContext(); // before any request: lib/async-context.ts
   const e = env(); // fail fast on bad configuration
   await startQueue({ db: await getDb(), databaseUrl: e.databaseUrl, queues: queueDefinitions, maintenanceIntervalSeconds: maintenanceSeconds(e.sweepBatchExpireSeconds) });
   // Sandbox mode: subscribe to the sandbox's webhooks (processing and its recovery are jobs on the engine).

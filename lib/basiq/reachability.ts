@@ -1,5 +1,7 @@
 import "server-only";
 
+import { outsideRequest } from "@/lib/async-context";
+
 import type { BasiqClient } from "./client";
 import { isBasiqKeyRefused } from "./errors";
 
@@ -28,13 +30,16 @@ export function createReachabilityProbe(client: () => BasiqClient, now: () => nu
     check() {
       const t = now();
       if (last && t - last.startedAt < REACHABILITY_CACHE_MS) return last.verdict;
-      const verdict = client()
-        // A health check answers in seconds: retries beyond this budget would only hide the outage.
-        .checkReachability({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
-        .then(
-          () => "ok" as const,
-          (e: unknown) => (isBasiqKeyRefused(e) ? ("unauthorized" as const) : ("down" as const)),
-        );
+      // Kept for REACHABILITY_CACHE_MS across requests: started outside the one asking (lib/async-context.ts).
+      const verdict = outsideRequest(() =>
+        client()
+          // A health check answers in seconds: retries beyond this budget would only hide the outage.
+          .checkReachability({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
+          .then(
+            () => "ok" as const,
+            (e: unknown) => (isBasiqKeyRefused(e) ? ("unauthorized" as const) : ("down" as const)),
+          ),
+      );
       last = { startedAt: t, verdict };
       return verdict;
     },

@@ -8,6 +8,8 @@ import "server-only";
 // AbortSignal cuts the exchange (timeouts and a caller's abort).
 import { request } from "undici";
 
+import { outsideRequest } from "@/lib/async-context";
+
 /** What the transport reads from an answer; global fetch's Response satisfies it (test stubs inject fetch). */
 export interface BasiqResponse {
   status: number;
@@ -39,12 +41,16 @@ export function headerReader(raw: RawHeaders): BasiqResponse["headers"] {
 }
 
 export const undiciFetch: BasiqFetch = async (url, init) => {
-  const answer = await request(url, {
-    method: init.method as "GET",
-    headers: init.headers,
-    body: init.body,
-    signal: init.signal,
-  });
+  // The keep-alive socket a call may open outlives the request that made it: opened outside it
+  // (lib/async-context.ts), so it does not keep that page view in memory.
+  const answer = await outsideRequest(() =>
+    request(url, {
+      method: init.method as "GET",
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+    }),
+  );
   const text = await answer.body.text();
   return { status: answer.statusCode, headers: headerReader(answer.headers), text: async () => text };
 };

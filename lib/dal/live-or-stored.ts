@@ -10,6 +10,7 @@ import { after } from "next/server";
 import { cache } from "react";
 
 import { isBasiqError, isBasiqNotFound } from "@/lib/basiq/errors";
+import { startDeadline } from "@/lib/deadline";
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -36,7 +37,14 @@ export interface PageDeadline {
  */
 export const pageDeadline = cache((): PageDeadline => {
   const ms = env().basiqPageDeadlineMs;
-  return { signal: AbortSignal.timeout(ms), ms };
+  // Not AbortSignal.timeout(): it kept every request in memory (lib/deadline.ts). The timer goes with the response.
+  const deadline = startDeadline(ms);
+  try {
+    after(deadline.release);
+  } catch {
+    // not in a request scope (a script, a test): the timer is unref'd and ends by itself
+  }
+  return { signal: deadline.signal, ms };
 });
 
 /** Runs `task` after the response is sent when in a request (next's `after()`); otherwise awaits it now. */

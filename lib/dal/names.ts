@@ -6,6 +6,7 @@ import "server-only";
 import { inArray } from "drizzle-orm";
 import { cache } from "react";
 
+import { outsideRequest } from "@/lib/async-context";
 import { requirePermission, requireStaff } from "@/lib/auth/session";
 import { decrypt } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
@@ -25,14 +26,15 @@ export const getInstitutionNames = cache(async (): Promise<Record<string, string
   await requireStaff();
   if (!institutionNamesMemo.names || Date.now() - institutionNamesMemo.at >= INSTITUTION_NAMES_TTL_MS) {
     institutionNamesMemo.at = Date.now();
-    institutionNamesMemo.names = (async () => {
+    // Kept for a minute across requests: started outside this one, so it does not keep this page view in memory.
+    institutionNamesMemo.names = outsideRequest(async () => {
       const db = await getDb();
       const rows = await db
         .selectDistinctOn([connectors.id], { id: connectors.id, name: connectors.name, shortName: connectors.shortName })
         .from(connectors)
         .orderBy(connectors.id);
       return Object.fromEntries(rows.map((r) => [r.id, r.shortName?.trim() || r.name]));
-    })();
+    });
     institutionNamesMemo.names.catch(() => {
       institutionNamesMemo.names = null; // a failed read is not kept
     });
